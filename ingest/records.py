@@ -1,0 +1,232 @@
+"""Typed records that every reader and extractor produces.
+
+These dataclasses are the contract between ``ingest`` (which knows nothing of
+RDF) and ``kb`` (which turns them into a graph).  Every fact carries a
+:class:`Source` that points back to the label text it came from.
+
+Conventions
+-----------
+* Line numbers are 1-based and inclusive, counted in the original file.
+* Character offsets are 0-based, ``char_end`` exclusive, into the original
+  file's text (after decoding), so ``original[char_start:char_end]`` is the
+  raw passage, artefacts and all.
+* For structured inputs (FHIR ePI) ``locator`` holds the path of the element in
+  the source document and line numbers may be 0.
+* ``section`` is the section key: ``"4.4"`` for a numbered (sub)section and
+  ``"4.4/infections"`` for a named sub-heading inside it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact was read: section key, line span, char span, verbatim quote."""
+
+    section: str
+    line_start: int
+    line_end: int
+    char_start: int
+    char_end: int
+    quote: str
+    locator: str | None = None  # e.g. FHIR element path
+    derivation: str = "stated"  # stated | inferred | curated
+    rule: str | None = None  # the rule used when inferred, or the curator's reason
+    confidence: float | None = None
+
+
+@dataclass
+class Paragraph:
+    """One passage of a section: a paragraph, list item or table row."""
+
+    text: str  # cleaned
+    source: Source
+    kind: str = "paragraph"  # paragraph | list-item | table-row | heading
+    artefact: str | None = None  # why it is not label content (e.g. duplicated text box)
+
+
+@dataclass
+class Section:
+    key: str  # "4.4" or "4.4/infections"
+    number: str  # "4.4" (for sub-headings: the number of the numbered parent)
+    title: str
+    level: int  # 1 for "4.", 2 for "4.4", 3 for sub-headings
+    parent: str | None
+    text: str  # cleaned text of the body (artefacts removed)
+    raw: str  # original text of the whole span including the heading
+    source: Source
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    tables: list["Table"] = field(default_factory=list)
+
+    @property
+    def is_subheading(self) -> bool:
+        return "/" in self.key
+
+
+@dataclass
+class Table:
+    """A table kept as structure (FHIR/HTML input); text input keeps rows as paragraphs."""
+
+    caption: str | None
+    header: list[str]
+    rows: list[list[str]]
+    source: Source
+
+
+@dataclass
+class Quantity:
+    """A number with a UCUM unit. Ranges use ``low``/``high`` and leave ``value`` None."""
+
+    value: float | None
+    unit: str  # UCUM code: "ug/d", "Cel", "h", "d", "mL", "pg/mL", "%", "a" (years) ...
+    low: float | None = None
+    high: float | None = None
+    comparator: str | None = None  # ">=", "<", ... as printed
+    text: str | None = None  # as printed
+
+
+@dataclass
+class Excipient:
+    id: str
+    name: str
+    component: str | None  # e.g. "Powder", "Solution (stabilizer)"
+    source: Source
+
+
+@dataclass
+class Product:
+    name: str
+    source: Source
+    strength: Quantity | None = None
+    strength_source: Source | None = None
+    active_substance: str | None = None
+    active_substance_source: Source | None = None
+    pharmaceutical_form: str | None = None
+    form_source: Source | None = None
+    atc_code: str | None = None
+    atc_source: Source | None = None
+    excipients: list[Excipient] = field(default_factory=list)
+    licence_holder: str | None = None
+    licence_holder_source: Source | None = None
+    manufacturer: str | None = None
+    manufacturer_source: Source | None = None
+    licence_number: str | None = None
+    licence_number_source: Source | None = None
+
+
+@dataclass
+class Population:
+    age_group: str | None = None  # adult | pediatric | any
+    min_age: Quantity | None = None
+    max_age: Quantity | None = None
+    disease: str | None = None
+    cd19_status: str | None = None  # positive | negative
+    ph_status: str | None = None  # positive | negative
+    disease_states: list[str] = field(default_factory=list)
+    prior_therapy: list[str] = field(default_factory=list)
+    therapy_role: list[str] = field(default_factory=list)  # monotherapy | consolidation | ...
+    mrd_threshold: Quantity | None = None
+    remission: list[str] = field(default_factory=list)  # first | second
+    description: str | None = None
+
+
+@dataclass
+class Indication:
+    id: str
+    text: str
+    population: Population
+    source: Source
+    cross_refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Contraindication:
+    id: str
+    text: str
+    kind: str  # hypersensitivity | condition
+    source: Source
+    condition: str | None = None
+    excipient_ids: list[str] = field(default_factory=list)
+    mentioned_in: list[str] = field(default_factory=list)  # section keys that mention it
+    time_window: str | None = None  # e.g. "during and for at least 48 hours after"
+    window_after: Quantity | None = None
+    window_source: Source | None = None
+    cross_refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Warning:
+    id: str
+    title: str
+    text: str
+    section: str  # section key of the sub-heading
+    source: Source
+    at_risk: list[tuple[str, Source]] = field(default_factory=list)
+    monitoring: list[tuple[str, Source]] = field(default_factory=list)
+    cross_refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Statement:
+    """A numeric statement from sections 4.5-4.9, 5.2, 6.3, 6.4 and the like.
+
+    ``kind`` names what it states (vocabulary terms in the ontology):
+    contraception-duration, lactation-avoidance, pk-parameter, shelf-life,
+    storage-condition, in-use-stability, interaction, overdose, driving ...
+    """
+
+    id: str
+    kind: str
+    subject: str  # what it is about: "prepared infusion bag", "Css", ...
+    text: str
+    source: Source
+    quantities: dict[str, Quantity] = field(default_factory=dict)  # role -> quantity
+    population: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Issue:
+    """A problem found while reading: a value, never an exception."""
+
+    severity: str  # error | warning | info
+    message: str
+    section: str | None = None
+    line: int | None = None
+    rule: str | None = None
+
+
+@dataclass
+class LabelRecord:
+    """Everything read from one label version."""
+
+    label_id: str
+    version: str
+    source_path: str
+    reader: str  # "text" | "fhir-epi-json" | "fhir-epi-xml"
+    original: str  # the original text (for quotes); for FHIR, the serialised bundle
+    sections: list[Section]
+    title: str | None = None
+    document_kind: str = "smpc"
+    version_date: str | None = None
+    product: Product | None = None
+    indications: list[Indication] = field(default_factory=list)
+    contraindications: list[Contraindication] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    # Filled by the extractors of later capabilities; kept as Any here so this
+    # module does not depend on them.
+    adverse_reactions: Any = None
+    dosing: Any = None
+    issues: list[Issue] = field(default_factory=list)
+
+    def section(self, key: str) -> Section | None:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        return None
+
+    def children(self, key: str) -> list[Section]:
+        return [s for s in self.sections if s.parent == key]

@@ -1,0 +1,1 @@
+"""The knowledge base: records -> RDF, SHACL validation, store, services."""

@@ -1,0 +1,1 @@
+"""Flask web layer over :mod:`kb`."""
