@@ -1,0 +1,73 @@
+"""The SmPC section scheme, read from ``ontology/data/smpc-sections.json``."""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+DATA_DIR = ONTOLOGY_DIR / "data"
+
+
+@dataclass(frozen=True)
+class SchemeSection:
+    number: str
+    titles: tuple[str, ...]
+    required: bool
+    role: str
+
+    @property
+    def level(self) -> int:
+        return self.number.count(".") + 1
+
+    @property
+    def parent(self) -> str | None:
+        return self.number.rsplit(".", 1)[0] if "." in self.number else None
+
+
+def load_json(name: str) -> dict:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def scheme() -> dict[str, SchemeSection]:
+    data = load_json("smpc-sections.json")
+    return {
+        s["number"]: SchemeSection(s["number"], tuple(s["titles"]), bool(s["required"]), s["role"])
+        for s in data["sections"]
+    }
+
+
+def number_for_role(role: str) -> str | None:
+    for s in scheme().values():
+        if s.role == role:
+            return s.number
+    return None
+
+
+def _norm(t: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", t.lower().replace("isation", "ization").replace("licence", "license")).strip()
+
+
+def title_matches(number: str, title: str) -> bool:
+    """Does ``title`` fit one of the scheme's titles for ``number``?"""
+    entry = scheme().get(number)
+    if entry is None:
+        return False
+    t = _norm(title)
+    if not t:
+        return False
+    for known in entry.titles:
+        k = _norm(known)
+        if t == k or t.startswith(k) or k.startswith(t) and len(t) >= 8:
+            return True
+        if difflib.SequenceMatcher(None, t, k).ratio() >= 0.8:
+            return True
+    return False
+
+
+def required_numbers() -> list[str]:
+    return [n for n, s in scheme().items() if s.required]

@@ -1,0 +1,139 @@
+"""Decoding a text label and cleaning its PDF-extraction artefacts, line by line.
+
+The original text is never changed: every cleaned line remembers its number
+and character offsets in the original so quotes can be taken from it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import UnreadableInput
+
+BULLET_GLYPHS = "\uf0b7\u2022\u25cf\u25aa\u2023\u2043\uf0a7\uf0d8"
+_PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?\s*$", re.I)
+_URL_ONLY = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.I)
+_SUB_BULLET = re.compile(r"^\s*o\s+(?=\S)")
+_DASH_BULLET = re.compile(r"^\s*[-–]\s+(?=\S)")
+
+
+@dataclass
+class Line:
+    number: int  # 1-based
+    start: int  # char offset of the first char in the original
+    end: int  # char offset after the last char (before the newline)
+    raw: str  # as in the file
+    text: str  # cleaned (bullet glyphs removed, whitespace folded)
+    bullet: bool = False
+    artefact: str | None = None  # "page-number" | "url" | None
+    leading_space: bool = False
+
+    @property
+    def blank(self) -> bool:
+        return not self.text and self.artefact is None
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes -> text; refuses empty, binary and undecodable input with the line."""
+    if not data.strip():
+        raise UnreadableInput("file is empty", path)
+    if b"\x00" in data[:65536]:
+        raise UnreadableInput("file is binary (contains NUL bytes), not a text label", path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            line = data[: exc.start].count(b"\n") + 1
+            raise UnreadableInput(f"not valid UTF-8 text (byte {exc.start})", path, line) from exc
+    controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    if controls > 0.01 * min(len(text), 65536):
+        raise UnreadableInput("file looks binary (control characters), not a text label", path)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_lines(text: str) -> list[Line]:
+    lines: list[Line] = []
+    pos = 0
+    for i, raw in enumerate(text.split("\n"), start=1):
+        end = pos + len(raw)
+        lines.append(_clean(i, pos, end, raw))
+        pos = end + 1
+    _mark_page_numbers(lines)
+    return lines
+
+
+def _clean(number: int, start: int, end: int, raw: str) -> Line:
+    s = raw.replace("\f", " ").replace("\u00a0", " ")
+    leading = bool(s) and s[0] == " " and bool(s.strip())
+    bullet = False
+    stripped = s.strip()
+    if stripped and stripped[0] in BULLET_GLYPHS:
+        bullet = True
+        stripped = stripped[1:].strip()
+    elif _SUB_BULLET.match(s) or _DASH_BULLET.match(s):
+        bullet = True
+        stripped = re.sub(r"^\s*(?:o|[-–])\s+", "", s).strip()
+    for g in BULLET_GLYPHS:
+        stripped = stripped.replace(g, " ")
+    text = re.sub(r"[ \t]+", " ", stripped).strip()
+    artefact = "url" if _URL_ONLY.match(text) else None
+    return Line(number, start, end, raw, text, bullet, artefact, leading)
+
+
+def _mark_page_numbers(lines: list[Line]) -> None:
+    """A lone number with nothing but blank lines around it is a page number."""
+    n = len(lines)
+    for i, ln in enumerate(lines):
+        if not ln.text or not _PAGE_NUMBER.match(ln.text):
+            continue
+        prev = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].text), None)
+        nxt = next((lines[j] for j in range(i + 1, n) if lines[j].text), None)
+        gap_before = i - (lines.index(prev) if prev else -1)
+        gap_after = (lines.index(nxt) if nxt else n) - i
+        if gap_before >= 2 and gap_after >= 2:
+            ln.artefact = "page-number"
+
+
+def is_double_spaced(lines: list[Line]) -> bool:
+    """True when the extraction put an empty line after almost every text line."""
+    text_idx = [i for i, ln in enumerate(lines) if ln.text]
+    if len(text_idx) < 10:
+        return False
+    gaps = [b - a for a, b in zip(text_idx, text_idx[1:])]
+    return sum(1 for g in gaps if g >= 2) > 0.6 * len(gaps)
+
+
+def join_lines(texts: list[str], vocabulary: set[str] | None = None) -> str:
+    """Join wrapped lines; re-join words split by a hyphen at a line end.
+
+    ``immune effector cell-`` + ``associated`` keeps the hyphen (a compound);
+    ``dis-`` + ``order`` drops it when ``disorder`` occurs elsewhere in the
+    document (``vocabulary``), since only then is the split known to be layout.
+    """
+    out = ""
+    for t in texts:
+        if not t:
+            continue
+        if not out:
+            out = t
+            continue
+        m = re.search(r"([A-Za-z]{2,})-$", out)
+        if m and t[:1].islower():
+            word = m.group(1) + re.match(r"[A-Za-z]*", t).group(0)
+            if vocabulary is not None and word.lower() in vocabulary:
+                out = out[:-1] + t
+            else:
+                out = out + t
+        else:
+            out = out + " " + t
+    return out
+
+
+def vocabulary_of(lines: list[Line]) -> set[str]:
+    words: set[str] = set()
+    for ln in lines:
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", ln.text))
+    return words
