@@ -122,14 +122,26 @@ class Population:
     min_age: Quantity | None = None
     max_age: Quantity | None = None
     disease: str | None = None
-    cd19_status: str | None = None  # positive | negative
-    ph_status: str | None = None  # positive | negative
+    # biomarker / genetic status as printed, e.g. {"CD19": "positive",
+    # "Philadelphia chromosome": "negative"}; names come from the label
+    markers: dict[str, str] = field(default_factory=dict)
     disease_states: list[str] = field(default_factory=list)
-    prior_therapy: list[str] = field(default_factory=list)
+    prior_therapy: list["PriorTherapy"] = field(default_factory=list)
     therapy_role: list[str] = field(default_factory=list)  # monotherapy | consolidation | ...
     mrd_threshold: Quantity | None = None
     remission: list[str] = field(default_factory=list)  # first | second
     description: str | None = None
+
+
+@dataclass
+class PriorTherapy:
+    """A prior-therapy condition: "failed at least 2 TKIs", "relapse after allogeneic HSCT"."""
+
+    text: str
+    relation: str  # failed | received | relapse-after
+    therapy: str
+    min_count: int | None = None
+    applies_to: str | None = None  # a sub-population it is restricted to, as printed
 
 
 @dataclass

@@ -1,0 +1,18 @@
+"""A label record -> the RDF graph of its label version (all mappers, in order)."""
+from __future__ import annotations
+
+from rdflib import Graph
+
+from ingest.records import LabelRecord
+
+from . import rdf_adverse, rdf_core, rdf_dosing
+from .rdf_base import GraphBuilder
+
+MAPPERS = [rdf_core.add, rdf_adverse.add, rdf_dosing.add]
+
+
+def build_graph(record: LabelRecord) -> Graph:
+    b = GraphBuilder(record.label_id, record.version)
+    for mapper in MAPPERS:
+        mapper(b, record)
+    return b.g
