@@ -1,0 +1,236 @@
+"""Recover a section 4.8 table that PDF extraction flattened into lines.
+
+The frequency columns are gone, cells wrap over several lines, the header
+repeats after a page break and footnote markers are glued to words.  This
+module recovers the *structure* and the *layout evidence* the extraction left:
+which organ class a cell belongs to, in which order cells were printed,
+which cells share a printed line (and how many spaces lie between them),
+leading spaces, and whitespace-only lines inside a row.  Deciding frequencies
+from that evidence is :mod:`ingest.adverse_infer`'s job.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .adverse_data import MARKER, Soc, heading_band, soc_prefix
+from .records import Issue
+from .text_lines import Line
+
+_LEGEND = re.compile(r"\(([^)]*)\)")
+_HEADER_WORDS = {"meddra", "system", "organ", "class", "classes", "soc", "frequency", "category", "categories",
+                 "adverse", "reaction", "reactions", "and", "by"}
+FOOTNOTE_LINE = re.compile(rf"^\s*({MARKER})\s+(?=[A-Z\u201c\"])")
+_SPLIT = re.compile(r"(\s+)(?=[A-Z][a-z])")
+_UNKNOWN_SOC = re.compile(r"^([A-Z][\w,\- ]{0,80}?\b(?:disorders|conditions|complications|infestations))(?P<m>[a-z]|\d{1,2})?\b")
+
+
+@dataclass
+class Cell:
+    """One entry as printed: possibly wrapped over several lines."""
+
+    printed: str
+    lines: list[Line]
+    first_on_line: bool  # begins its printed line (no cell or class name before it)
+    gap: int  # spaces before it on its line (leading spaces when first on line)
+    after_head: bool  # printed on the same line as the organ class name
+    blank_before: bool  # a whitespace-only line separates it from the previous cell of its row
+
+
+@dataclass
+class Row:
+    soc: Soc | None
+    soc_printed: str
+    soc_markers: list[str]
+    head_lines: list[Line]
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass
+class FlatTable:
+    columns: list[str]  # frequency band names, left to right
+    legends: dict[str, tuple[str, Line]]
+    rows: list[Row]
+    header_lines: list[Line]
+    end: int  # index (into the given lines) of the first line after the table
+
+
+def _is_header_start(text: str) -> bool:
+    t = text.lower()
+    return "organ class" in t or t.startswith("meddra") or t.startswith("system organ")
+
+
+def _parse_header_line(text: str) -> tuple[list[str], list[str], list[str]]:
+    """-> (band names, legends, unknown words) found on one header line."""
+    names: list[str] = []
+    legends = [m.group(1).strip() for m in _LEGEND.finditer(text)]
+    rest = _LEGEND.sub(" | ", text)
+    unknown: list[str] = []
+    for chunk in rest.split("|"):
+        words = chunk.split()
+        i = 0
+        while i < len(words):
+            for n in (3, 2, 1):
+                cand = " ".join(words[i:i + n])
+                b = heading_band(cand) if len(words[i:i + n]) == n else None
+                if b:
+                    names.append(b)
+                    i += n
+                    break
+            else:
+                w = re.sub(r"\W", "", words[i].lower())
+                if w and w not in _HEADER_WORDS:
+                    unknown.append(words[i])
+                i += 1
+    return names, legends, unknown
+
+
+def parse_flat_table(lines: list[Line], section: str, double_spaced: bool, issues: list[Issue]) -> FlatTable | None:
+    """Parse the first flattened table in ``lines`` (the lines of one section)."""
+    content = [ln for ln in lines if ln.artefact is None and (ln.raw != "" or not double_spaced)]
+    start = next((i for i, ln in enumerate(content) if ln.text and _is_header_start(ln.text)), None)
+    if start is None:
+        return None
+    table = FlatTable([], {}, [], [], len(content))
+    i = _read_header(content, start, table, section, issues, first=True)
+    row: Row | None = None
+    pending_blank = False
+    while i < len(content):
+        ln = content[i]
+        blank = (ln.raw != "" and not ln.raw.strip()) if double_spaced else not ln.raw.strip()
+        if blank:
+            pending_blank = row is not None and bool(row.cells)
+            i += 1
+            continue
+        if not ln.text:
+            i += 1
+            continue
+        if _is_header_start(ln.text):
+            i = _read_header(content, i, table, section, issues, first=False)
+            continue
+        if FOOTNOTE_LINE.match(ln.raw) or (len(ln.text) > 90 and ln.text.count(" ") > 10):
+            break
+        head = _row_head(content, i)
+        if head is not None:
+            soc, printed, markers, used, rest, gap = head
+            row = Row(soc, printed, markers, content[i:i + used])
+            table.rows.append(row)
+            if soc is None:
+                issues.append(Issue("warning", f"unknown system organ class '{printed}' in the adverse reaction table",
+                                    section, ln.number, "adverse.unknown-soc"))
+            last = content[i + used - 1]
+            if rest.strip():
+                _add_cells(row, rest, last, gap, after_head=True, blank=False)
+            pending_blank = False
+            i += used
+            continue
+        if row is None:
+            issues.append(Issue("warning", f"table text before any organ class: '{ln.text}'", section, ln.number,
+                                "adverse.cell-without-soc"))
+            row = Row(None, "", [], [])
+            table.rows.append(row)
+        lead = len(ln.raw) - len(ln.raw.lstrip(" \t"))
+        _add_cells(row, ln.raw.strip(), ln, lead, after_head=False, blank=pending_blank)
+        pending_blank = False
+        i += 1
+    table.end = i
+    return table
+
+
+def _read_header(content: list[Line], i: int, table: FlatTable, section: str, issues: list[Issue], first: bool) -> int:
+    cols: list[str] = []
+    legends: dict[str, tuple[str, Line]] = {}
+    while i < len(content):
+        ln = content[i]
+        if not ln.text:
+            i += 1
+            continue
+        if cols and _row_head(content, i) is not None:
+            break
+        names, legs, unknown = _parse_header_line(ln.text)
+        if unknown and not names and not legs and cols:
+            # Not a header line after all: a heading we do not know.
+            issues.append(Issue("warning", f"unknown frequency heading '{ln.text}' in the adverse reaction table",
+                                section, ln.number, "adverse.unknown-frequency-heading"))
+            cols.append("not known")
+            i += 1
+            continue
+        if unknown and (names or cols):
+            issues.append(Issue("warning", f"unrecognised words in the table header: '{' '.join(unknown)}'",
+                                section, ln.number, "adverse.unknown-frequency-heading"))
+        cols.extend(names)
+        for leg in legs:
+            if cols:
+                legends[cols[-1]] = (leg, ln)
+        table.header_lines.append(ln)
+        i += 1
+    if first:
+        table.columns = cols
+        table.legends = legends
+    elif cols and cols != table.columns:
+        issues.append(Issue("warning", f"repeated table header has different columns ({', '.join(cols)})",
+                            section, content[i - 1].number if i else None, "adverse.header-mismatch"))
+    return i
+
+
+def _row_head(content: list[Line], i: int):
+    """Organ class name starting at content[i], possibly wrapped over up to 4 lines.
+
+    Returns (soc | None, printed, markers, lines used, rest of last line, spaces before rest).
+    """
+    texts: list[str] = []
+    raws: list[str] = []
+    j = i
+    while j < len(content) and len(texts) < 4:
+        if not content[j].text:
+            break
+        texts.append(content[j].raw.strip())
+        raws.append(content[j].raw)
+        j += 1
+        joined_prev = " ".join(texts[:-1])
+        joined = " ".join(texts)
+        hit = soc_prefix(joined)
+        if hit and len(hit[1]) > len(joined_prev):
+            soc, printed, markers = hit
+            offset = len(printed) - (len(joined_prev) + 1 if joined_prev else 0)
+            last = texts[-1]
+            rest = last[offset:]
+            gap = len(rest) - len(rest.lstrip(" "))
+            return soc, printed, markers, j - i, rest.strip(), gap
+    m = _UNKNOWN_SOC.match(content[i].raw.strip()) if content[i].text else None
+    if m and not re.search(r"\b(?:disorder|reaction)\b", m.group(1)[:-1]):
+        printed = m.group(0)
+        rest = content[i].raw.strip()[len(printed):]
+        markers = [m.group("m")] if m.group("m") else []
+        return None, printed, markers, 1, rest.strip(), len(rest) - len(rest.lstrip(" "))
+    return None
+
+
+def _add_cells(row: Row, text: str, ln: Line, gap: int, after_head: bool, blank: bool) -> None:
+    parts = _SPLIT.split(text)
+    segs: list[tuple[str, int]] = [(parts[0], gap)]
+    for k in range(1, len(parts), 2):
+        segs.append((parts[k + 1], len(parts[k])))
+    for n, (seg, sp) in enumerate(segs):
+        seg = seg.strip()
+        if not seg:
+            continue
+        first = n == 0 and not after_head
+        prev = row.cells[-1] if row.cells else None
+        if n == 0 and not after_head and prev is not None and _continues(prev.printed, seg):
+            prev.printed = _join(prev.printed, seg)
+            prev.lines.append(ln)
+            continue
+        row.cells.append(Cell(seg, [ln], first, sp, after_head, blank and n == 0))
+
+
+def _continues(prev: str, seg: str) -> bool:
+    if seg[:1].islower() or seg[:1] in "(-/&":
+        return not re.search(r"\d$", prev)
+    return prev.endswith(("-", "/", ",", " and", " of", " with"))
+
+
+def _join(prev: str, seg: str) -> str:
+    if prev.endswith("-") and seg[:1].islower():
+        return prev + seg
+    return prev + " " + seg
