@@ -1,0 +1,70 @@
+"""The `kb` command line: one group, a global ``--store``, one module per area.
+
+Each area module (``kb/cli/<area>.py``) has ``register(main)`` adding its
+commands. Commands get the knowledge base with ``ctx.obj.kb`` (a
+:class:`kb.service.KnowledgeBase`, opened lazily) and report domain errors
+through :func:`fail`, which prints one line on stderr and exits with a code
+that tells 'bad input' from 'does not conform' from 'internal error'.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from platformdirs import user_data_dir
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1  # a crash or an unavailable store
+EXIT_BAD_INPUT = 2  # unreadable file, not an SmPC, unknown label, bad option (click uses 2 too)
+EXIT_NOT_CONFORMING = 3  # the label was read but its graph violates the SHACL shapes
+
+
+def default_store() -> str:
+    return str(Path(user_data_dir("smpc-kb", appauthor=False)) / "store")
+
+
+@dataclass
+class CliContext:
+    store: str
+    _kb: object | None = field(default=None, repr=False)
+
+    @property
+    def kb(self):
+        if self._kb is None:
+            from kb.service import KnowledgeBase
+
+            try:
+                self._kb = KnowledgeBase(self.store)
+                self._kb.store  # open now so a locked or unreachable store fails here, clearly
+            except Exception as exc:  # noqa: BLE001 - the boundary turns it into one line
+                fail(f"cannot open store {self.store}: {exc}", EXIT_INTERNAL)
+        return self._kb
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
+    click.echo(f"kb: error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store", envvar="KB_STORE", default=default_store, show_default="per-user data directory",
+    help="Store location: a directory (embedded Oxigraph store) or an http(s) SPARQL endpoint URL. Env: KB_STORE.",
+)
+@click.pass_context
+def main(ctx: click.Context, store: str) -> None:
+    """smpc-kb: drug labels (SmPC) as a validated, searchable knowledge graph."""
+    ctx.obj = CliContext(store)
+    ctx.call_on_close(lambda: ctx.obj._kb.close() if ctx.obj._kb is not None else None)
+
+
+def _register_all() -> None:
+    from . import adverse, core, diff, dosing, search, serve
+
+    for module in (core, adverse, dosing, search, serve, diff):
+        module.register(main)
+
+
+_register_all()
