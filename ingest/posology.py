@@ -1,9 +1,152 @@
-"""Section 4.2 / 6.6 dosing rules as data (placeholder until that capability lands)."""
+"""Section 4.2 / 6.6 dosing rules as data: ``extract(record)`` fills ``record.dosing``.
+
+Structure is found from the text, never from one product:
+
+* a regimen is a 4.2 sub-section whose text holds a day-range dose table;
+* its indications are the 4.1 indications whose wording covers the words that
+  distinguish the regimen's heading from the other regimen headings;
+* premedication sub-sections apply to the regimen sections printed since the
+  previous premedication sub-section (derivation "inferred");
+* hospitalisation sentences of 4.2 go to the regimen their population names;
+* the dose-modification table goes to the regimens named in its lead-in.
+"""
 from __future__ import annotations
 
-from .records import LabelRecord
+from .dosing_records import DosingRecord, Regimen, RegimenUse
+from .ids import slugify
+from .posology_modifications import read_rules, read_table as read_modifications
+from .posology_regimens import WEIGHT, is_regimen_text, read_cycles, read_table, weight_group
+from .posology_support import read_hospitalisation, read_limits, read_premedication
+from .posology_text import Flat, tokens
+from .preparation_tables import read_administration, read_preparation
+from .records import Issue, LabelRecord, Section
+from .text_lines import split_lines
+
+PREMED_WORDS = {"premedication", "pre-phase", "prephase", "pre", "phase", "additional", "medication"}
 
 
 def extract(record: LabelRecord) -> None:
-    """Fill ``record.dosing``."""
-    return None
+    """Fill ``record.dosing`` (a :class:`DosingRecord`); problems become issues."""
+    if record.reader != "text" or record.section("4.2") is None:
+        return
+    lines = split_lines(record.original)
+    out = DosingRecord()
+
+    def flat_of(sec: Section) -> Flat:
+        return Flat.of(lines[sec.source.line_start : sec.source.line_end], record.original)
+
+    subs = [s for s in record.sections if s.number == "4.2" and s.is_subheading]
+    pending: list[Regimen] = []
+    after_support = False
+    for sec in subs:
+        title_words = tokens(sec.title)
+        if is_regimen_text(sec.text):
+            reg = _regimen(sec, flat_of(sec))
+            if reg.steps:
+                if after_support:
+                    pending, after_support = [], False
+                out.regimens.append(reg)
+                pending.append(reg)
+        elif title_words & PREMED_WORDS and pending:
+            for reg in pending:
+                read_premedication(reg, sec, lines, record.original, len(pending) > 1)
+            after_support = True
+        elif "adjustment" in title_words or "modification" in title_words:
+            _modifications(out, sec, flat_of(sec))
+    _link_indications(record, out)
+    _link_modifications(out)
+    top = record.section("4.2")
+    read_hospitalisation(out, top, lines, record.original, _match_regimens)
+    read_limits(out, record, lines)
+    read_administration(out, record, lines)
+    read_preparation(out, record, lines)
+    for reg in out.regimens:
+        if not reg.uses:
+            record.issues.append(Issue("warning", f"regimen '{reg.title}' matches no indication of 4.1", reg.section, reg.source.line_start, "dosing-indication-link"))
+    if not out.regimens:
+        record.issues.append(Issue("info", "no regimen table found in 4.2", "4.2", None, "dosing-regimen"))
+    record.dosing = out
+
+
+def _regimen(sec: Section, flat: Flat) -> Regimen:
+    reg = Regimen(slugify(sec.title), sec.title, sec.key, sec.source)
+    start = _table_start(flat)
+    context = None
+    prose = flat.text[:start]
+    wm = list(WEIGHT.finditer(prose))
+    if wm and prose.rstrip().endswith(":"):
+        context = weight_group(wm[-1], flat, sec.key)
+    read_table(reg, flat, start, context)
+    read_cycles(reg, flat, start)
+    return reg
+
+
+def _table_start(flat: Flat) -> int:
+    """Start of the first table: its caption, else the sentence holding the first day range."""
+    from .posology_regimens import DAYS
+
+    m = DAYS.search(flat.text)
+    if not m:
+        return len(flat.text)
+    start = 0
+    for a, b in flat.sentences():
+        if a > m.start():
+            break
+        start = a
+    cap = flat.text.rfind("Table ", 0, m.start())
+    return min(start, cap) if cap >= 0 and cap >= start - 400 else start
+
+
+def distinctive(regimens: list[Regimen]) -> dict[str, set[str]]:
+    """Words of each regimen heading that the other headings do not all share."""
+    words = {r.id: tokens(r.title) for r in regimens}
+    common = set.intersection(*words.values()) if len(words) > 1 else set()
+    return {k: (v - common) or v for k, v in words.items()}
+
+
+def _match_regimens(regimens: list[Regimen], text: str, best_only: bool = True) -> list[Regimen]:
+    if not regimens:
+        return []
+    dist = distinctive(regimens)
+    words = tokens(text)
+    scores = [(len(dist[r.id] & words) / len(dist[r.id]), r) for r in regimens]
+    top = max(s for s, _ in scores)
+    if best_only:
+        best = [r for s, r in scores if s == top and s >= 0.5]
+        return best if len(best) == 1 else []
+    return [r for s, r in scores if s == 1.0]
+
+
+def _link_indications(record: LabelRecord, out: DosingRecord) -> None:
+    for ind in record.indications:
+        for reg in _match_regimens(out.regimens, ind.text):
+            pop = ind.population
+            src = ind.source
+            reg.uses.append(RegimenUse(ind.id, src, pop.age_group, pop.min_age, pop.max_age))
+
+
+def _modifications(out: DosingRecord, sec: Section, flat: Flat) -> None:
+    text = flat.text
+    start = None
+    for a, b in flat.sentences():
+        if len(list(WEIGHT.finditer(text, a, min(len(text), a + 400)))) >= 2 and "action" in text[a : a + 400].lower():
+            start = a
+            break
+    if start is None:
+        return
+    foot = text.find("* ", start)
+    end = foot if foot > 0 else len(text)
+    table, _ = read_modifications(flat, start, end, sec.key, slugify(sec.title))
+    if foot > 0:
+        table.grading = " ".join(text[foot + 2 : text.find(".", foot) + 1].split())
+    read_rules(flat, 0, start, sec.key, table)
+    lead = text[:start]
+    table.regimen_ids = [r.id for r in _match_regimens(out.regimens, lead, best_only=False)]
+    out.modification_tables.append(table)
+
+
+def _link_modifications(out: DosingRecord) -> None:
+    for t in out.modification_tables:
+        for reg in out.regimens:
+            if reg.id in t.regimen_ids:
+                reg.modification_table = t.id
