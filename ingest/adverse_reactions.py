@@ -1,9 +1,152 @@
-"""Section 4.8 adverse reactions as data (placeholder until that capability lands)."""
+"""Section 4.8 adverse reactions as data: ``extract(record)`` fills
+``record.adverse_reactions`` with an :class:`AdverseReactionSet`.
+
+Text labels: a flattened table (:mod:`ingest.adverse_table`, frequencies
+settled by :mod:`ingest.adverse_infer` and, where the text cannot settle a
+cell, by the label's curation file :mod:`ingest.adverse_curation`) or inline
+lists (:mod:`ingest.adverse_inline`).  Structured labels (FHIR ePI): HTML
+tables (:mod:`ingest.adverse_table_html`).  Footnotes, incidences and links to
+the selected-reaction subsections are attached by :mod:`ingest.adverse_links`.
+"""
 from __future__ import annotations
 
-from .records import LabelRecord
+import re
+
+from . import adverse_curation, adverse_inline, adverse_links
+from .adverse_data import band, fold, soc_by_name
+from .adverse_footnotes import check_markers, parse_footnotes, strip_markers
+from .adverse_incidence import summary_incidences
+from .adverse_infer import CellState, cell_evidence, confidence, settle_row
+from .adverse_records import AdverseReaction, AdverseReactionSet, FrequencyBand
+from .adverse_table import parse_flat_table
+from .ids import IdMaker
+from .records import Issue, LabelRecord, Source
+from .text_lines import Line, is_double_spaced, split_lines, vocabulary_of
+
+_TABLE_SECTION = re.compile(r"tabul|list of adverse", re.I)
+_SUMMARY_SECTION = re.compile(r"summary", re.I)
 
 
 def extract(record: LabelRecord) -> None:
-    """Fill ``record.adverse_reactions``."""
-    return None
+    """Fill ``record.adverse_reactions``; problems become warnings, never exceptions."""
+    sec = record.section("4.8")
+    if sec is None:
+        return
+    subs = record.children("4.8")
+    if record.reader != "text":
+        try:
+            from .adverse_table_html import adverse_set_from_html
+        except ImportError:  # the structured reader is optional
+            return
+        record.adverse_reactions = adverse_set_from_html(record)
+        if record.adverse_reactions is not None:
+            adverse_links.attach(record, record.adverse_reactions, subs)
+        return
+    lines = split_lines(record.original)
+    double = is_double_spaced(lines)
+    table_sec = next((s for s in subs if _TABLE_SECTION.search(s.title)), sec)
+    span = lines[table_sec.source.line_start - 1: table_sec.source.line_end]
+    table = parse_flat_table(span, table_sec.key, double, record.issues)
+    if table is None or not table.rows:
+        inline = adverse_inline.parse_inline(record, [sec, *subs])
+        if inline is None:
+            record.issues.append(Issue("warning", "section 4.8 has no adverse reaction table or frequency list",
+                                       sec.key, sec.source.line_start, "adverse.no-table"))
+            return
+        record.adverse_reactions = inline
+        adverse_links.attach(record, inline, subs)
+        return
+    record.adverse_reactions = _from_table(record, lines, table_sec, table, subs, double)
+
+
+def _outside_vocab(lines: list[Line], table_lines: set[int]) -> set[str]:
+    return vocabulary_of([ln for ln in lines if ln.number not in table_lines])
+
+
+def _from_table(record, lines, table_sec, table, subs, double) -> AdverseReactionSet:
+    key = table_sec.key
+    table_line_nos = {ln.number for row in table.rows for c in row.cells for ln in c.lines}
+    table_line_nos |= {ln.number for row in table.rows for ln in row.head_lines}
+    vocab = _outside_vocab(lines, table_line_nos)
+    content = [ln for ln in lines[table_sec.source.line_start - 1: table_sec.source.line_end]
+               if ln.artefact is None and (ln.raw != "" or not double)]
+    notes = parse_footnotes(content[table.end:], key, vocab)
+    summary_sec = next((s for s in subs if _SUMMARY_SECTION.search(s.title)), None)
+    incs, pop, n, lowest = summary_incidences(summary_sec) if summary_sec else ([], None, None, None)
+    any_by_key: dict[str, float] = {}
+    serious_by_key: dict[str, float] = {}
+    from .adverse_data import term_key
+
+    for i in incs:
+        (any_by_key if i.kind == "any grade" else serious_by_key).setdefault(term_key(i.subject or ""), i.percent)
+    out = AdverseReactionSet(style="flattened-table", footnotes=notes, summary_population=pop, summary_n=n)
+    out.bands = _bands(table, key)
+    ids = IdMaker()
+    used_markers: dict[str, Line] = {}
+    columns = table.columns or ["very common", "common", "uncommon"]
+    for row in table.rows:
+        for m in row.soc_markers:
+            used_markers.setdefault(m, row.head_lines[0])
+        cleaned = [strip_markers(c.printed, vocab) for c in row.cells]
+        states: list[CellState] = []
+        for (term, markers), cell in zip(cleaned, row.cells):
+            for m in markers:
+                used_markers.setdefault(m, cell.lines[0])
+            k = term_key(term)
+            states.append(cell_evidence(columns, any_by_key.get(k), serious_by_key.get(k), lowest))
+        states = settle_row(row, columns, states, key, record.issues)
+        soc_name = row.soc.name if row.soc else None
+        for (term, markers), cell, st in zip(cleaned, row.cells, states):
+            first, last = cell.lines[0], cell.lines[-1]
+            quote = " ".join(ln.raw.strip() for ln in cell.lines) if len(cell.lines) > 1 else first.raw.strip()
+            freq = columns[st.lo]
+            basis, rule = "inferred", "; ".join(st.notes + sorted(st.rules - {"summary-incidence"})) or None
+            conf = confidence(st.rules)
+            if not st.settled:
+                rule = f"unsettled: one of {', '.join(columns[st.lo:st.hi + 1])}" + (f" ({rule})" if rule else "")
+                conf = round(1.0 / (st.hi - st.lo + 1), 2)
+            src = Source(key, first.number, last.number, first.start, last.end, quote,
+                         derivation=basis, rule=rule, confidence=conf)
+            e = AdverseReaction(ids(f"{row.soc.abbrev if row.soc else 'unknown'}-{term}"), term, soc_name, freq, src,
+                                soc_as_printed=re.sub(r"\s+", " ", row.soc_printed).strip(), frequency_basis=basis,
+                                frequency_rule=rule, confidence=conf, footnotes=row.soc_markers + markers,
+                                frequency_source=src)
+            e._own_markers = markers  # type: ignore[attr-defined]
+            e._settled = st.settled  # type: ignore[attr-defined]
+            e._options = columns[st.lo:st.hi + 1]  # type: ignore[attr-defined]
+            out.entries.append(e)
+    check_markers(used_markers, notes, key, record.issues)
+    out.incidences = incs
+    adverse_curation.apply(record, out)
+    for e in out.entries:
+        if not getattr(e, "_settled", True) and e.frequency_basis != "curated":
+            record.issues.append(Issue("warning", f"frequency of '{e.term}' ({e.soc}) not settled by the text: "
+                                       f"one of {', '.join(e._options)}; add it to the curation file",
+                                       key, e.source.line_start, "adverse.frequency-unsettled"))
+    adverse_links.attach(record, out, subs)
+    return out
+
+
+def _bands(table, key: str) -> list[FrequencyBand]:
+    out = []
+    for name in table.columns:
+        b = band(name)
+        leg = table.legends.get(name)
+        if leg:
+            printed, ln = leg
+            low, high = _parse_legend(printed)
+            src = Source(key, ln.number, ln.number, ln.start, ln.end, ln.raw.strip())
+            out.append(FrequencyBand(name, src, low, high, printed))
+        else:
+            out.append(FrequencyBand(name, None, b.low, b.high, b.legend))
+    return out
+
+
+def _parse_legend(text: str) -> tuple[float | None, float | None]:
+    t = text.replace(",", "").replace(" ", "")
+    lo = re.search(r"≥1/(\d+)", t)
+    hi = re.search(r"<1/(\d+)", t)
+    return (1 / int(lo.group(1)) if lo else None, 1 / int(hi.group(1)) if hi else None)
+
+
+__all__ = ["extract", "fold", "soc_by_name"]

@@ -77,7 +77,7 @@ class AdverseReaction:
 
     id: str
     term: str
-    soc: str  # official MedDRA SOC name (ontology/data/meddra-soc.json)
+    soc: str | None  # official MedDRA SOC name (ontology/data/meddra-soc.json); None if unknown
     frequency: str  # one of FREQUENCY_NAMES
     source: Source
     soc_as_printed: str | None = None
@@ -87,6 +87,7 @@ class AdverseReaction:
     footnotes: list[str] = field(default_factory=list)
     included_terms: list[str] = field(default_factory=list)
     may_represent: list[str] = field(default_factory=list)  # e.g. ["ICANS"]
+    composite_events: list[str] = field(default_factory=list)  # events of a composite term
     term_level: str | None = None  # "HLGT" | "HLT" | "PT" | None
     see_section: str | None = None  # section key of a selected-reaction subsection
     incidences: list[Incidence] = field(default_factory=list)
@@ -113,8 +114,9 @@ class Footnote:
     source: Source
     included_terms: list[str] = field(default_factory=list)
     may_represent: list[str] = field(default_factory=list)
+    composite_events: list[str] = field(default_factory=list)
     term_level: str | None = None
-    see_section: str | None = None
+    see_section: str | None = None  # "selected" when it points to the selected-reactions text
     subject: str | None = None  # the term the footnote defines ("Anemia")
 
 
