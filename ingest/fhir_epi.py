@@ -80,7 +80,7 @@ class _Reader:
         out: list[Section] = []
         self._walk(self.doc.sections, None, out)
         numbered = [s for s in out if not s.is_subheading]
-        if len(numbered) < 3:
+        if sum(1 for s in numbered if title_matches(s.number, s.title)) < 3:
             raise NotAnSmPC("the Composition's sections do not follow the SmPC layout (expected titles such as "
                             "'4.1 Therapeutic indications')", self.path)
         found = {s.number for s in numbered}

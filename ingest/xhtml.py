@@ -297,7 +297,7 @@ def _note_image(img: XNode, loc: str, ctx: _Ctx, before: str, after: str, paragr
                     and re.search(c["after"], after, re.I)):
                 symbol, rule = c["symbol"], c["name"]
                 break
-    shown = src if not src.startswith("data:") else src[:30] + "..."
+    shown = src if not src.startswith("data:") else f"embedded {src[5:].split(';')[0].split(',')[0] or 'data'}"
     note = ImageNote(loc, shown, ctx.make_source(img.start, img.end, symbol or "", loc), symbol, rule)
     ctx.images.append(note)
     return note
