@@ -1,0 +1,215 @@
+"""SPARQL safety checks, errors and content negotiation.
+
+``check_query`` parses the text with rdflib's SPARQL parser (which decodes
+``\\uXXXX`` escapes before parsing, so ``\\u0053ERVICE`` is seen as SERVICE)
+and walks the whole parse tree, including subqueries, EXISTS/NOT EXISTS,
+MINUS and OPTIONAL blocks.  It refuses:
+
+* every update form (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE,
+  COPY) -> :class:`QueryRefused` (status 403: understood, not permitted);
+* ``SERVICE`` anywhere -> :class:`QueryRefused` (403): it would make the
+  server fetch URLs.
+
+Malformed text raises :class:`QuerySyntaxError` (status 400) with the line
+and column of the error.  Queries are *evaluated* by Oxigraph, never by
+rdflib's engine; rdflib only parses.  FROM / FROM NAMED are dataset
+selection over the local graphs (Oxigraph does not fetch them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from pyparsing import ParseBaseException
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from kb.sparql_exec import (  # noqa: F401  (re-exported: the public error types)
+    QueryFailed,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultTooLarge,
+    SparqlError,
+    StoreBusy,
+)
+from kb.sparql_results import QueryResult
+
+_KINDS = {
+    "SelectQuery": "select",
+    "AskQuery": "ask",
+    "ConstructQuery": "construct",
+    "DescribeQuery": "describe",
+}
+
+
+class NotAcceptable(SparqlError):
+    """No serialisation matches the request's Accept / format (status 406)."""
+
+    status = 406
+
+
+class UnknownFormat(SparqlError):
+    """An explicit ``format=`` value we do not know or that does not fit the result (400)."""
+
+    status = 400
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    kind: str  # select | ask | construct | describe
+    has_dataset_clause: bool  # the query has FROM / FROM NAMED
+
+
+def _walk(node, seen: set[int]):
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, CompValue):
+        yield node
+        for v in node.values():
+            yield from _walk(v, seen)
+    elif isinstance(node, dict):
+        for v in node.values():
+            yield from _walk(v, seen)
+    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        for v in node:
+            yield from _walk(v, seen)
+
+
+def _syntax_error(e: ParseBaseException) -> QuerySyntaxError:
+    line, col = getattr(e, "lineno", None), getattr(e, "col", None)
+    where = f" at line {line}, column {col}" if line is not None else ""
+    text = getattr(e, "line", "") or ""
+    msg = f"SPARQL syntax error{where}: {e.msg}"
+    if text:
+        msg += f"\n  {text}\n  {' ' * max(0, (col or 1) - 1)}^"
+    return QuerySyntaxError(msg, line, col)
+
+
+def check_query(text: str) -> ParsedQuery:
+    """Parse ``text`` as a read-only SPARQL query, or raise QuerySyntaxError / QueryRefused."""
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    if not isinstance(text, str) or not text.strip():
+        raise QuerySyntaxError("empty query")
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as e:
+        err = _syntax_error(e)
+        try:
+            parseUpdate(text)
+        except ParseBaseException:
+            raise err from None
+        except Exception:  # rdflib can fail oddly on unusual updates: still an update
+            pass
+        raise QueryRefused(
+            "updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY) are not allowed "
+            "on this endpoint; it is read-only"
+        ) from None
+    except Exception as e:  # e.g. an undefined prefix
+        raise QuerySyntaxError(f"SPARQL syntax error: {e}") from None
+    query = tree[-1]
+    kind = _KINDS.get(getattr(query, "name", ""), None)
+    if kind is None:
+        raise QuerySyntaxError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    has_dataset = False
+    for node in _walk(tree, set()):
+        if node.name == "ServiceGraphPattern":
+            raise QueryRefused("SERVICE (federated query) is not allowed: this endpoint never fetches remote data")
+        if node.name in ("Load",):
+            raise QueryRefused("LOAD is not allowed: this endpoint is read-only")
+    if dict.get(query, "datasetClause"):  # CompValue.get() echoes the key when absent
+        has_dataset = True
+    return ParsedQuery(text=text, kind=kind, has_dataset_clause=has_dataset)
+
+
+# -- content negotiation ---------------------------------------------------------
+
+SOLUTION_KINDS = ("select", "ask")
+GRAPH_KINDS = ("construct", "describe")
+
+
+@dataclass(frozen=True)
+class MediaFormat:
+    name: str
+    media_type: str
+    kinds: tuple[str, ...]
+    serialize: Callable[[QueryResult], bytes]
+    aliases: tuple[str, ...] = ()
+
+
+MEDIA_FORMATS: tuple[MediaFormat, ...] = (
+    MediaFormat("json", "application/sparql-results+json", SOLUTION_KINDS,
+                QueryResult.to_sparql_json, ("application/json", "srj")),
+    MediaFormat("xml", "application/sparql-results+xml", SOLUTION_KINDS,
+                QueryResult.to_sparql_xml, ("application/xml", "text/xml", "srx")),
+    MediaFormat("csv", "text/csv", SOLUTION_KINDS, QueryResult.to_csv),
+    MediaFormat("tsv", "text/tab-separated-values", SOLUTION_KINDS, QueryResult.to_tsv),
+    MediaFormat("turtle", "text/turtle", GRAPH_KINDS,
+                lambda r: r.to_rdf("turtle"), ("ttl",)),
+    MediaFormat("json-ld", "application/ld+json", GRAPH_KINDS,
+                lambda r: r.to_rdf("json-ld"), ("jsonld",)),
+    MediaFormat("n-triples", "application/n-triples", GRAPH_KINDS,
+                lambda r: r.to_rdf("n-triples"), ("nt", "ntriples", "text/plain")),
+)
+
+
+def _lookup(name: str) -> MediaFormat | None:
+    n = name.strip().lower()
+    for f in MEDIA_FORMATS:
+        if n == f.name or n == f.media_type or n in f.aliases:
+            return f
+    return None
+
+
+def _parse_accept(header: str) -> list[tuple[str, float]]:
+    out = []
+    for i, part in enumerate(header.split(",")):
+        bits = [b.strip() for b in part.split(";")]
+        if not bits[0]:
+            continue
+        q = 1.0
+        for b in bits[1:]:
+            if b.lower().startswith("q="):
+                try:
+                    q = float(b[2:])
+                except ValueError:
+                    q = 0.0
+        out.append((bits[0].lower(), q, -i))
+    out.sort(key=lambda t: (t[1], t[2]), reverse=True)
+    return [(m, q) for m, q, _ in out if q > 0]
+
+
+def negotiate(kind: str, accept_header: str | None = None, format_param: str | None = None
+              ) -> tuple[str, Callable[[QueryResult], bytes]]:
+    """Pick ``(media_type, serializer)`` for a result of ``kind``.
+
+    An explicit ``format`` (a name such as ``json``/``csv``/``turtle`` or a media
+    type) wins over ``Accept``; an unknown or unfitting one raises UnknownFormat.
+    Without either, SELECT/ASK answer SPARQL JSON and CONSTRUCT/DESCRIBE Turtle.
+    """
+    graph = kind in GRAPH_KINDS
+    if format_param:
+        f = _lookup(format_param)
+        if f is None:
+            names = ", ".join(x.name for x in MEDIA_FORMATS)
+            raise UnknownFormat(f"unknown result format {format_param!r}; use one of: {names}")
+        if kind not in f.kinds:
+            fits = ", ".join(x.name for x in MEDIA_FORMATS if kind in x.kinds)
+            raise UnknownFormat(f"format {f.name!r} does not fit a {kind.upper()} result; use one of: {fits}")
+        return f.media_type, f.serialize
+    default = MEDIA_FORMATS[4] if graph else MEDIA_FORMATS[0]
+    if not accept_header or not accept_header.strip():
+        return default.media_type, default.serialize
+    for media, _q in _parse_accept(accept_header):
+        if media in ("*/*", "application/*", "text/*"):
+            if media == "text/*" and not graph:
+                f = _lookup("csv")
+                return f.media_type, f.serialize
+            return default.media_type, default.serialize
+        f = _lookup(media)
+        if f is not None and kind in f.kinds:
+            return f.media_type, f.serialize
+    fits = ", ".join(x.media_type for x in MEDIA_FORMATS if kind in x.kinds)
+    raise NotAcceptable(f"cannot answer a {kind.upper()} result as {accept_header!r}; available: {fits}")

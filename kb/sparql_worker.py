@@ -1,0 +1,249 @@
+"""Warm worker processes that run SPARQL queries so they can be stopped.
+
+pyoxigraph cannot cancel a running query, so a query with a time budget runs
+in a separate (spawned) process that we can kill (a ``python -c`` child speaking pickles over
+its stdin/stdout, so scripts need no ``__main__`` guard).  Each worker keeps a
+*read-only* pyoxigraph handle on the store directory and re-opens it when the
+directory's fingerprint (RocksDB MANIFEST/WAL/CURRENT names, sizes, mtimes)
+changes, i.e. after any write.  The parent (:class:`kb.store.LocalStore`)
+guarantees that nobody writes while a worker reads: it holds the RocksDB
+write lock (so no other process can write) and an in-process lock that
+blocks its own writes for the duration of the query.
+
+On timeout the worker is killed (SIGKILL: it only reads, so nothing is lost)
+and a replacement is started in the background, so the next query does not
+pay the process start-up.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from kb.sparql_exec import QueryFailed, QueryTimeout, SparqlError, dataset_options, run_query
+
+
+def store_fingerprint(path: str) -> tuple:
+    """Changes whenever RocksDB commits anything to ``path`` (WAL append, flush, compaction)."""
+    items = []
+    try:
+        with os.scandir(path) as it:
+            for e in it:
+                n = e.name
+                if n == "CURRENT" or n.startswith("MANIFEST-") or n.endswith((".log", ".sst")):
+                    st = e.stat()
+                    items.append((n, st.st_size, st.st_mtime_ns))
+    except FileNotFoundError:
+        pass
+    return tuple(sorted(items))
+
+
+def _open_read_only(path: str):
+    import pyoxigraph as ox
+
+    last: Exception | None = None
+    for attempt in range(20):
+        try:
+            return ox.Store.read_only(path)
+        except OSError as e:  # a WAL/SST file rotated under us: try again
+            last = e
+            time.sleep(0.01 * (attempt + 1))
+    raise QueryFailed(f"cannot open the store read-only: {last}")
+
+
+def _worker_main(conn, path: str) -> None:  # runs in the child process
+    store = None
+    fingerprint: Any = None
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if msg is None:
+            return
+        text, spec, max_rows, kind, fp = msg
+        try:
+            for attempt in (1, 2):
+                if store is None or fp != fingerprint:
+                    store = None
+                    store = _open_read_only(path)
+                    fingerprint = fp
+                try:
+                    res = run_query(store, text, dataset_options(**spec), max_rows, kind)
+                    break
+                except QueryFailed:
+                    if attempt == 2:
+                        raise
+                    store = None  # maybe a compaction removed a file: re-open once
+            conn.send(("ok", res))
+        except SparqlError as e:
+            conn.send(("err", e))
+        except Exception as e:  # never let the worker die on a bad query
+            conn.send(("err", QueryFailed(f"query failed: {e}")))
+
+
+def main() -> None:
+    """Entry point of a worker process: requests on stdin, answers on stdout (pickled)."""
+    import sys
+    from multiprocessing.connection import Connection
+
+    conn_in = Connection(os.dup(0), writable=False)
+    conn_out = Connection(os.dup(1), readable=False)
+    sys.stdout = sys.stderr  # nothing else may write to the answer pipe
+    _worker_main(_Duplex(conn_in, conn_out), sys.argv[1])
+
+
+class _Duplex:
+    def __init__(self, rd, wr):
+        self._rd, self._wr = rd, wr
+
+    def recv(self):
+        return self._rd.recv()
+
+    def send(self, obj) -> None:
+        self._wr.send(obj)
+
+    def poll(self, timeout: float) -> bool:
+        return self._rd.poll(timeout)
+
+    def close(self) -> None:
+        self._rd.close()
+        self._wr.close()
+
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_BOOT = f"import sys; sys.path.insert(0, {_ROOT!r}); from kb.sparql_worker import main; main()"
+
+
+class _Worker:
+    """A child ``python -c ...`` process (not multiprocessing: no re-import of __main__)."""
+
+    def __init__(self, path: str):
+        from multiprocessing.connection import Connection
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, path],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+        )
+        self.conn = _Duplex(Connection(os.dup(self.proc.stdout.fileno()), writable=False),
+                            Connection(os.dup(self.proc.stdin.fileno()), readable=False))
+        self.proc.stdout.close()
+        self.proc.stdin.close()
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.wait(5)
+        finally:
+            self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+            self.proc.wait(2)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Up to ``size`` warm workers for one store directory."""
+
+    def __init__(self, path: str, size: int = 2):
+        self.path = path
+        self.size = max(1, size)
+        self._idle: list[_Worker] = []
+        self._count = 0
+        self._cond = threading.Condition()
+        self._closed = False
+
+    def warm(self) -> None:
+        """Start one worker now (in the background) so the first query is fast."""
+        with self._cond:
+            if self._idle or self._count >= self.size or self._closed:
+                return
+            self._count += 1
+        threading.Thread(target=self._spawn_idle, daemon=True).start()
+
+    def _spawn_idle(self) -> None:
+        try:
+            w = _Worker(self.path)
+        except Exception:
+            with self._cond:
+                self._count -= 1
+                self._cond.notify_all()
+            return
+        with self._cond:
+            if self._closed:
+                w.stop()
+                return
+            self._idle.append(w)
+            self._cond.notify_all()
+
+    def _acquire(self) -> _Worker:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise QueryFailed("the query worker pool is closed")
+                if self._idle:
+                    return self._idle.pop()
+                if self._count < self.size:
+                    self._count += 1
+                    break
+                self._cond.wait()
+        try:
+            return _Worker(self.path)
+        except Exception:
+            with self._cond:
+                self._count -= 1
+                self._cond.notify_all()
+            raise
+
+    def _discard(self, w: _Worker) -> None:
+        w.kill()
+        with self._cond:
+            self._count -= 1
+            self._cond.notify_all()
+
+    def run(self, text: str, spec: dict, max_rows: int | None, kind: str | None,
+            timeout_s: float, fingerprint: tuple) -> dict:
+        w = self._acquire()
+        try:
+            w.conn.send((text, spec, max_rows, kind, fingerprint))
+            ready = w.conn.poll(timeout_s)
+            if not ready:
+                self._discard(w)
+                self.warm()
+                raise QueryTimeout(
+                    f"the query did not finish within {timeout_s:g} s and was stopped; "
+                    "narrow it (LIMIT, more specific patterns) and try again"
+                )
+            status, payload = w.conn.recv()
+        except (EOFError, OSError) as e:
+            self._discard(w)
+            self.warm()
+            raise QueryFailed(f"the query worker died: {e}") from None
+        with self._cond:
+            if self._closed:
+                w.stop()
+            else:
+                self._idle.append(w)
+            self._cond.notify_all()
+        if status == "err":
+            raise payload
+        return payload
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+            self._cond.notify_all()
+        for w in idle:
+            w.stop()

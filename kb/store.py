@@ -1,0 +1,336 @@
+"""The quad store: one named graph per label version, in Oxigraph.
+
+``open_store(location)`` gives a :class:`LocalStore` (a pyoxigraph/RocksDB
+directory) for a path, or a :class:`kb.store_remote.RemoteStore` (SPARQL 1.1
+Protocol + Graph Store Protocol, e.g. ``oxigraph serve``) for an http(s) URL.
+Both have the same methods; see docs/store.md for the design and figures.
+
+Dataset rules for queries: the default graph is the union of all named
+graphs unless the query has FROM/FROM NAMED or the caller passes
+``default_graph_uris``/``named_graph_uris`` (these win over FROM).
+
+Writes: ``replace_graph`` is one SPARQL update ``DROP SILENT GRAPH; CREATE
+SILENT GRAPH; INSERT DATA`` which Oxigraph applies in a single transaction,
+so a crash, Ctrl-C or a bad triple leaves the previous content intact.
+
+Concurrency (RocksDB allows one read-write opener per directory):
+``LocalStore(path, hold=True)`` (CLI) keeps the directory locked until
+``close()``; ``hold=False`` (long-lived servers) opens it per operation and
+releases it when idle, so ``kb ingest`` in another process can take the lock
+between requests.  Waiting for the lock is bounded by ``busy_timeout_s``,
+then :class:`StoreBusy` says the store is in use by another process.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterable
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from kb.rdf_base import PREFIXES, bind_prefixes
+from kb.sparql import ParsedQuery, QueryResult, StoreBusy, check_query
+from kb.sparql_exec import dataset_options, encode_term, run_query
+from kb.sparql_results import decode_term
+from kb.sparql_worker import WorkerPool, store_fingerprint
+
+DUMP_FORMATS = {  # our name -> (pyoxigraph format, holds a whole dataset)
+    "ttl": (ox.RdfFormat.TURTLE, False),
+    "turtle": (ox.RdfFormat.TURTLE, False),
+    "nt": (ox.RdfFormat.N_TRIPLES, False),
+    "jsonld": (ox.RdfFormat.JSON_LD, True),
+    "json-ld": (ox.RdfFormat.JSON_LD, True),
+    "nq": (ox.RdfFormat.N_QUADS, True),
+    "trig": (ox.RdfFormat.TRIG, True),
+}
+_BAD_IRI_CHARS = set('<>"{}|^`\\ \t\r\n')
+
+
+def check_graph_iri(iri: str) -> str:
+    """An absolute IRI safe to put between ``<...>`` in SPARQL text."""
+    s = str(iri)
+    if not s or any(c in _BAD_IRI_CHARS for c in s) or ":" not in s:
+        raise ValueError(f"not a usable graph IRI: {iri!r}")
+    ox.NamedNode(s)  # raises ValueError if not an IRI
+    return s
+
+
+def replace_update(iri: str, graph: Graph) -> tuple[str, int]:
+    """The single SPARQL update that atomically replaces named graph ``iri`` by ``graph``."""
+    g = check_graph_iri(iri)
+    body = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    text = (
+        f"DROP SILENT GRAPH <{g}> ;\nCREATE SILENT GRAPH <{g}> ;\n"
+        f"INSERT DATA {{ GRAPH <{g}> {{\n{body}\n}} }}"
+    )
+    return text, len(graph)
+
+
+def triples_to_graph(triples: Iterable, identifier: str | None = None) -> Graph:
+    """pyoxigraph triples/quads -> an rdflib Graph with the project prefixes bound."""
+    g = bind_prefixes(Graph(identifier=URIRef(identifier)) if identifier else Graph())
+    add = g.add
+    for t in triples:
+        add((decode_term(encode_term(t.subject)), decode_term(encode_term(t.predicate)),
+             decode_term(encode_term(t.object))))
+    return g
+
+
+def dump(store: ox.Store, fmt: str, graph_iri: str | None) -> bytes:
+    """Serialise one graph (any format) or the whole dataset (nq, trig, jsonld)."""
+    if fmt not in DUMP_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of: ttl, nt, jsonld, nq, trig")
+    rdf_format, dataset_ok = DUMP_FORMATS[fmt]
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    if graph_iri is not None:
+        node = ox.NamedNode(check_graph_iri(graph_iri))
+        if rdf_format.supports_datasets:  # keep the graph name: copy the graph's quads
+            sub = ox.Store()
+            sub.extend(store.quads_for_pattern(None, None, None, node))
+            return sub.dump(format=rdf_format, prefixes=prefixes if fmt == "trig" else None)
+        return store.dump(format=rdf_format, from_graph=node, prefixes=prefixes)
+    if not dataset_ok:
+        raise ValueError(f"{fmt} holds a single graph: pass a graph IRI, or use nq/trig/jsonld for the whole store")
+    return store.dump(format=rdf_format, prefixes=prefixes if fmt == "trig" else None)
+
+
+class Store:
+    """Common interface of LocalStore and RemoteStore."""
+
+    location: str
+
+    # -- to implement -------------------------------------------------------
+    def graphs(self) -> list[str]:
+        raise NotImplementedError
+
+    def has_graph(self, iri: str) -> bool:
+        raise NotImplementedError
+
+    def replace_graph(self, iri: str, graph: Graph) -> int:
+        raise NotImplementedError
+
+    def remove_graph(self, iri: str) -> None:
+        raise NotImplementedError
+
+    def get_graph(self, iri: str) -> Graph:
+        raise NotImplementedError
+
+    def serialize(self, fmt: str, graph_iri: str | None = None) -> bytes:
+        raise NotImplementedError
+
+    def _execute(self, parsed: ParsedQuery, spec: dict, timeout_s: float | None,
+                 max_rows: int | None) -> dict:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    # -- shared --------------------------------------------------------------
+    def query(self, sparql: str, *, default_graph_uris: Iterable[str] = (),
+              named_graph_uris: Iterable[str] = (), timeout_s: float | None = None,
+              max_rows: int | None = None) -> QueryResult:
+        """Run a read-only query (checked by :func:`kb.sparql.check_query`)."""
+        parsed = check_query(sparql)
+        spec = {
+            "default_graph_uris": [check_graph_iri(u) for u in default_graph_uris],
+            "named_graph_uris": [check_graph_iri(u) for u in named_graph_uris],
+            "has_dataset_clause": parsed.has_dataset_clause,
+        }
+        if timeout_s is not None and timeout_s <= 0:
+            raise ValueError("timeout_s must be positive")
+        return QueryResult.from_raw(self._execute(parsed, spec, timeout_s, max_rows))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.location!r})"
+
+
+class _ReadWriteLock:
+    """Many timed queries, or one writer, inside this process."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    @contextmanager
+    def read(self):
+        with self._cond:
+            while self._writer:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self):
+        with self._cond:
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class LocalStore(Store):
+    """A persistent pyoxigraph store in a directory."""
+
+    def __init__(self, path: str, *, create: bool = True, hold: bool = True,
+                 busy_timeout_s: float = 10.0, workers: int = 2):
+        self.location = self.path = os.path.abspath(os.fspath(path))
+        if not create and not os.path.exists(os.path.join(self.path, "CURRENT")):
+            raise FileNotFoundError(f"no store at {self.path}")
+        self.hold = hold
+        self.busy_timeout_s = busy_timeout_s
+        self._mutex = threading.RLock()
+        self._rw = _ReadWriteLock()
+        self._store: ox.Store | None = None
+        self._users = 0
+        self._dirty = False
+        self._workers = workers
+        self._pool: WorkerPool | None = None
+        self._closed = False
+        if hold:
+            self._store = self._open()
+
+    # -- handle management ------------------------------------------------------
+    def _open(self) -> ox.Store:
+        deadline = time.monotonic() + self.busy_timeout_s
+        delay = 0.02
+        while True:
+            try:
+                store = ox.Store(self.path)
+                break
+            except OSError as e:
+                if "lock" not in str(e).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"store {self.path} is in use by another process (kb serve?); "
+                        f"waited {self.busy_timeout_s:g} s for it. Stop that process, or point "
+                        "this command at the server's SPARQL endpoint instead of the directory."
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 1.5, 0.2)
+        for old in sorted(glob.glob(os.path.join(self.path, "LOG.old.*")))[:-3]:
+            try:  # RocksDB keeps an info log per open; keep only the last few
+                os.remove(old)
+            except OSError:
+                pass
+        return store
+
+    def _release(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            store.flush()
+            del store  # drops the RocksDB handle and its lock
+
+    @contextmanager
+    def _use(self):
+        with self._mutex:
+            if self._closed:
+                raise ValueError("the store is closed")
+            if self._store is None:
+                self._store = self._open()
+            self._users += 1
+            store = self._store
+        try:
+            yield store
+        finally:
+            del store
+            with self._mutex:
+                self._users -= 1
+                if self._users == 0 and not self.hold:
+                    self._release()
+
+    # -- reads ------------------------------------------------------------------
+    def graphs(self) -> list[str]:
+        with self._use() as s:
+            return sorted(n.value for n in s.named_graphs() if isinstance(n, ox.NamedNode))
+
+    def has_graph(self, iri: str) -> bool:
+        with self._use() as s:
+            return s.contains_named_graph(ox.NamedNode(check_graph_iri(iri)))
+
+    def get_graph(self, iri: str) -> Graph:
+        node = ox.NamedNode(check_graph_iri(iri))
+        with self._use() as s:
+            return triples_to_graph(s.quads_for_pattern(None, None, None, node), iri)
+
+    def serialize(self, fmt: str, graph_iri: str | None = None) -> bytes:
+        with self._use() as s:
+            return dump(s, fmt, graph_iri)
+
+    def _execute(self, parsed, spec, timeout_s, max_rows):
+        if timeout_s is None:
+            with self._use() as s:
+                return run_query(s, parsed.text, dataset_options(**spec), max_rows, parsed.kind)
+        with self._use() as s, self._rw.read():
+            # we hold the RocksDB lock (no other process writes) and block our own writes
+            with self._mutex:
+                if self._dirty:
+                    s.flush()  # the worker's read-only open then need not replay a long WAL
+                    self._dirty = False
+                if self._pool is None:
+                    self._pool = WorkerPool(self.path, self._workers)
+            return self._pool.run(parsed.text, spec, max_rows, parsed.kind, timeout_s,
+                                  store_fingerprint(self.path))
+
+    def warm_workers(self) -> None:
+        """Start a query worker now so the first timed query does not wait for it."""
+        with self._mutex:
+            if self._pool is None:
+                self._pool = WorkerPool(self.path, self._workers)
+        self._pool.warm()
+
+    # -- writes -----------------------------------------------------------------
+    def _update(self, text: str) -> None:
+        with self._use() as s, self._rw.write():
+            s.update(text)
+            self._dirty = True
+
+    def replace_graph(self, iri: str, graph: Graph) -> int:
+        text, n = replace_update(iri, graph)
+        self._update(text)
+        return n
+
+    def remove_graph(self, iri: str) -> None:
+        self._update(f"DROP SILENT GRAPH <{check_graph_iri(iri)}>")
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            pool, self._pool = self._pool, None
+            if self._users == 0:
+                self._release()
+        if pool is not None:
+            pool.close()
+
+
+def open_store(location: str, *, create: bool = True, **options) -> Store:
+    """A LocalStore for a directory, a RemoteStore for an http(s):// URL."""
+    loc = os.fspath(location)
+    if loc.startswith(("http://", "https://")):
+        from kb.store_remote import RemoteStore
+
+        return RemoteStore(loc, **options)
+    return LocalStore(loc, create=create, **options)
