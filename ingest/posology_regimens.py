@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .dosing_records import CyclePhase, DoseStep, Regimen, WeightGroup
 from .posology_text import Flat, dose_pattern, dose_quantity, ordinal
-from .records import Quantity, Source
+from .records import Quantity
 
 DAYS = re.compile(r"\bDays?\s+(\d+)\s*[-–]\s*(\d+)\b")
 CYCLE = re.compile(
@@ -213,7 +213,9 @@ def _group(label: Tok | None, context: WeightGroup | None, row, flat, section, g
     elif context is not None:
         wg = context
     else:
-        wg = WeightGroup("any", "", Source(section, 0, 0, 0, 0, ""))
+        first = next((c for c in row if c is not None), None)
+        src = flat.source(first.a, first.b, section, "inferred", "no weight group printed: the doses apply to every weight")
+        wg = WeightGroup("any", "", src)
     if not wg.basis:
         doses = [c.m for c in row if c is not None and c.kind == "dose"]
         wg.basis = _basis_of(dose_quantity(doses[0])) if doses else "fixed"
