@@ -1,0 +1,131 @@
+"""Read adverse reactions back from the store as the JSON list the CLI and web API serve.
+
+``adverse_reactions(store, graph_iri, soc=None, frequency=None)`` -> list of
+``{term, soc, frequency, frequency_basis, frequency_rule, confidence,
+incidence_percent, footnotes, included_terms, may_represent, term_level,
+see_section, source: {section, lines, quote}}``; ``incidence_percent`` is the
+crude any-grade incidence in the table's own population, or None.
+``store`` is anything with ``query(sparql)`` returning ``.rows`` (list of
+dicts var -> rdflib term): the Oxigraph store, or :class:`GraphStore` around an
+rdflib graph.
+"""
+from __future__ import annotations
+
+from ingest.adverse_data import soc_by_name
+from ingest.adverse_records import FREQUENCY_NAMES
+
+ONT = "https://w3id.org/smpc-kb/ontology#"
+
+_PREFIX = """PREFIX smpc: <https://w3id.org/smpc-kb/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+
+_QUERY = _PREFIX + """
+SELECT ?e ?term ?soc ?socp ?freq ?basis ?rule ?conf ?level ?see ?section ?l1 ?l2 ?quote ?pct
+WHERE {
+  GRAPH <%(g)s> {
+    ?e a smpc:AdverseReaction ; smpc:term ?term ; smpc:frequency ?freq ; smpc:frequencyBasis ?basis ;
+       prov:wasDerivedFrom ?span .
+    ?span smpc:inSection ?section ; smpc:startLine ?l1 ; smpc:endLine ?l2 ; smpc:quote ?quote .
+    OPTIONAL { ?e smpc:systemOrganClass ?soc }
+    OPTIONAL { ?e smpc:socAsPrinted ?socp }
+    OPTIONAL { ?e smpc:frequencyRule ?rule }
+    OPTIONAL { ?e smpc:confidence ?conf }
+    OPTIONAL { ?e smpc:termLevel ?level }
+    OPTIONAL { ?e smpc:seeSection ?see }
+    OPTIONAL { ?e smpc:hasIncidence ?inc . ?inc smpc:incidenceKind "any grade" ;
+               smpc:frequencyBasisPopulation true ; smpc:percent ?pct }
+  }
+}
+ORDER BY ?l1 ?term
+"""
+
+_MULTI = _PREFIX + """
+SELECT ?e ?v WHERE { GRAPH <%(g)s> { ?e a smpc:AdverseReaction ; smpc:%(p)s ?v } }
+"""
+
+
+def _multi(store, graph_iri: str, prop: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in store.query(_MULTI % {"g": graph_iri, "p": prop}).rows:
+        out.setdefault(str(r["e"]), []).append(str(r["v"]))
+    return out
+
+
+class GraphStore:
+    """``query(sparql).rows`` over an rdflib Dataset/Graph (for tests and offline use)."""
+
+    def __init__(self, graph):
+        from rdflib import Dataset
+
+        self.ds = Dataset()
+        target = self.ds.graph(graph.identifier)
+        for t in graph:
+            target.add(t)
+
+    def query(self, sparql: str):
+        res = self.ds.query(sparql)
+        rows = [{str(k): v for k, v in r.asdict().items()} for r in res]
+        return type("Result", (), {"rows": rows})()
+
+
+def _section_key(iri, graph_iri: str) -> str:
+    s = str(iri)
+    prefix = f"{graph_iri}/section/"
+    return s[len(prefix):] if s.startswith(prefix) else s
+
+
+def _num(v):
+    if v is None:
+        return None
+    f = float(str(v))
+    return int(f) if f.is_integer() and "." not in str(v) else f
+
+
+def adverse_reactions(store, graph_iri: str, soc: str | None = None, frequency: str | None = None) -> list[dict]:
+    """Entries of one label version graph, optionally filtered by organ class and frequency."""
+    if frequency is not None and frequency.lower() not in FREQUENCY_NAMES:
+        raise ValueError(f"unknown frequency {frequency!r} (one of: {', '.join(FREQUENCY_NAMES)})")
+    want_soc = None
+    if soc is not None:
+        found = soc_by_name(soc)
+        want_soc = found.name.lower() if found else soc.lower()
+    rows = store.query(_QUERY % {"g": graph_iri}).rows
+    fns, incls, mrs = (_multi(store, graph_iri, p) for p in ("footnoteMarker", "includedTerm", "mayRepresentTerm"))
+    out = []
+    seen: set[str] = set()
+    for r in rows:
+        freq = str(r["freq"]).rsplit("#freq-", 1)[-1].replace("-", " ")
+        soc_name = None
+        if r.get("soc") is not None:
+            code = str(r["soc"]).rsplit("#soc-", 1)[-1]
+            from ingest.adverse_data import socs
+
+            soc_name = next((s.name for s in socs() if s.code == code), None)
+        if frequency is not None and freq != frequency.lower():
+            continue
+        if want_soc is not None and (soc_name or str(r.get("socp") or "")).lower() != want_soc \
+                and want_soc not in (soc_name or "").lower():
+            continue
+        e = str(r["e"])
+        if e in seen:
+            continue
+        seen.add(e)
+        out.append({
+            "term": str(r["term"]),
+            "soc": soc_name,
+            "soc_as_printed": str(r["socp"]) if r.get("socp") is not None else None,
+            "frequency": freq,
+            "frequency_basis": str(r["basis"]),
+            "frequency_rule": str(r["rule"]) if r.get("rule") is not None else None,
+            "confidence": float(str(r["conf"])) if r.get("conf") is not None else None,
+            "incidence_percent": float(str(r["pct"])) if r.get("pct") is not None else None,
+            "footnotes": sorted(set(fns.get(e, [])), key=lambda m: (m.isdigit(), int(m) if m.isdigit() else 0, m)),
+            "included_terms": sorted(set(incls.get(e, []))),
+            "may_represent": sorted(set(mrs.get(e, []))),
+            "term_level": str(r["level"]) if r.get("level") is not None else None,
+            "see_section": _section_key(r["see"], graph_iri) if r.get("see") is not None else None,
+            "source": {"section": _section_key(r["section"], graph_iri),
+                       "lines": [int(str(r["l1"])), int(str(r["l2"]))], "quote": str(r["quote"])},
+        })
+    return out
