@@ -12,6 +12,8 @@ Structure is found from the text, never from one product:
 """
 from __future__ import annotations
 
+import re
+
 from .dosing_records import DosingRecord, Regimen, RegimenUse
 from .ids import slugify
 from .posology_modifications import read_rules, read_table as read_modifications
@@ -129,16 +131,17 @@ def _modifications(out: DosingRecord, sec: Section, flat: Flat) -> None:
     text = flat.text
     start = None
     for a, b in flat.sentences():
-        if len(list(WEIGHT.finditer(text, a, min(len(text), a + 400)))) >= 2 and "action" in text[a : a + 400].lower():
+        if len(list(WEIGHT.finditer(text, a, b))) >= 2 and "action" in text[a:b].lower():
             start = a
             break
     if start is None:
         return
-    foot = text.find("* ", start)
+    fm = re.compile(r"(?<=\s)\*\s*(?=[A-Z])").search(text, start)
+    foot = fm.start() if fm else -1
     end = foot if foot > 0 else len(text)
     table, _ = read_modifications(flat, start, end, sec.key, slugify(sec.title))
     if foot > 0:
-        table.grading = " ".join(text[foot + 2 : text.find(".", foot) + 1].split())
+        table.grading = " ".join(text[fm.end() : (text.find(". ", fm.end()) + 1 or len(text))].split())
     read_rules(flat, 0, start, sec.key, table)
     lead = text[:start]
     table.regimen_ids = [r.id for r in _match_regimens(out.regimens, lead, best_only=False)]
