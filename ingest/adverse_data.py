@@ -122,7 +122,7 @@ def _soc_patterns() -> list[tuple[re.Pattern, Soc]]:
         for v in (s.name, *s.variants):
             words = re.findall(r"\w+", v)
             body = r"\W+".join(re.escape(w) for w in words)
-            pats.append((len(v), re.compile(rf"^\s*{body}(?P<markers>{MARKER_LIST})?(?=\s|$)", re.I), s))
+            pats.append((len(v), re.compile(rf"^\s*{body}(?P<markers>{MARKER_LIST})?(?=[\s:]|$)", re.I), s))
     pats.sort(key=lambda t: -t[0])
     return [(p, s) for _, p, s in pats]
 

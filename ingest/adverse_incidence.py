@@ -13,7 +13,7 @@ from .adverse_records import Incidence
 from .records import Paragraph, Section, Source
 
 _N = re.compile(r"\(N\s*=\s*([\d,]+)\)")
-_ITEM = re.compile(r"(?:^|[:,;]\s*|\bwere\s+|\binclude:?\s+)([^,:;()]+?)\s*\((\d+(?:\.\d+)?)\s*%\)")
+_ITEM = re.compile(r"(?:^|[:,;]\s*|\bwere\s+|\band\s+|\binclude:?\s+)([^,:;()]+?)\s*\((\d+(?:\.\d+)?)\s*%\)")
 _POP = re.compile(r"\b((?:adult |pediatric |paediatric |elderly )?patients with [^,.;()]+?)(?=\s*(?:\(N|treated|,|\.|;|$|\sin\s|\swho\s))")
 _STUDY = re.compile(r"\bstudy\s*\(([\w\-/]+)\)", re.I)
 _N_PATIENTS = re.compile(r"\bin which (\d+) (?:\w+ )?patients")

@@ -53,6 +53,9 @@ def extract(record: LabelRecord) -> None:
             record.issues.append(Issue("warning", "section 4.8 has no adverse reaction table or frequency list",
                                        sec.key, sec.source.line_start, "adverse.no-table"))
             return
+        summary_sec = next((s for s in subs if _SUMMARY_SECTION.search(s.title)), None)
+        if summary_sec is not None:
+            inline.incidences, inline.summary_population, inline.summary_n, _ = summary_incidences(summary_sec)
         record.adverse_reactions = inline
         adverse_links.attach(record, inline, subs)
         return

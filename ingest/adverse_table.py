@@ -198,7 +198,7 @@ def _row_head(content: list[Line], i: int):
             gap = len(rest) - len(rest.lstrip(" "))
             return soc, printed, markers, j - i, rest.strip(), gap
     m = _UNKNOWN_SOC.match(content[i].raw.strip()) if content[i].text else None
-    if m and not re.search(r"\b(?:disorder|reaction)\b", m.group(1)[:-1]):
+    if m:
         printed = m.group(0)
         rest = content[i].raw.strip()[len(printed):]
         markers = [m.group("m")] if m.group("m") else []
