@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from decimal import Decimal
 from typing import Callable
 from urllib.parse import unquote
 
@@ -57,7 +58,10 @@ def _py(term):
     if hasattr(term, "toPython"):  # rdflib term
         from rdflib import Literal
 
-        return term.toPython() if isinstance(term, Literal) else str(term)
+        if not isinstance(term, Literal):
+            return str(term)
+        v = term.toPython()
+        return float(v) if isinstance(v, Decimal) else v if isinstance(v, (int, float, bool)) else str(v)
     return term
 
 

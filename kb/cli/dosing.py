@@ -1,8 +1,121 @@
-"""`kb` commands of this area (placeholder; the area's owner fills it)."""
+"""`kb dose`, `kb regimen`, `kb dose-modification`: the dose calculator on the command line.
+
+Same fields as the web API; bad input exits with code 2 and one line saying
+what is wrong and why (:class:`kb.dosing.DoseInputError`).
+"""
 from __future__ import annotations
+
+import json
 
 import click
 
+from . import EXIT_BAD_INPUT, fail
+
+PATIENT = [
+    click.option("--label", default=None, help="label id or label@version (default: the only/default label)"),
+    click.option("--indication", required=True, help="indication id (see `kb indications`)"),
+    click.option("--weight-kg", "weight_kg", required=True),
+    click.option("--height-cm", "height_cm", default=None),
+    click.option("--bsa-m2", "bsa_m2", default=None),
+    click.option("--bsa-formula", "bsa_formula", default=None, help="mosteller (default) or dubois"),
+    click.option("--age-years", "age_years", required=True),
+    click.option("--infusion-hours", "infusion_hours", default=None),
+    click.option("--cns-history/--no-cns-history", "cns_history", default=None),
+]
+
+
+def _service(ctx):
+    from kb.dosing import DosingService
+
+    kb = ctx.obj.kb
+    kb.ensure_default()
+    return DosingService(kb)
+
+
+def _run(ctx, method: str, params: dict, as_json: bool, render) -> None:
+    from kb.dosing import DoseInputError
+
+    try:
+        answer = getattr(_service(ctx), method)({k: v for k, v in params.items() if v is not None})
+    except DoseInputError as exc:
+        fail(f"{exc.field or 'input'}: {exc.message}", EXIT_BAD_INPUT)
+        return
+    click.echo(json.dumps(answer, indent=2, ensure_ascii=False) if as_json else render(answer))
+
+
+def _dose_text(a: dict) -> str:
+    dose = f"{a['dose']['value']:g} {a['dose']['unit']}" if a["dose"] else "none (treatment-free)"
+    lines = [f"cycle {a['cycle']} day {a['day']}: {a['phase']}; dose {dose}; basis {a['basis']}"
+             + (f"; BSA {a['bsa_m2']} m2" if a["bsa_m2"] else "") + ("; capped" if a["capped"] else "")]
+    if a["infusion"]:
+        i = a["infusion"]
+        lines.append(f"infusion {i['hours']:g} h at {i['rate_ml_per_h']} mL/h; reconstituted volume {i['volume_ml']} mL; vials {i['vials']}")
+    for m in a["premedication"]:
+        lines.append(f"premedication: {m['text']}")
+    if a["hospitalization"]["recommended"]:
+        lines.append(f"hospitalisation recommended (first {a['hospitalization']['advice']['minimum_days']} days)")
+    lines += [f"warning: {w}" for w in a["warnings"]]
+    lines += [f"source [{s['field']}] {s['section']}: \"{s['quote'][:120]}\"" for s in a["sources"]]
+    return "\n".join(lines)
+
+
+def _plan_text(a: dict) -> str:
+    out = [f"{a['title']}: {a['cycles']} cycle(s) of {a['cycle_days']} days"]
+    for d in a["days"]:
+        dose = f"{d['dose']['value']:g} {d['dose']['unit']}" if d["dose"] else "-"
+        bag = f" new bag {d['bag']['hours']:g} h ({d['bag']['volume_ml']} mL)" if d["bag"] else ""
+        out.append(f"c{d['cycle']} d{d['day']:>2} {d['phase']:<14} {dose:<10}{bag}"
+                   + (" [hospital]" if d["hospital"] else "") + (f" premed: {', '.join(d['premedication'])}" if d["premedication"] else ""))
+    return "\n".join(out)
+
 
 def register(main: click.Group) -> None:
-    return None
+    @main.command()
+    @click.option("--cycle", required=True)
+    @click.option("--day", required=True)
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_context
+    def dose(ctx, as_json, **params):
+        """One day's dose for one patient, with sources."""
+        _run(ctx, "dose", params, as_json, _dose_text)
+
+    for o in reversed(PATIENT):
+        o(dose)
+
+    @main.command()
+    @click.option("--cycles", default=None, help="number of cycles to plan (default: all the label allows)")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_context
+    def regimen(ctx, as_json, **params):
+        """The day-by-day plan across all cycles."""
+        _run(ctx, "regimen", params, as_json, _plan_text)
+
+    for o in reversed(PATIENT):
+        o(regimen)
+
+    @main.command("dose-modification")
+    @click.option("--label", default=None)
+    @click.option("--indication", required=True)
+    @click.option("--toxicity", required=True)
+    @click.option("--grade", default=None)
+    @click.option("--current-dose", "current_dose", default=None)
+    @click.option("--weight-kg", "weight_kg", required=True)
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_context
+    def dose_modification(ctx, as_json, **params):
+        """Action and restart schedule for a toxicity of a grade."""
+        _run(ctx, "modification", params, as_json, lambda a: json.dumps(a, indent=2, ensure_ascii=False))
+
+    @main.command()
+    @click.option("--label", default=None)
+    @click.pass_context
+    def indications(ctx, label):
+        """Indication ids a dose can be asked for."""
+        from kb.dosing import DoseInputError
+
+        try:
+            rows = _service(ctx).indications(label)
+        except DoseInputError as exc:
+            fail(exc.message, EXIT_BAD_INPUT)
+            return
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))

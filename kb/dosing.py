@@ -1,0 +1,233 @@
+"""The dose calculator: rules read from the label graph, compiled once per label
+version, then one day's dose for one patient. No dose number lives here.
+
+Public API (plain arguments in, JSON-ready dicts out, :class:`DoseInputError`
+-> HTTP 422 / CLI exit 2):
+
+* ``DosingService(kb)`` with ``.dose(params)``, ``.regimen(params)``,
+  ``.modification(params)``, ``.indications(label)``;
+* ``compute_dose(rules, params)`` on :class:`Rules` (``Rules.from_graph(g)``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ingest import dosing_records as dr
+from ingest.posology_text import dosing_data
+
+from .dosing_inputs import DoseInputError, age_fits, age_group_of, bsa, bsa_formula, flag, number, text
+
+__all__ = ["DoseInputError", "Rules", "DosingService", "compute_dose", "patient", "src"]
+
+
+@dataclass
+class Rules:
+    """One label version's dosing rules, indexed for computation."""
+
+    label: str
+    record: dr.DosingRecord
+    by_indication: dict[str, tuple[dr.Regimen, dr.RegimenUse]] = field(default_factory=dict)
+    regimens: dict[str, dr.Regimen] = field(default_factory=dict)
+
+    @classmethod
+    def compile(cls, label: str, rec: dr.DosingRecord) -> "Rules":
+        r = cls(label, rec)
+        for reg in rec.regimens:
+            r.regimens[reg.id] = reg
+            for use in reg.uses:
+                r.by_indication[use.indication_id] = (reg, use)
+        return r
+
+    @classmethod
+    def from_graph(cls, g, label: str = "") -> "Rules":
+        from .dosing_rules import load_dosing, runner_for_graph
+
+        iri = str(g.identifier)
+        return cls.compile(label, load_dosing(runner_for_graph(g, iri), iri))
+
+    def limits(self, kind: str, regimen: dr.Regimen | None = None) -> list[dr.Limit]:
+        return [x for x in self.record.limits if x.quantity_kind == kind and x.regimen_id in (None, regimen.id if regimen else None)]
+
+
+def src(field_name: str, s: dr.Source | None) -> dict | None:
+    if s is None:
+        return None
+    return {"field": field_name, "section": s.section, "quote": " ".join(s.quote.split()),
+            "lines": [s.line_start, s.line_end], "derivation": s.derivation}
+
+
+def _r(x: float, key: str = "dose_decimals") -> float:
+    return round(x + 0.0, dosing_data()[key])
+
+
+@dataclass
+class Patient:
+    regimen: dr.Regimen
+    use: dr.RegimenUse | None
+    group: dr.WeightGroup
+    weight: float
+    age: float
+    bsa: float | None
+    formula: str | None
+    sources: list[dict]
+    warnings: list[str]
+
+
+def _below(value: float, q) -> bool:
+    return value < q.value if q.comparator in ("<", None) else value <= q.value
+
+
+def patient(rules: Rules, params: Mapping[str, Any]) -> Patient:
+    """Check every input against plausibility bounds and the label's own limits."""
+    indication = text(params, "indication")
+    weight = number(params, "weight_kg")
+    age = number(params, "age_years")
+    height = number(params, "height_cm", required=False)
+    given_bsa = number(params, "bsa_m2", required=False)
+    formula = bsa_formula(params)
+    sources: list[dict] = []
+    if indication in rules.by_indication:
+        reg, use = rules.by_indication[indication]
+    elif indication in rules.regimens:
+        reg, use = rules.regimens[indication], None
+    else:
+        known = ", ".join(sorted(rules.by_indication)) or "none"
+        raise DoseInputError(f"unknown indication {indication!r} for label {rules.label!r} (known: {known})", "indication")
+    for lim in rules.limits("age"):
+        years = lim.limit.value / 12 if lim.limit.unit == "mo" else lim.limit.value
+        if _below(age, dr.Quantity(years, "a", comparator=lim.limit.comparator)):
+            raise DoseInputError(f"age {age:g} years: the label says '{lim.text}' (section {lim.source.section}); no dose is given", "age_years")
+    if use is not None:
+        if not age_fits(age, use.age_group):
+            raise DoseInputError(f"indication {indication!r} is for {use.age_group} patients; age {age:g} years does not apply", "age_years")
+        if use.min_age is not None and age < (use.min_age.value or 0):
+            raise DoseInputError(f"indication {indication!r} applies from age {use.min_age.value:g}; age {age:g} years does not apply", "age_years")
+        sources.append(src("indication", use.source))
+    group = _weight_group(reg, weight)
+    if group is None:
+        printed = "; ".join(g.label or g.id for g in reg.weight_groups)
+        raise DoseInputError(
+            f"the label gives no dose of regimen '{reg.title}' for a patient of {weight:g} kg (doses are given only for: {printed})",
+            "weight_kg")
+    sources.append(src("basis", group.source))
+    value = None
+    if given_bsa is not None:
+        value, formula = given_bsa, None
+    elif height is not None:
+        value = bsa(weight, height, formula)
+    if value is not None:
+        value = round(value, dosing_data()["bsa_decimals"])
+        for lim in rules.limits("bsa"):
+            if _below(value, lim.limit):
+                raise DoseInputError(f"BSA {value:g} m2: the label says '{lim.text}' (section {lim.source.section})", "bsa_m2")
+    if group.basis == "bsa" and value is None:
+        raise DoseInputError("height_cm or bsa_m2 is required: the dose for this weight is by body surface area", "height_cm")
+    return Patient(reg, use, group, weight, age, value, formula if value is not None else None, sources, [])
+
+
+def _weight_group(reg: dr.Regimen, weight: float) -> dr.WeightGroup | None:
+    for g in reg.weight_groups:
+        lo, hi = g.min_kg, g.max_kg
+        if lo is not None and (weight < lo.value or (lo.comparator == ">" and weight == lo.value)):
+            continue
+        if hi is not None and (weight > hi.value or (hi.comparator == "<" and weight == hi.value)):
+            continue
+        return g
+    return None
+
+
+def cycle_limit(reg: dr.Regimen) -> int | None:
+    return reg.max_cycles
+
+
+def step_for(reg: dr.Regimen, group: str, cycle: int, day: int) -> dr.DoseStep | None:
+    for s in reg.steps:
+        if s.weight_group == group and s.first_cycle <= cycle and (s.last_cycle is None or cycle <= s.last_cycle) \
+                and s.first_day <= day <= s.last_day:
+            return s
+    return None
+
+
+def daily_dose(p: Patient, step: dr.DoseStep) -> tuple[float, str, bool]:
+    q = step.dose
+    parts = q.unit.split("/")
+    value = q.value
+    if "m2" in parts:
+        value *= p.bsa
+        parts.remove("m2")
+    elif "kg" in parts:
+        value *= p.weight
+        parts.remove("kg")
+    unit = "/".join(parts)
+    capped = False
+    if step.cap is not None and step.cap.unit == unit and value > step.cap.value:
+        value, capped = step.cap.value, True
+    return _r(value), unit, capped
+
+
+def check_cycle_day(p: Patient, cycle: int, day: int) -> None:
+    reg = p.regimen
+    if reg.max_cycles is not None and cycle > reg.max_cycles:
+        raise DoseInputError(f"cycle {cycle}: regimen '{reg.title}' has at most {reg.max_cycles} cycles", "cycle")
+    if day < 1 or (reg.cycle_days and day > reg.cycle_days):
+        raise DoseInputError(f"day {day} is outside the cycle (days 1-{reg.cycle_days})", "day")
+
+
+def compute_dose(rules: Rules, params: Mapping[str, Any]) -> dict:
+    p = patient(rules, params)
+    cycle = number(params, "cycle", integer=True)
+    day = number(params, "day", integer=True)
+    hours = number(params, "infusion_hours", required=False)
+    check_cycle_day(p, cycle, day)
+    from .dosing_day import day_answer
+
+    return day_answer(rules, p, cycle, day, hours, flag(params, "cns_history"))
+
+
+class DosingService:
+    """Dosing over a :class:`kb.service.KnowledgeBase`; rules cached per label version."""
+
+    def __init__(self, kb):
+        self.kb = kb
+        self._cache: dict[str, Rules] = {}
+
+    def rules(self, label: str | None) -> Rules:
+        from .service import LabelNotFound
+
+        try:
+            ref = self.kb.resolve(label)
+        except LabelNotFound as exc:
+            raise DoseInputError(str(exc), "label") from None
+        hit = self._cache.get(ref.iri)
+        if hit is None:
+            from .dosing_rules import load_dosing, runner_for_store
+
+            hit = Rules.compile(ref.name, load_dosing(runner_for_store(self.kb.store), ref.iri))
+            self._cache[ref.iri] = hit
+        return hit
+
+    def dose(self, params: Mapping[str, Any]) -> dict:
+        return compute_dose(self.rules(text(params, "label", required=False)), params)
+
+    def regimen(self, params: Mapping[str, Any]) -> dict:
+        from .dosing_plan import regimen_plan
+
+        return regimen_plan(self.rules(text(params, "label", required=False)), params)
+
+    def modification(self, params: Mapping[str, Any]) -> dict:
+        from .dosing_plan import dose_modification
+
+        return dose_modification(self.rules(text(params, "label", required=False)), params)
+
+    def indications(self, label: str | None) -> list[dict]:
+        rules = self.rules(label)
+        return [{"id": use.indication_id, "regimen": reg.id, "regimen_title": reg.title, "age_group": use.age_group,
+                 "min_age_years": use.min_age.value if use.min_age else None,
+                 "weight_groups": [g.label or g.id for g in reg.weight_groups], "text": " ".join(use.source.quote.split())}
+                for ind, (reg, use) in sorted(rules.by_indication.items())]
+
+
+def ceil_days(hours: float) -> int:
+    return max(1, math.ceil(hours / 24))
