@@ -232,7 +232,8 @@ def _step(reg: Regimen, wg: WeightGroup, a: int, b: int | None, day: Tok, cell: 
     step = DoseStep(sid, wg.id, a, b, d1, d2, "infusion", src, dose=dose_quantity(cell.m))
     if cell.cap is not None:
         step.cap = dose_quantity(cell.cap, comparator="<=")
-        step.cap_source = flat.source(cell.cap.start(), cell.cap.end(), reg.section)
+        paren = flat.text.rfind("(", cell.a, cell.cap.start())
+        step.cap_source = flat.source(paren if paren >= 0 else cell.cap.start(), cell.b, reg.section)
     reg.steps.append(step)
 
 
