@@ -1,7 +1,7 @@
 """Table footnotes of section 4.8: markers glued to words, and what footnotes say.
 
-``Anemia1`` carries marker ``1``; ``syndromea`` carries ``a`` only because
-"syndrome" is a word of the label and "syndromea" is not (outside the table).
+``Rash3`` carries marker ``3``; ``disordera`` carries ``a`` only because
+"disorder" is a word of the label and "disordera" is not (outside the table).
 Footnote texts become data: included terms ("X includes A, B and C"),
 composite events, "Events may represent Y", MedDRA term level, and pointers to
 "Description of selected adverse reactions".
@@ -27,7 +27,7 @@ _SEE_SELECTED = re.compile(r"description of selected adverse reactions", re.I)
 
 
 def strip_markers(printed: str, vocab: set[str]) -> tuple[str, list[str]]:
-    """'Infections - pathogen unspecifieda, b' -> ('Infections - pathogen unspecified', ['a', 'b'])."""
+    """'Pain - site unspecifieda, b' -> ('Pain - site unspecified', ['a', 'b'])."""
     s = printed.strip()
     markers: list[str] = []
     while True:

@@ -1,8 +1,8 @@
 """Incidences of section 4.8: summary percentages and selected-reaction numbers.
 
-Summary lists ("pyrexia (70.8%), ...") give each reaction's crude incidence in
+Summary lists ("nausea (12.0%), ...") give each reaction's crude incidence in
 the table's own population; the selected-reaction subsections give rates by
-population and study ("14.7% of patients experienced CRS", "Serious and grade
+population and study ("9.0% of patients experienced the reaction", "Serious and grade
 ≥ 3 ... 11.6% and 12.1%", "median time to onset of 2 days").
 """
 from __future__ import annotations

@@ -86,7 +86,6 @@ def cell_evidence(columns: list[str], any_pct: float | None, serious_pct: float 
 
 def _pair(prev: Cell, cur: Cell, spacing: bool) -> tuple[int, int, str] | None:
     """Allowed column difference (min, max, rule) between consecutive cells of a row."""
-    same_line = not cur.first_on_line and not (cur.after_head and prev is None)
     if prev is not None and cur.lines[0] is prev.lines[-1] and not cur.first_on_line:
         return (cur.gap, cur.gap, "same-line") if spacing else (1, 99, "same-line")
     if cur.blank_before:
@@ -95,7 +94,6 @@ def _pair(prev: Cell, cur: Cell, spacing: bool) -> tuple[int, int, str] | None:
         return (1, 99, "blank-line")
     if spacing:
         return (1 + cur.gap, 1 + cur.gap, "leading-space") if cur.gap else (0, 1, "leading-space")
-    del same_line
     return (0, 99, "column-order")
 
 

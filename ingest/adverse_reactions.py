@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from . import adverse_curation, adverse_inline, adverse_links
-from .adverse_data import band, fold, soc_by_name
+from .adverse_data import band, term_key
 from .adverse_footnotes import check_markers, parse_footnotes, strip_markers
 from .adverse_incidence import summary_incidences
 from .adverse_infer import CellState, cell_evidence, confidence, settle_row
@@ -78,8 +78,6 @@ def _from_table(record, lines, table_sec, table, subs, double) -> AdverseReactio
     incs, pop, n, lowest = summary_incidences(summary_sec) if summary_sec else ([], None, None, None)
     any_by_key: dict[str, float] = {}
     serious_by_key: dict[str, float] = {}
-    from .adverse_data import term_key
-
     for i in incs:
         (any_by_key if i.kind == "any grade" else serious_by_key).setdefault(term_key(i.subject or ""), i.percent)
     out = AdverseReactionSet(style="flattened-table", footnotes=notes, summary_population=pop, summary_n=n)
@@ -151,5 +149,3 @@ def _parse_legend(text: str) -> tuple[float | None, float | None]:
     hi = re.search(r"<1/(\d+)", t)
     return (1 / int(lo.group(1)) if lo else None, 1 / int(hi.group(1)) if hi else None)
 
-
-__all__ = ["extract", "fold", "soc_by_name"]

@@ -8,7 +8,7 @@ one :class:`AdverseReactionSet` (or ``None`` when section 4.8 is absent).
 Field conventions (keep stable; other readers depend on them)
 -------------------------------------------------------------
 * ``AdverseReaction.term``: the term as printed, footnote markers removed,
-  wrapped cells re-joined ("Infections - pathogen unspecified").
+  wrapped cells re-joined ("Pain - site unspecified").
 * ``soc``: the official MedDRA system organ class name, exactly as listed in
   ``ontology/data/meddra-soc.json`` (``name``), e.g. "Blood and lymphatic
   system disorders"; ``soc_as_printed`` keeps the label's wording
@@ -21,7 +21,7 @@ Field conventions (keep stable; other readers depend on them)
   the same for provenance.
 * ``confidence``: 0..1, 1.0 for stated and curated facts.
 * ``footnotes``: the marker letters/numbers as printed ("a", "b", "18").
-* ``see_section``: a section key ("4.8/cytokine-release-syndrome-crs") when a
+* ``see_section``: a section key ("4.8/<selected-reaction-subsection>") when a
   footnote points to a "Description of selected adverse reactions" subsection.
 * ``Incidence.percent``: a percentage (0..100) for ``kind`` "any grade",
   "serious", "grade>=3", "fatal", "discontinuation"; for "time-to-onset" and
@@ -61,11 +61,11 @@ class Incidence:
     statistic: str | None = None  # "median" | "mean" | None
     range_low: float | None = None
     range_high: float | None = None
-    population: str | None = None  # as printed: "Ph-negative relapsed or refractory ALL"
+    population: str | None = None  # as printed: "adults with moderate disease"
     age_group: str | None = None  # adult | pediatric | elderly | None
     n: int | None = None  # study size (patients)
     study: str | None = None  # study name / number or "pooled"
-    subject: str | None = None  # what it is about, as printed ("pyrexia", "CRS")
+    subject: str | None = None  # what it is about, as printed ("nausea", an abbreviation)
     entry_id: str | None = None  # AdverseReaction.id it was attached to
     match_rule: str | None = None  # how subject was matched to the entry
     section_key: str | None = None  # selected-reaction subsection it came from
@@ -86,7 +86,7 @@ class AdverseReaction:
     confidence: float = 1.0
     footnotes: list[str] = field(default_factory=list)
     included_terms: list[str] = field(default_factory=list)
-    may_represent: list[str] = field(default_factory=list)  # e.g. ["ICANS"]
+    may_represent: list[str] = field(default_factory=list)  # "Events may represent X" -> ["X"]
     composite_events: list[str] = field(default_factory=list)  # events of a composite term
     term_level: str | None = None  # "HLGT" | "HLT" | "PT" | None
     see_section: str | None = None  # section key of a selected-reaction subsection
@@ -117,7 +117,7 @@ class Footnote:
     composite_events: list[str] = field(default_factory=list)
     term_level: str | None = None
     see_section: str | None = None  # "selected" when it points to the selected-reactions text
-    subject: str | None = None  # the term the footnote defines ("Anemia")
+    subject: str | None = None  # the term the footnote defines ("Rash")
 
 
 @dataclass

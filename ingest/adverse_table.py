@@ -179,13 +179,11 @@ def _row_head(content: list[Line], i: int):
     Returns (soc | None, printed, markers, lines used, rest of last line, spaces before rest).
     """
     texts: list[str] = []
-    raws: list[str] = []
     j = i
     while j < len(content) and len(texts) < 4:
         if not content[j].text:
             break
         texts.append(content[j].raw.strip())
-        raws.append(content[j].raw)
         j += 1
         joined_prev = " ".join(texts[:-1])
         joined = " ".join(texts)

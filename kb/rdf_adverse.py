@@ -30,7 +30,6 @@ def add(b: GraphBuilder, record: LabelRecord) -> None:
     ars: AdverseReactionSet | None = record.adverse_reactions
     if not ars:
         return
-    g = b.g
     by_id = {e.id: b.iri("adverse-reaction", e.id) for e in ars.entries}
     by_term = {e.term.lower(): by_id[e.id] for e in ars.entries}
     for e in ars.entries:
@@ -83,7 +82,6 @@ def add(b: GraphBuilder, record: LabelRecord) -> None:
         b.add(node, SMPC.marker, Literal(fn.marker))
         b.add(node, SMPC.footnoteText, Literal(fn.text))
         b.source(node, fn.source)
-    del g
 
 
 def _incidence(b: GraphBuilder, inc: Incidence, n: int, by_id: dict, ars: AdverseReactionSet) -> None:
