@@ -40,6 +40,9 @@ class CliContext:
                 self._kb.store  # open now so a locked or unreachable store fails here, clearly
             except Exception as exc:  # noqa: BLE001 - the boundary turns it into one line
                 fail(f"cannot open store {self.store}: {exc}", EXIT_INTERNAL)
+            from kb.search import attach
+
+            attach(self._kb, sync=False)  # ingest/remove update the search index through the hooks
         return self._kb
 
 

@@ -1,0 +1,319 @@
+"""Full-text search over label passages (whoosh, BM25F), kept in step with the store.
+
+* :func:`attach` registers the index on a :class:`kb.service.KnowledgeBase`'s
+  ``after_store``/``after_remove`` hooks, so every ingest or removal updates the
+  index in the same call (one whoosh commit per label version: readers see the
+  old passages or the new ones, never a mix).
+* A full rebuild (new index, or the search vocabulary file changed) writes a new
+  generation directory and then swaps the ``CURRENT`` pointer file with
+  ``os.replace`` -- an atomic switch for every reader.
+* One marker document per label version records its ingest time, so
+  :meth:`SearchIndex.sync` can tell which versions are missing or stale.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+from rdflib import Graph
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
+from .rdf_base import SMPC
+from .search_analysis import QueryBuilder, load_vocabulary, make_analyzer
+from .search_docs import KINDS, documents, set_section_kinds
+from .search_results import SearchError, build_response, damerau
+
+FIELDS = {"title": 3.0, "fact_label": 2.5, "terms": 2.5, "section_title": 1.2, "body": 1.0}
+MAX_QUERY_CHARS = 1000
+PAGE_SIZE = 10
+MARKER = "_label"
+
+
+def hit_path(label: str, version: str, section: str, anchor: str | None = None) -> str:
+    """Web path of a passage: its section page, opened at the passage's anchor."""
+    path = f"/labels/{quote(label, safe='')}@{quote(version, safe='')}/sections/{quote(section, safe='')}"
+    return path + (f"#{anchor}" if anchor else "")
+
+
+def _stamp(value) -> str:
+    """Ingest time normalised to UTC ISO form (store and graph may print it differently)."""
+    if value is None:
+        return ""
+    try:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).isoformat()
+
+
+class SearchIndex:
+    """The search index of one knowledge base, in ``index_dir``."""
+
+    def __init__(self, index_dir: str | Path, vocabulary_file: str | Path | None = None):
+        self.dir = Path(index_dir)
+        self.vocab = load_vocabulary(vocabulary_file)
+        set_section_kinds(self.vocab.section_kinds)
+        text = make_analyzer(self.vocab)
+        self.schema = Schema(
+            id=ID(stored=True, unique=True), graph=ID(stored=True), label=ID(stored=True),
+            version=ID(stored=True), label_title=STORED, section=ID(stored=True, sortable=True),
+            section_key=ID(stored=True), kind=ID(stored=True, sortable=True), fact=ID(stored=True),
+            title=TEXT(analyzer=text, stored=True), section_title=TEXT(analyzer=text, stored=True),
+            fact_label=TEXT(analyzer=text, stored=True), terms=TEXT(analyzer=text, stored=True),
+            body=TEXT(analyzer=text, stored=True), words=TEXT(analyzer=make_analyzer(self.vocab, stem=False)),
+            passage_kind=STORED, order=NUMERIC(stored=True, sortable=True), anchor=STORED, line=STORED,
+            stamp=STORED, version_date=STORED,
+        )
+        self.builder = QueryBuilder(self.vocab, FIELDS)
+        self._lock = threading.RLock()
+        self._ix = None
+        self._gen = None
+        self._searcher = None
+
+    # -- generations ------------------------------------------------------
+    def _current(self) -> str | None:
+        try:
+            return (self.dir / "CURRENT").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _open(self):
+        gen = self._current()
+        if gen is None:
+            return None
+        if self._ix is None or gen != self._gen:
+            self._ix = windex.open_dir(str(self.dir / gen), schema=self.schema)
+            self._gen = gen
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+        return self._ix
+
+    def exists(self) -> bool:
+        gen = self._current()
+        if gen is None or not gen.endswith(self.vocab.fingerprint):
+            return False
+        return (self.dir / gen).is_dir()
+
+    def rebuild(self, graphs) -> int:
+        """Index ``graphs`` (iterable of rdflib graphs) into a new generation and switch to it."""
+        with self._lock:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            gen = f"gen-{time.time_ns()}-{self.vocab.fingerprint}"
+            target = self.dir / gen
+            target.mkdir()
+            ix = windex.create_in(str(target), self.schema)
+            n = 0
+            with ix.writer(limitmb=256) as w:
+                for g in graphs:
+                    n += self._add_graph(w, g)
+            tmp = self.dir / "CURRENT.tmp"
+            tmp.write_text(gen)
+            os.replace(tmp, self.dir / "CURRENT")
+            for old in self.dir.glob("gen-*"):
+                if old.name != gen:
+                    shutil.rmtree(old, ignore_errors=True)
+            self._open()
+            return n
+
+    def _add_graph(self, w, g: Graph) -> int:
+        docs = documents(g)
+        root = g.identifier if (g.identifier, None, None) in g else next(iter(g.subjects(SMPC.labelId, None)), None)
+        at = g.value(root, SMPC.ingestedAt)
+        date = g.value(root, SMPC.versionDate)
+        label, version = g.value(root, SMPC.labelId), g.value(root, SMPC.version)
+        if label is None:
+            return 0
+        w.add_document(id=f"{MARKER}:{root}", graph=str(root), label=str(label), version=str(version),
+                       kind=MARKER, stamp=_stamp(at), version_date=str(date or ""), label_title=str(label))
+        for d in docs:
+            words = " ".join((d["title"], d["section_title"], d["fact_label"], d["terms"], d["body"]))
+            w.add_document(words=words, **{k: v for k, v in d.items() if k in self.schema})
+        return len(docs)
+
+    # -- updates (hooks) ----------------------------------------------------
+    def update_graph(self, graph_iri: str, g: Graph | None) -> None:
+        """Replace (or with ``g=None`` remove) one label version's documents in one commit."""
+        with self._lock:
+            ix = self._open() if self.exists() else None
+            if ix is None:
+                self.rebuild([g] if g is not None else [])
+                return
+            with ix.writer(timeout=30.0) as w:
+                w.delete_by_term("graph", str(graph_iri))
+                if g is not None:
+                    self._add_graph(w, g)
+
+    def markers(self) -> dict[str, dict]:
+        """Indexed label versions: graph IRI -> {label, version, stamp, version_date}."""
+        s = self.searcher()
+        if s is None:
+            return {}
+        return {d["graph"]: d for d in (s.stored_fields(n) for n in s.document_numbers(kind=MARKER))}
+
+    def sync(self, kb) -> dict:
+        """Bring the index in step with the store: add missing or stale versions, drop removed ones."""
+        refs = {r.iri: r for r in kb.labels()}
+        if not self.exists():
+            self.rebuild(kb.store.get_graph(iri) for iri in refs)
+            return {"rebuilt": len(refs), "added": 0, "removed": 0}
+        have = self.markers()
+        added = removed = 0
+        for iri, ref in refs.items():
+            if iri not in have or have[iri].get("stamp") != _stamp(ref.ingested_at):
+                self.update_graph(iri, kb.store.get_graph(iri))
+                added += 1
+        for iri in set(have) - set(refs):
+            self.update_graph(iri, None)
+            removed += 1
+        return {"rebuilt": 0, "added": added, "removed": removed}
+
+    # -- search ---------------------------------------------------------------
+    def searcher(self):
+        with self._lock:
+            ix = self._open() if self.exists() else None
+            if ix is None:
+                return None
+            if self._searcher is None:
+                self._searcher = ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+            return self._searcher
+
+    def _correct(self, reader, word: str) -> str | None:
+        if len(word) < 4 or not word.isalpha() or reader.doc_frequency("words", word):
+            return None
+        maxdist = 2 if len(word) >= 7 else 1
+        cands = [(damerau(word, t), -reader.doc_frequency("words", t), t)
+                 for t in reader.terms_within("words", word, maxdist + 1, prefix=1)]
+        cands = [c for c in cands if c[0] <= maxdist]
+        return min(cands)[2] if cands else None
+
+    def _scope(self, markers: dict, label: str | None, all_versions: bool) -> wq.Query | None:
+        """Which label versions to search: one named version, a label's latest, or every label's latest."""
+        by_label: dict[str, list[dict]] = {}
+        for m in markers.values():
+            by_label.setdefault(m["label"], []).append(m)
+        if label:
+            lid, _, version = label.partition("@")
+            if lid not in by_label:
+                raise SearchError(f"unknown label {lid!r} (known: {', '.join(sorted(by_label)) or 'none'})", 404)
+            if version:
+                hit = [m for m in by_label[lid] if m["version"] == version]
+                if not hit:
+                    raise SearchError(f"label {lid!r} has no version {version!r}", 404)
+                return wq.Term("graph", hit[0]["graph"])
+            by_label = {lid: by_label[lid]}
+        if all_versions:
+            return wq.Or([wq.Term("label", lid) for lid in by_label]) if label else None
+        latest = [max(ms, key=lambda m: (m.get("version_date") or "", m.get("stamp") or "", m["version"]))
+                  for ms in by_label.values()]
+        return wq.Or([wq.Term("graph", m["graph"]) for m in latest])
+
+    def search(self, text: str | None, *, label: str | None = None, kind: str | None = None,
+               section: str | None = None, page: int | str = 1, pagesize: int = PAGE_SIZE,
+               all_versions: bool = False) -> dict:
+        """Answer ``{"query", "total", "page", "pages", "results", "facets", "corrections"}``."""
+        text = (text or "").strip()
+        if not text:
+            raise SearchError("empty query: type a word or a phrase", 400)
+        if len(text) > MAX_QUERY_CHARS:
+            raise SearchError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})", 400)
+        try:
+            page = int(page)
+        except (TypeError, ValueError):
+            raise SearchError(f"page must be a positive whole number, not {page!r}", 400) from None
+        if page < 1:
+            raise SearchError(f"page must be 1 or more, not {page}", 400)
+        if kind and kind not in KINDS:
+            raise SearchError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})", 400)
+        s = self.searcher()
+        if s is None:
+            raise SearchError("the search index is empty: ingest a label first", 404)
+        scope = self._scope(self.markers(), label, all_versions)
+        units = self.builder.units(text, correct=lambda w: self._correct(s.reader(), w))
+        q, terms = self.builder.build(units)
+        corrections = {u.text: u.corrected for u in units if u.corrected}
+        if q is None:
+            raise SearchError("the query has only common words (like 'the', 'and'): add a more specific word", 400)
+        mask = wq.Term("kind", MARKER)
+        narrowed = [c for c in (scope, wq.Term("kind", kind) if kind else None,
+                                wq.Term("section", section) if section else None) if c is not None]
+        try:
+            facet_hits = s.search(q, filter=scope, mask=mask, limit=None, groupedby=["kind", "section"])
+            facets = {
+                "kind": _facet(facet_hits.groups("kind")),
+                "section": _facet(facet_hits.groups("section"), numeric=True),
+            }
+            hits = s.search_page(q, page, pagelen=pagesize, filter=wq.And(narrowed) if narrowed else None, mask=mask)
+        except ValueError as exc:  # whoosh page past the end, and the like
+            raise SearchError(str(exc), 400) from None
+        total = len(hits.results) if hits.total == 0 else hits.total
+        pages = max(1, -(-hits.total // pagesize))
+        if page > pages:
+            raise SearchError(f"page {page} is past the last page ({pages}) of {hits.total} result(s)", 404)
+        return build_response(text, hits, page, pages, facets, corrections, terms, self.builder.stemmed,
+                              hit_path, total)
+
+
+def _facet(groups: dict, numeric: bool = False) -> list[dict]:
+    items = [{"value": k, "count": len(v)} for k, v in groups.items() if k and k != MARKER]
+    if numeric:
+        return sorted(items, key=lambda i: [int(p) if p.isdigit() else p for p in str(i["value"]).split(".")])
+    return sorted(items, key=lambda i: (-i["count"], i["value"]))
+
+
+_INDEXES: dict[str, SearchIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def index_for(kb) -> SearchIndex:
+    """The (shared, per-directory) search index of a knowledge base."""
+    if kb.index_dir is None:
+        raise SearchError("this store has no local search index directory", 501)
+    key = str(Path(kb.index_dir).resolve())
+    with _INDEXES_LOCK:
+        if key not in _INDEXES:
+            _INDEXES[key] = SearchIndex(kb.index_dir)
+        return _INDEXES[key]
+
+
+def attach(kb, sync: bool = True) -> SearchIndex | None:
+    """Keep ``kb``'s search index in step with its store through the ingest/remove hooks."""
+    if kb.index_dir is None:
+        return None
+    idx = index_for(kb)
+    if getattr(kb, "_search_attached", False):
+        return idx
+
+    def after_store(_kb, ref, _record, graph):
+        idx.update_graph(ref.iri, graph)
+
+    def after_remove(_kb, ref):
+        idx.update_graph(ref.iri, None)
+
+    kb.after_store.append(after_store)
+    kb.after_remove.append(after_remove)
+    kb._search_attached = True
+    if sync:
+        idx.sync(kb)
+    return idx
+
+
+def search(kb, text: str, **kwargs) -> dict:
+    """Search ``kb`` (attaching and syncing its index on first use)."""
+    idx = attach(kb)
+    return idx.search(text, **kwargs)
+
+
+__all__ = ["SearchIndex", "SearchError", "attach", "search", "index_for", "hit_path", "KINDS"]
