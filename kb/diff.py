@@ -100,6 +100,35 @@ def _overlaps(c: Change, facts: list[Change]) -> bool:
     return False
 
 
+def _drop_explained_text(changes: list[Change]) -> list[Change]:
+    """A changed number explains its sentence: drop a fact's ``text`` change when a
+    structured change of the same kind was read from overlapping lines."""
+    structured = [c for c in changes if c.change == "changed" and c.field not in ("text", None)]
+    return [c for c in changes if not (c.change == "changed" and c.field == "text" and
+                                       _overlaps(c, [s for s in structured if s.kind == c.kind]))]
+
+
+def _inside(inner, outer) -> bool:
+    return (inner is not None and outer is not None and inner.section == outer.section
+            and outer.line_start <= inner.line_start and inner.line_end <= outer.line_end)
+
+
+def _fold_consequences(changes: list[Change]) -> list[Change]:
+    """A fact of another kind read from inside an added or removed fact's text (a
+    regimen's link to a new indication) is a consequence: kept under ``related``."""
+    whole = [c for c in changes if c.change in ("added", "removed")]
+    out = []
+    for c in changes:
+        rank = KINDS.index(c.kind)
+        host = next((w for w in whole if KINDS.index(w.kind) < rank and w.change == c.change and
+                     (_inside(c.after_source, w.after_source) or _inside(c.before_source, w.before_source))), None)
+        if host is None:
+            out.append(c)
+        else:
+            host.related.append(c)
+    return out
+
+
 def diff_graphs(g_from: Graph, g_to: Graph, *, force: bool = False) -> LabelDiff:
     t0 = time.perf_counter()
     before, after = F.label_meta(g_from), F.label_meta(g_to)
@@ -112,6 +141,7 @@ def diff_graphs(g_from: Graph, g_to: Graph, *, force: bool = False) -> LabelDiff
     changes: list[Change] = []
     for extract, score, threshold, rename, second in CORE_SPECS + _extra_specs():
         changes.extend(diff_facts(extract(g_from), extract(g_to), score, threshold, rename, second))
+    changes = _fold_consequences(_drop_explained_text(changes))
     t1 = time.perf_counter()
     result.sections = diff_sections(F.sections(g_from), F.sections(g_to))
     texts = [c for c in text_changes(result.sections) if not _overlaps(c, changes)]

@@ -29,6 +29,10 @@ def fields_score(a: Fact, b: Fact) -> float:
     return 0.5 * share + 0.5 * similarity(a.text, b.text)
 
 
+def _content(f: Fact) -> tuple:
+    return (f.kind, f.group, text_key(f.text), tuple(sorted((k, text_key(v) if v else "") for k, v in f.fields.items())))
+
+
 def _pair_key(a: Fact, b: Fact) -> tuple:
     return tuple(sorted((a.iri, b.iri)))
 
@@ -38,6 +42,17 @@ def match(before: list[Fact], after: list[Fact], score: Score | None, threshold:
     """-> (pairs, removed, added). Key equality first, then an optional second key, then best score."""
     pairs: list[tuple[Fact, Fact]] = []
     left, right = list(before), list(after)
+    # identical content in the same group is the same thing, whatever its key
+    by_content: dict[tuple, list[Fact]] = {}
+    for f in right:
+        by_content.setdefault(_content(f), []).append(f)
+    for f in list(left):
+        same = by_content.get(_content(f))
+        if same:
+            g = same.pop(0)
+            pairs.append((f, g))
+            left.remove(f)
+            right.remove(g)
     for keyfn in [lambda f: f.key] + ([second_key] if second_key else []):
         idx_a: dict[tuple, list[Fact]] = {}
         idx_b: dict[tuple, list[Fact]] = {}
@@ -97,7 +112,8 @@ def compare(a: Fact, b: Fact, rename_field: str | None = None) -> list[Change]:
     """
     subject = subject_of(a, b)
     names = sorted(set(a.fields) | set(b.fields), key=lambda n: (list(a.fields) + list(b.fields)).index(n))
-    diffs = [n for n in names if not _same(n, a.fields.get(n), b.fields.get(n))]
+    diffs = [n for n in names if not _same(n, a.fields.get(n), b.fields.get(n))
+             and b.fields.get(n) not in a.possible.get(n, ()) and a.fields.get(n) not in b.possible.get(n, ())]
     structured = [n for n in diffs if n not in TEXT_FIELDS and n != rename_field]
     out = []
     for n in diffs:

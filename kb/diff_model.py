@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from dataclasses import field as _field
 
 KINDS = ("indication", "contraindication", "warning", "adverse_reaction", "dosing", "product", "text")
 CHANGES = ("added", "removed", "changed", "renamed", "moved")
@@ -45,6 +46,9 @@ class Fact:
     field_sources: dict[str, SourceRef] = field(default_factory=dict)
     group: str | None = None  # facts only match inside a group (e.g. a statement kind)
     move_field: str | None = None  # a change of only this field is a "moved" change
+    # field -> values the reader could not choose between (an unsettled frequency):
+    # a value on the other side among them is no change
+    possible: dict[str, set[str]] = field(default_factory=dict)
 
     def source_for(self, name: str | None) -> SourceRef | None:
         return self.field_sources.get(name or "", self.source)
@@ -63,6 +67,7 @@ class Change:
     before_fact: str | None = None
     after_fact: str | None = None
     words: list[tuple[str, str]] | None = None  # text changes: ("equal"|"delete"|"insert", text)
+    related: list["Change"] = _field(default_factory=list)  # consequences (e.g. a dosing link of a new indication)
 
     @property
     def sources(self) -> list[dict]:
@@ -78,13 +83,15 @@ class Change:
              "before": self.before, "after": self.after, "sources": self.sources}
         if self.words is not None:
             d["words"] = [list(w) for w in self.words]
+        if self.related:
+            d["related"] = [r.as_dict() for r in self.related]
         return d
 
     def reversed(self) -> "Change":
         return Change(self.kind, REVERSED[self.change], self.subject, self.field, self.after, self.before,
                       self.after_source, self.before_source, self.after_fact, self.before_fact,
                       [({"delete": "insert", "insert": "delete"}.get(op, op), t) for op, t in self.words]
-                      if self.words is not None else None)
+                      if self.words is not None else None, [r.reversed() for r in self.related])
 
     def signature(self) -> tuple:
         """What a change says, without where it was read (for comparing diffs)."""
