@@ -258,12 +258,11 @@ class SearchIndex:
             hits = s.search_page(q, page, pagelen=pagesize, filter=wq.And(narrowed) if narrowed else None, mask=mask)
         except ValueError as exc:  # whoosh page past the end, and the like
             raise SearchError(str(exc), 400) from None
-        total = len(hits.results) if hits.total == 0 else hits.total
         pages = max(1, -(-hits.total // pagesize))
         if page > pages:
             raise SearchError(f"page {page} is past the last page ({pages}) of {hits.total} result(s)", 404)
         return build_response(text, hits, page, pages, facets, corrections, terms, self.builder.stemmed,
-                              hit_path, total)
+                              hit_path, pagesize)
 
 
 def _facet(groups: dict, numeric: bool = False) -> list[dict]:

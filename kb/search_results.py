@@ -86,7 +86,7 @@ def highlight(text: str, terms: set[str], analyzer, size: int = SNIPPET_CHARS) -
     return "".join(out)
 
 
-def build_response(text, hits, page, pages, facets, corrections, terms, analyzer, hit_path, total) -> dict:
+def build_response(text, hits, page, pages, facets, corrections, terms, analyzer, hit_path, pagesize) -> dict:
     results = []
     for hit in hits:
         f = hit.fields()
@@ -105,6 +105,6 @@ def build_response(text, hits, page, pages, facets, corrections, terms, analyzer
         })
     return {
         "query": text, "total": hits.total, "page": page, "pages": pages,
-        "page_size": hits.pagelen, "results": results, "facets": facets,
+        "page_size": pagesize, "results": results, "facets": facets,
         "corrections": corrections,
     }

@@ -1,1 +1,90 @@
-"""Flask web layer over :mod:`kb`."""
+"""Flask web layer over :mod:`kb`: pages, a JSON API, a SPARQL 1.1 endpoint.
+
+``create_app(test_config=None)`` is the one app factory. Settings come from
+:mod:`web.settings` (defaults -> instance file -> ``KB_*`` environment ->
+``test_config``); the app holds one :class:`kb.service.KnowledgeBase` whose
+search index follows the store through the ingest/remove hooks.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from . import settings as settings_mod
+
+log = logging.getLogger("smpc_kb.web")
+
+
+def _open_kb(cfg: dict):
+    from kb.cli import default_store
+    from kb.search import attach
+    from kb.service import KnowledgeBase
+    from kb.store import open_store
+
+    location = cfg["STORE"] or default_store()
+    kb = KnowledgeBase(location, index_dir=cfg["INDEX_DIR"])
+    if not location.startswith(("http://", "https://")):
+        kb._store = open_store(location, hold=cfg["STORE_HOLD"])
+    attach(kb, sync=False)
+    if cfg["INGEST_DEFAULT"]:
+        result = kb.ensure_default()
+        if result is not None:
+            log.info("store was empty: ingested %s", result.ref.name)
+    if kb.index_dir is not None:
+        attach(kb).sync(kb)
+    return kb
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    cfg = settings_mod.load(app.instance_path, instance_file=(test_config or {}).get("INSTANCE_FILE"))
+    cfg.update({k: v for k, v in (test_config or {}).items() if k != "INSTANCE_FILE"})
+    app.config.update(cfg)
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    kb = cfg.get("KB") or _open_kb(cfg)
+    app.extensions["kb"] = kb
+
+    from flask_cors import CORS
+
+    origins = cfg["CORS_ORIGINS"]
+    CORS(app, resources={r"/sparql*": {"origins": origins}, r"/api/*": {"origins": origins},
+                         r"/openapi.json": {"origins": origins}, r"/download/*": {"origins": origins}},
+         expose_headers=["Content-Type", "Content-Disposition"])
+
+    from . import api, downloads, errors, openapi, pages, sparql_endpoint
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(sparql_endpoint.bp)
+    app.register_blueprint(downloads.bp)
+    app.register_blueprint(openapi.bp)
+    errors.register(app)
+
+    if cfg["LOG_REQUESTS"]:
+        @app.before_request
+        def _start():
+            g._t0 = time.perf_counter()
+
+        @app.after_request
+        def _log(resp):
+            ms = (time.perf_counter() - g.get("_t0", time.perf_counter())) * 1000
+            log.info('%s "%s %s" %s %s %.1fms', request.remote_addr, request.method, request.full_path.rstrip("?"),
+                     resp.status_code, resp.calculate_content_length() or "-", ms)
+            return resp
+
+    app.teardown_appcontext(lambda exc: None)
+    return app
+
+
+def get_kb():
+    from flask import current_app
+
+    return current_app.extensions["kb"]
+
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent

@@ -1,8 +1,42 @@
-"""`kb` commands of this area (placeholder; the area's owner fills it)."""
+"""`kb serve`: the web app (pages, JSON API, SPARQL endpoint) on a production WSGI server (waitress)."""
 from __future__ import annotations
+
+import logging
 
 import click
 
+from . import EXIT_BAD_INPUT, fail
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. The default serves this machine only; use 0.0.0.0 to serve the network.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads of the WSGI server.")
+@click.option("--no-ingest", is_flag=True, help="Do not ingest the bundled label into an empty store.")
+@click.pass_context
+def serve(ctx, host, port, threads, no_ingest):
+    """Serve the knowledge base over HTTP (waitress); logs one line per request.
+
+    Settings also come from KB_* environment variables (see docs/web.md),
+    e.g. KB_QUERY_TIMEOUT_S, KB_MAX_ROWS, KB_CORS_ORIGINS.
+    """
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("waitress").setLevel(logging.INFO)
+    try:
+        app = create_app({"STORE": ctx.obj.store, "INGEST_DEFAULT": not no_ingest})
+    except Exception as exc:  # noqa: BLE001 - one line, not a traceback
+        fail(f"cannot start: {exc}", EXIT_BAD_INPUT if getattr(exc, "status", 500) < 500 else 1)
+    labels = app.extensions["kb"].labels()
+    click.echo(f"smpc-kb: {len(labels)} label version(s) in {ctx.obj.store}")
+    click.echo(f"open http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  "
+               f"(search, labels, adverse reactions, dosing; SPARQL endpoint at /sparql; API at /openapi.json)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="smpc-kb")
+
 
 def register(main: click.Group) -> None:
-    return None
+    main.add_command(serve)

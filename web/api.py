@@ -1,0 +1,157 @@
+"""The JSON API under /api: the twin of every page, plus the dose calculator."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from . import get_kb, label_data
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class NotAvailable(Exception):
+    status = 501
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# -- shared with the pages ------------------------------------------------------------
+def resolve(spec: str | None):
+    return get_kb().resolve(spec)
+
+
+def search_answer(args) -> dict:
+    from kb.search import index_for
+
+    kb = get_kb()
+    return index_for(kb).search(
+        args.get("q"), label=args.get("label") or None, kind=args.get("kind") or None,
+        section=args.get("section") or None, page=args.get("page", 1),
+        pagesize=current_app.config["PAGE_SIZE"], all_versions=args.get("all_versions") in ("1", "true", "on"))
+
+
+def section_answer(spec: str, number: str) -> dict:
+    ref = resolve(spec)
+    secs = label_data.section(get_kb(), ref.iri, number)
+    if not secs:
+        err = LookupError(f"{ref.name} has no section {number!r}")
+        err.status = 404
+        raise err
+    return {"label": ref.label_id, "version": ref.version, "number": number, "sections": secs}
+
+
+FREQUENCY_ORDER = ["very common", "common", "uncommon", "rare", "very rare", "not known"]
+SORT_KEYS = {"term": lambda e: e["term"].lower(), "soc": lambda e: ((e["soc"] or "").lower(), e["term"].lower()),
+             "frequency": lambda e: (FREQUENCY_ORDER.index(e["frequency"]) if e["frequency"] in FREQUENCY_ORDER else 99,
+                                     e["term"].lower()),
+             "incidence": lambda e: (-(e["incidence_percent"] or -1), e["term"].lower())}
+
+
+def adverse_answer(spec: str, args) -> dict:
+    try:
+        from kb.adverse_query import adverse_reactions
+    except ImportError:
+        raise NotAvailable("adverse reactions are not available in this build") from None
+    ref = resolve(spec)
+    soc, freq, sort = args.get("soc") or None, args.get("frequency") or None, args.get("sort") or "soc"
+    if sort not in SORT_KEYS:
+        raise BadRequest(f"unknown sort {sort!r} (use one of: {', '.join(SORT_KEYS)})")
+    kb = get_kb()
+    try:
+        every = adverse_reactions(kb.store, ref.iri)
+        entries = adverse_reactions(kb.store, ref.iri, soc=soc, frequency=freq)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    if soc and not entries and not any((e["soc"] or "").lower() == soc.lower() for e in every):
+        raise BadRequest(f"unknown organ class {soc!r} for {ref.name}")
+    entries.sort(key=SORT_KEYS[sort], reverse=args.get("order") == "desc")
+    socs = list(dict.fromkeys(e["soc"] or e.get("soc_as_printed") or "unclassified" for e in every))
+    freqs = [f for f in FREQUENCY_ORDER if any(e["frequency"] == f for e in every)]
+    counts = {s: {f: 0 for f in freqs} for s in socs}
+    for e in every:
+        counts[e["soc"] or e.get("soc_as_printed") or "unclassified"][e["frequency"]] += 1
+    return {"label": ref.label_id, "version": ref.version, "filters": {"soc": soc, "frequency": freq, "sort": sort},
+            "total": len(entries), "entries": entries, "organ_classes": socs, "frequencies": freqs,
+            "counts": counts}
+
+
+def dosing_service():
+    ext = current_app.extensions
+    if "dosing" not in ext:
+        try:
+            from kb.dosing import DosingService
+        except ImportError:
+            raise NotAvailable("the dose calculator is not available in this build") from None
+        ext["dosing"] = DosingService(get_kb())
+    return ext["dosing"]
+
+
+def _params() -> dict:
+    if request.method == "POST" and request.is_json:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise BadRequest("the body must be a JSON object")
+        return {k: v for k, v in data.items() if v not in (None, "")}
+    return {k: v for k, v in request.values.items() if v != ""}
+
+
+# -- routes -------------------------------------------------------------------------------
+@bp.get("")
+@bp.get("/")
+def index():
+    return jsonify({"ok": True, "openapi": "/openapi.json", "endpoints": sorted(
+        str(r.rule) for r in current_app.url_map.iter_rules() if str(r.rule).startswith("/api/"))})
+
+
+@bp.get("/labels")
+def labels():
+    return jsonify({"labels": [r.as_dict() for r in get_kb().labels()]})
+
+
+@bp.get("/labels/<spec>")
+def label(spec):
+    return jsonify(label_data.summary(get_kb(), resolve(spec)))
+
+
+@bp.get("/labels/<spec>/sections/<number>")
+def section(spec, number):
+    return jsonify(section_answer(spec, number))
+
+
+@bp.get("/labels/<spec>/indications")
+def indications(spec):
+    ref = resolve(spec)
+    out = {"label": ref.label_id, "version": ref.version,
+           "indications": label_data.indications(get_kb(), ref.iri), "dosing": None}
+    try:
+        out["dosing"] = dosing_service().indications(ref.name)
+    except NotAvailable:
+        pass
+    return jsonify(out)
+
+
+@bp.get("/labels/<spec>/adverse-reactions")
+def adverse(spec):
+    return jsonify(adverse_answer(spec, request.args))
+
+
+@bp.get("/search")
+def search():
+    return jsonify(search_answer(request.args))
+
+
+@bp.route("/dose", methods=["GET", "POST"])
+def dose():
+    return jsonify(dosing_service().dose(_params()))
+
+
+@bp.route("/regimen", methods=["GET", "POST"])
+def regimen():
+    return jsonify(dosing_service().regimen(_params()))
+
+
+@bp.route("/dose-modification", methods=["GET", "POST"])
+def dose_modification():
+    return jsonify(dosing_service().modification(_params()))

@@ -1,0 +1,60 @@
+"""One error handler: HTML for pages, ``{"ok": false, "error", "status"}`` for /api and /sparql.
+
+Domain errors carry their HTTP status (``status`` attribute: unknown label 404,
+bad search 400, refused SPARQL 403, timeout 503, too large 413, dose input 422);
+anything else is a 500 with a generic message (details go to the log only).
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("smpc_kb.web")
+JSON_PREFIXES = ("/api", "/sparql", "/openapi.json", "/download")
+
+
+def wants_json() -> bool:
+    return request.path.startswith(JSON_PREFIXES)
+
+
+def status_and_message(exc: Exception) -> tuple[int, str, dict]:
+    if isinstance(exc, HTTPException):
+        return exc.code or 500, exc.description or exc.name, {}
+    status = getattr(exc, "status", None)
+    if isinstance(status, int) and 400 <= status < 600:
+        msg = getattr(exc, "message", None) or (exc.args[0] if exc.args else str(exc))
+        extra = {}
+        if getattr(exc, "field", None):
+            extra["field"] = exc.field
+        for attr in ("line", "column"):
+            if getattr(exc, attr, None) is not None:
+                extra[attr] = getattr(exc, attr)
+        return status, str(msg), extra
+    from ingest.errors import IngestError
+
+    if isinstance(exc, IngestError):
+        return 400, str(exc), {}
+    return 500, "internal error: the server could not answer this request (see the server log)", {}
+
+
+def error_response(exc: Exception):
+    status, message, extra = status_and_message(exc)
+    if status >= 500 and status not in (501, 503):
+        log.exception("error answering %s %s", request.method, request.path, exc_info=exc)
+    if wants_json():
+        resp = jsonify({"ok": False, "error": message, "status": status, **extra})
+    else:
+        resp = render_template("error.html", status=status, message=message), status
+        return resp
+    resp.status_code = status
+    if status == 405 and isinstance(exc, HTTPException):
+        allow = exc.get_response().headers.get("Allow")
+        if allow:
+            resp.headers["Allow"] = allow
+    return resp
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(Exception, error_response)

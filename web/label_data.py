@@ -1,0 +1,110 @@
+"""Read what the label pages show from one label version's named graph (SPARQL via kb)."""
+from __future__ import annotations
+
+from kb.search_docs import anchor_for, section_anchor
+
+PREFIX = """PREFIX smpc: <https://w3id.org/smpc-kb/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+
+
+def _rows(kb, graph: str, where: str, select: str, order: str = "") -> list[dict]:
+    q = f"{PREFIX}SELECT {select} WHERE {{ GRAPH <{graph}> {{ {where} }} }} {order}"
+    return [{k: (str(v) if v is not None else None) for k, v in r.items()} for r in kb.sparql(q).rows]
+
+
+def _num_key(s: str | None):
+    return [int(p) if p.isdigit() else 0 for p in (s or "").split(".")]
+
+
+def product(kb, graph: str) -> dict | None:
+    rows = _rows(kb, graph, """?p a smpc:MedicinalProduct ; schema:name ?name .
+        OPTIONAL { ?p smpc:activeSubstance ?substance } OPTIONAL { ?p smpc:pharmaceuticalForm ?form }
+        OPTIONAL { ?p smpc:atcCode ?atc } OPTIONAL { ?p smpc:licenceHolder ?holder }
+        OPTIONAL { ?p smpc:licenceNumber ?number }
+        OPTIONAL { ?p smpc:strength ?q . OPTIONAL { ?q smpc:printedAs ?strength } }""",
+                 "?name ?substance ?form ?atc ?holder ?number ?strength")
+    return rows[0] if rows else None
+
+
+def indications(kb, graph: str) -> list[dict]:
+    rows = _rows(kb, graph, """?i a smpc:Indication ; smpc:identifier ?id ; smpc:text ?text .
+        OPTIONAL { ?i smpc:population ?p .
+          OPTIONAL { ?p smpc:ageGroup ?age } OPTIONAL { ?p smpc:disease ?disease }
+          OPTIONAL { ?p smpc:description ?population }
+          OPTIONAL { ?p smpc:minAge/smpc:printedAs ?minAge } OPTIONAL { ?p smpc:maxAge/smpc:printedAs ?maxAge } }
+        OPTIONAL { ?i prov:wasDerivedFrom/smpc:startLine ?line }""",
+                 "?id ?text ?age ?disease ?population ?minAge ?maxAge ?line", "ORDER BY ?line ?id")
+    seen, out = set(), []
+    for r in rows:
+        if r["id"] not in seen:
+            seen.add(r["id"])
+            out.append(r)
+    markers = _rows(kb, graph, """?i a smpc:Indication ; smpc:identifier ?id ; smpc:population/smpc:hasMarker ?m .
+        ?m smpc:markerName ?name ; smpc:markerStatus ?status""", "?id ?name ?status", "ORDER BY ?name")
+    for r in out:
+        r["markers"] = [f"{m['name']} {m['status']}" for m in markers if m["id"] == r["id"]]
+    return out
+
+
+def contraindications(kb, graph: str) -> list[dict]:
+    return _rows(kb, graph, """?c a smpc:Contraindication ; smpc:text ?text .
+        OPTIONAL { ?c smpc:contraindicationKind ?kind } OPTIONAL { ?c prov:wasDerivedFrom/smpc:startLine ?line }""",
+                 "?text ?kind ?line", "ORDER BY ?line")
+
+
+def warnings(kb, graph: str) -> list[dict]:
+    rows = _rows(kb, graph, """?w a smpc:Warning ; dcterms:title ?title ; smpc:describedIn ?s .
+        ?s smpc:sectionKey ?key ; smpc:sectionNumber ?number . OPTIONAL { ?s smpc:order ?order }""",
+                 "?title ?key ?number ?order", "ORDER BY ?order")
+    for r in rows:
+        r["anchor"] = section_anchor(r["key"])
+    return rows
+
+
+def sections(kb, graph: str) -> list[dict]:
+    rows = _rows(kb, graph, """?s a smpc:Section ; smpc:sectionKey ?key ; smpc:sectionNumber ?number ;
+        dcterms:title ?title ; smpc:order ?order . OPTIONAL { ?s smpc:level ?level }""",
+                 "?key ?number ?title ?order ?level")
+    rows.sort(key=lambda r: int(r["order"] or 0))
+    for r in rows:
+        r["sub"] = "/" in r["key"]
+        r["anchor"] = section_anchor(r["key"])
+    return rows
+
+
+def section(kb, graph: str, number: str) -> list[dict]:
+    """The numbered section and its sub-headings, each with its passages and their anchors."""
+    secs = [s for s in sections(kb, graph) if s["number"] == number]
+    if not secs:
+        return []
+    rows = _rows(kb, graph, f"""?s smpc:sectionNumber "{_lit(number)}" ; smpc:sectionKey ?key ; smpc:hasPassage ?p .
+        ?p smpc:order ?order ; smpc:text ?text . OPTIONAL {{ ?p smpc:passageKind ?kind }}
+        OPTIONAL {{ ?p prov:wasDerivedFrom/smpc:startLine ?line }}""", "?key ?order ?text ?kind ?line")
+    by_key: dict[str, list[dict]] = {}
+    for r in rows:
+        o = int(r["order"])
+        by_key.setdefault(r["key"], []).append({"order": o, "text": r["text"], "kind": r["kind"] or "paragraph",
+                                                "line": r["line"], "anchor": anchor_for(r["key"], o)})
+    for s in secs:
+        s["passages"] = sorted(by_key.get(s["key"], []), key=lambda p: p["order"])
+    return secs
+
+
+def _lit(s: str) -> str:
+    return s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def summary(kb, ref) -> dict:
+    g = ref.iri
+    secs = sections(kb, g)
+    numbered = [s for s in secs if not s["sub"]]
+    numbered.sort(key=lambda s: _num_key(s["number"]))
+    return {
+        **ref.as_dict(), "product": product(kb, g), "indications": indications(kb, g),
+        "contraindications": contraindications(kb, g), "warnings": warnings(kb, g),
+        "sections": [{"key": s["key"], "number": s["number"], "title": s["title"], "subheading": s["sub"],
+                      "anchor": s["anchor"]} for s in secs],
+    }

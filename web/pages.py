@@ -1,0 +1,99 @@
+"""HTML pages: home, search, label, section, adverse reactions, dosing (the SPARQL page is in sparql_endpoint)."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from . import api, charts, get_kb, label_data
+from .downloads import BY_MEDIA, rdf_response
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.app_context_processor
+def _common():
+    return {"kinds": ["indication", "contraindication", "warning", "adverse reaction", "dosing", "other"]}
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html", labels=get_kb().labels())
+
+
+@bp.get("/search")
+def search():
+    q = request.args.get("q", "")
+    if not q.strip():
+        return render_template("search.html", q="", answer=None, groups=[], args=request.args)
+    answer = api.search_answer(request.args)
+    groups: list[dict] = []
+    index: dict[tuple, dict] = {}
+    for r in answer["results"]:
+        key = (r["label"], r["version"], r["section"])
+        if key not in index:
+            index[key] = {"label": r["label"], "version": r["version"], "label_title": r.get("label_title"),
+                          "section": r["section"], "title": r["title"], "hits": []}
+            groups.append(index[key])
+        index[key]["hits"].append(r)
+    return render_template("search.html", q=q, answer=answer, groups=groups, args=request.args)
+
+
+def _rdf_requested() -> str | None:
+    fmt = request.args.get("format")
+    if fmt:
+        return fmt if fmt in ("ttl", "jsonld", "nq", "trig", "nt") else None
+    best = request.accept_mimetypes.best_match(["text/html", *BY_MEDIA])
+    return BY_MEDIA.get(best) if best and best != "text/html" else None
+
+
+@bp.get("/labels/<spec>")
+def label(spec):
+    kb = get_kb()
+    ref = kb.resolve(spec)
+    fmt = _rdf_requested()
+    if fmt:
+        return rdf_response(ref.name, fmt, ref.name.replace("@", "_"))
+    return render_template("label.html", label=label_data.summary(kb, ref), ref=ref)
+
+
+@bp.get("/labels/<spec>/sections/<number>")
+def section(spec, number):
+    data = api.section_answer(spec, number)
+    ref = get_kb().resolve(spec)
+    nav = [s for s in label_data.sections(get_kb(), ref.iri) if not s["sub"]]
+    return render_template("section.html", data=data, ref=ref, nav=nav)
+
+
+@bp.get("/labels/<spec>/adverse-reactions")
+def adverse(spec):
+    ref = get_kb().resolve(spec)
+    data = api.adverse_answer(spec, request.args)
+    chart = charts.stacked_bars(data["counts"], data["frequencies"])
+    return render_template("adverse.html", data=data, ref=ref, chart=chart, args=request.args)
+
+
+@bp.get("/labels/<spec>/dosing")
+def dosing(spec):
+    ref = get_kb().resolve(spec)
+    from kb.dosing import DoseInputError
+
+    svc = api.dosing_service()
+    indications = svc.indications(ref.name)
+    params = {k: v for k, v in request.args.items() if v != ""}
+    params["label"] = ref.name
+    dose = plan = error = None
+    status = 200
+    if request.args.get("indication"):
+        try:
+            if params.get("cycle") and params.get("day"):
+                dose = svc.dose(params)
+            plan = svc.regimen(params)
+        except DoseInputError as exc:
+            error, status = exc.as_dict(), exc.status
+    chart = charts.timeline(plan["days"]) if plan else None
+    return render_template("dosing.html", ref=ref, indications=indications, args=request.args, dose=dose,
+                           plan=plan, chart=chart, error=error), status
+
+
+@bp.get("/labels")
+def labels():
+    return redirect(url_for("pages.home"))

@@ -1,0 +1,204 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql (read-only) and its service description.
+
+GET ``?query=``; POST form-encoded ``query=``; POST ``application/sparql-query``
+body. ``default-graph-uri`` / ``named-graph-uri`` select the dataset; results by
+``Accept`` or ``format``. A browser (``Accept: text/html``) gets the editor page
+with the results as a table. Safety (updates, SERVICE, LOAD refused; time and
+size limits) is enforced by :mod:`kb.sparql` and :mod:`kb.store`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from . import get_kb
+
+bp = Blueprint("sparql", __name__)
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+
+
+class Refused(Exception):
+    status = 403
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise BadRequest(f"give exactly one '{name}' parameter (got {len(values)})")
+    return values[0] if values else None
+
+
+def read_protocol_request() -> tuple[str | None, list[str], list[str]]:
+    """(query text or None, default-graph-uri list, named-graph-uri list) of a protocol request."""
+    args = request.args
+    defaults = args.getlist("default-graph-uri")
+    named = args.getlist("named-graph-uri")
+    if request.method == "GET":
+        if "update" in args:
+            raise Refused("updates are not allowed: this endpoint is read-only")
+        return _one(args.getlist("query"), "query"), defaults, named
+    ctype = request.mimetype
+    charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"the request body must be UTF-8 (got charset={charset})")
+    if ctype == FORM:
+        form = request.form
+        if "update" in form or "update" in args:
+            raise Refused("updates are not allowed: this endpoint is read-only")
+        queries = form.getlist("query") + args.getlist("query")
+        return (_one(queries, "query"), defaults + form.getlist("default-graph-uri"),
+                named + form.getlist("named-graph-uri"))
+    if ctype == DIRECT:
+        if "query" in args:
+            raise BadRequest("a application/sparql-query body and a 'query' parameter: give one query")
+        try:
+            text = request.get_data(cache=True).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("the query is not valid UTF-8") from None
+        return text, defaults, named
+    if ctype == "application/sparql-update":
+        raise Refused("updates are not allowed: this endpoint is read-only")
+    raise UnsupportedMediaType(
+        f"POST needs Content-Type {FORM} (query=...) or {DIRECT} (the query as the body), not {ctype or 'none'!r}")
+
+
+def prefers_html() -> bool:
+    if request.args.get("format") == "html":
+        return True
+    if request.args.get("format"):
+        return False
+    accept = request.headers.get("Accept", "")
+    return "text/html" in accept and request.accept_mimetypes.best_match(
+        ["text/html", "application/sparql-results+json", "text/turtle"]) == "text/html"
+
+
+def examples() -> list[dict]:
+    folder = Path(current_app.config.get("QUERIES_DIR") or PROJECT_DIR / "docs" / "queries")
+    out = []
+    for p in sorted(folder.glob("*.rq")):
+        text = p.read_text(encoding="utf-8")
+        title = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#") and ln.strip("# ")),
+                     p.stem)
+        out.append({"name": p.stem, "title": title, "query": text})
+    return out
+
+
+def run(query: str, defaults: list[str], named: list[str]):
+    cfg = current_app.config
+    if len(query) > cfg["MAX_QUERY_CHARS"]:
+        raise BadRequest(f"query too long ({len(query)} characters; the limit is {cfg['MAX_QUERY_CHARS']})")
+    from kb.sparql import check_query
+
+    parsed = check_query(query)
+    return parsed, lambda: get_kb().sparql(query, default_graph_uris=defaults, named_graph_uris=named,
+                                           timeout_s=cfg["QUERY_TIMEOUT_S"], max_rows=cfg["MAX_ROWS"])
+
+
+def _content_type(media: str) -> str:
+    return media + ("; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else "")
+
+
+@bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
+@bp.route("/sparql/", methods=["GET", "POST"])
+def endpoint():
+    query, defaults, named = read_protocol_request()
+    html = prefers_html()
+    if query is None:
+        if html:
+            return render_template("sparql.html", examples=examples(), query=None, result=None)
+        return service_description()
+    if html:
+        return sparql_page(query, defaults, named)
+    from kb.sparql import negotiate
+
+    parsed, execute = run(query, defaults, named)
+    media, serialize = negotiate(parsed.kind, request.headers.get("Accept"), request.values.get("format"))
+    body = serialize(execute())
+    resp = Response(body, content_type=_content_type(media))
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+def sparql_page(query: str, defaults: list[str], named: list[str]):
+    """The editor page with the query's results as a table (errors shown on the page, with their status)."""
+    from kb.sparql import SparqlError
+
+    error, status, result = None, 200, None
+    try:
+        parsed, execute = run(query, defaults, named)
+        result = execute()
+    except (SparqlError, BadRequest) as exc:
+        status = getattr(exc, "status", None) or getattr(exc, "code", 400)
+        error = getattr(exc, "message", None) or getattr(exc, "description", str(exc))
+    table = None
+    if result is not None and not result.is_graph:
+        table = {"variables": result.variables, "rows": [[_cell(r.get(v)) for v in result.variables] for r in result.rows],
+                 "boolean": result.boolean, "kind": result.kind}
+    elif result is not None:
+        table = {"variables": ["subject", "predicate", "object"], "kind": result.kind, "boolean": None,
+                 "rows": [[_cell(t) for t in triple] for triple in _triples(result)]}
+    return render_template("sparql.html", examples=examples(), query=query, result=table, error=error,
+                           status=status), status
+
+
+def _triples(result):
+    g = getattr(result, "graph", None)
+    if g is not None:
+        return sorted(g)[:2000]
+    return [(r.get("subject"), r.get("predicate"), r.get("object")) for r in result.rows]
+
+
+def _cell(term) -> dict:
+    if term is None:
+        return {"text": "", "iri": None}
+    from rdflib import URIRef
+
+    return {"text": str(term), "iri": str(term) if isinstance(term, URIRef) else None}
+
+
+SD_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+              "application/rdf+xml": "xml"}
+
+
+def service_description():
+    from rdflib import BNode, Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import RDF
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    fmt = Namespace("http://www.w3.org/ns/formats/")
+    g = Graph()
+    g.bind("sd", sd)
+    g.bind("formats", fmt)
+    svc = BNode()
+    endpoint = URIRef(request.base_url.rstrip("/"))
+    g.add((svc, RDF.type, sd.Service))
+    g.add((svc, sd.endpoint, endpoint))
+    g.add((svc, sd.supportedLanguage, sd.SPARQL11Query))
+    g.add((svc, sd.feature, sd.UnionDefaultGraph))
+    for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+              "Turtle", "JSON-LD", "N-Triples"):
+        g.add((svc, sd.resultFormat, fmt[f]))
+    ds, dg = BNode(), BNode()
+    g.add((svc, sd.defaultDataset, ds))
+    g.add((ds, RDF.type, sd.Dataset))
+    g.add((ds, sd.defaultGraph, dg))
+    g.add((dg, RDF.type, sd.Graph))
+    for ref in get_kb().labels():
+        ng = BNode()
+        g.add((ds, sd.namedGraph, ng))
+        g.add((ng, RDF.type, sd.NamedGraph))
+        g.add((ng, sd.name, URIRef(ref.iri)))
+        if ref.title:
+            g.add((ng, URIRef("http://purl.org/dc/terms/title"), Literal(f"{ref.title} ({ref.name})")))
+    media = request.accept_mimetypes.best_match(list(SD_FORMATS)) or "text/turtle"
+    if request.args.get("format") in ("jsonld", "json-ld"):
+        media = "application/ld+json"
+    return Response(g.serialize(format=SD_FORMATS[media]), content_type=_content_type(media),
+                    headers={"Vary": "Accept"})
