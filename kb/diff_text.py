@@ -38,8 +38,16 @@ def _tokens(st: SectionText | None) -> list[tuple[str, str, int]]:
         return out
     for i, p in enumerate(st.passages):
         for w in fold(p.text).split(" "):
-            if w:
-                out.append((word_key(w), w, i))
+            if not w:
+                continue
+            if out and out[-1][1].endswith("-") and out[-1][1][:-1][-1:].isalpha() and w[:1].islower():
+                # a word split by a hyphen across a page or passage break
+                prev = out.pop()
+                w = prev[1] + w
+                i_first = prev[2]
+                out.append((word_key(w), w, i_first))
+                continue
+            out.append((word_key(w), w, i))
     return out
 
 
