@@ -94,8 +94,6 @@ class SearchIndex:
         if self._ix is None or gen != self._gen:
             self._ix = windex.open_dir(str(self.dir / gen), schema=self.schema)
             self._gen = gen
-            if self._searcher is not None:
-                self._searcher.close()
             self._searcher = None
         return self._ix
 
@@ -184,10 +182,10 @@ class SearchIndex:
             ix = self._open() if self.exists() else None
             if ix is None:
                 return None
-            if self._searcher is None:
+            if self._searcher is None or not self._searcher.up_to_date():
+                # a new searcher, not refresh(): whoosh's refresh fails on an empty reader, and
+                # the old searcher may still serve a request in another thread (freed when unused)
                 self._searcher = ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
             return self._searcher
 
     def _correct(self, reader, word: str) -> str | None:

@@ -151,21 +151,29 @@ class QueryBuilder:
                 key = tuple(t.text for t in self.plain(term) if not _is_part_of_compound(term, t.text))
                 self._members.append((key, gi, term, bool(group.get("case_sensitive"))))
         self._members.sort(key=lambda m: -len(m[0]))
+        self._by_concat = {}
+        for key, gi, term, case in self._members:
+            self._by_concat.setdefault("".join(_joined(k) for k in key), (gi, term, case))
+        self._longest = max((len(re.findall(TOKEN_PATTERN, m[2])) for m in self._members), default=1) + 1
 
     def plain_words(self, text: str) -> list[str]:
         return [t.text for t in self.plain(text)]
 
     def _group_of(self, raw_words: list[str], i: int) -> tuple[int, int] | None:
-        """The longest synonym-group member starting at word i: (group index, words used)."""
-        norm = [self.vocab.normalize(w.lower()) for w in raw_words]
-        for key, gi, term, case in self._members:
-            n = len(key)
-            if not n or i + n > len(raw_words):
+        """The longest synonym-group member starting at word i: (group index, words used).
+
+        Words are compared with spaces and hyphens removed, so "breast feeding",
+        "breast-feeding" and "breastfeeding" all name the same member.
+        """
+        norm = [_joined(self.vocab.normalize(w.lower())) for w in raw_words]
+        for n in range(min(self._longest, len(raw_words) - i), 0, -1):
+            hit = self._by_concat.get("".join(norm[i:i + n]))
+            if hit is None:
                 continue
-            if tuple(_joined(w) for w in norm[i:i + n]) == tuple(_joined(k) for k in key):
-                if case and " ".join(raw_words[i:i + n]) != term:
-                    continue
-                return gi, n
+            gi, term, case = hit
+            if case and " ".join(raw_words[i:i + n]) != term:
+                continue
+            return gi, n
         return None
 
     def units(self, text: str, correct=None) -> list[Unit]:
