@@ -9,7 +9,8 @@ uses those; pass ``query_url``/``update_url``/``store_url`` for other servers.
   transaction, so it is atomic on the server too.
 * The union default graph is asked for with Oxigraph's
   ``union-default-graph`` request parameter (plain SPARQL servers ignore it).
-* ``timeout_s`` is enforced on the client (socket timeout -> QueryTimeout).
+* ``timeout_s`` is enforced on the client as a deadline for the whole answer
+  (Oxigraph streams rows, so a socket timeout alone would never fire).
   The server keeps computing unless it was started with ``--timeout-s``; a
   server-side cancellation comes back as HTTP 200 with a truncated body,
   which fails to parse and is reported as QueryTimeout too.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -48,9 +50,18 @@ class RemoteStore(Store):
     def _request(self, method: str, url: str, *, data: bytes | None = None,
                  headers: dict | None = None, timeout: float | None = None) -> tuple[int, bytes, str]:
         req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
             with urllib.request.urlopen(req, timeout=timeout or self.http_timeout_s) as resp:
-                return resp.status, resp.read(), resp.headers.get("Content-Type", "")
+                chunks = []
+                while True:  # the server streams rows: a socket timeout alone never fires
+                    chunk = resp.read(1 << 16)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise TimeoutError("deadline passed while reading the answer")
+                return resp.status, b"".join(chunks), resp.headers.get("Content-Type", "")
         except urllib.error.HTTPError as e:
             body = e.read().decode("utf-8", "replace")
             e.close()

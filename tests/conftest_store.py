@@ -1,0 +1,73 @@
+"""Helpers for the store tests (imported by test_store*.py; not a pytest conftest).
+
+``oxigraph_server`` starts a real ``oxigraph serve`` on a free loopback port,
+using the executable next to ``sys.executable``, and always stops it.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from kb.rdf_base import SMPC, label_iri
+
+OXIGRAPH = os.path.join(os.path.dirname(sys.executable), "oxigraph")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def oxigraph_server(location, *extra: str):
+    port = free_port()
+    proc = subprocess.Popen(
+        [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("oxigraph serve did not start")
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+def label_graph(label: str, version: str, n: int = 5, tag: str = "") -> tuple[str, Graph]:
+    """A small label-like graph: ``n`` warnings with text and an age, under its version IRI."""
+    root = label_iri(label, version)
+    g = Graph(identifier=root)
+    g.add((root, RDF.type, SMPC.LabelVersion))
+    g.add((root, SMPC.version, Literal(version)))
+    for i in range(n):
+        w = URIRef(f"{root}/warning/{i}")
+        g.add((root, SMPC.hasWarning, w))
+        g.add((w, RDF.type, SMPC.Warning))
+        g.add((w, SMPC.text, Literal(f"{tag}warning {i} of {label} {version}: monitor liver function")))
+        g.add((w, SMPC.minAge, Literal(i, datatype=XSD.integer)))
+    return str(root), g
+
+
+def count(store, where: str = "?s ?p ?o", **kw) -> int:
+    r = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", **kw)
+    return int(r.rows[0]["n"])
