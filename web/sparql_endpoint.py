@@ -97,7 +97,9 @@ def run(query: str, defaults: list[str], named: list[str]):
     from kb.sparql import check_query
 
     parsed = check_query(query)
-    return parsed, lambda: get_kb().sparql(query, default_graph_uris=defaults, named_graph_uris=named,
+    # relative IRIs resolve against the endpoint URL (the protocol's base); the query's own BASE wins
+    based = f"BASE <{request.base_url}> {query}"
+    return parsed, lambda: get_kb().sparql(based, default_graph_uris=defaults, named_graph_uris=named,
                                            timeout_s=cfg["QUERY_TIMEOUT_S"], max_rows=cfg["MAX_ROWS"])
 
 
