@@ -170,7 +170,9 @@ def diff_labels(kb, spec_from: str, spec_to: str, *, force: bool = False) -> Lab
     """Diff two stored versions named ``label@version`` (see :meth:`KnowledgeBase.resolve`)."""
     t0 = time.perf_counter()
     ref_a, ref_b = kb.resolve(spec_from), kb.resolve(spec_to)
-    ga, gb = kb.store.get_graph(ref_a.iri), kb.store.get_graph(ref_b.iri)
+    from .diff_graph import load_version
+
+    ga, gb = load_version(kb.store, ref_a.iri), load_version(kb.store, ref_b.iri)
     t1 = time.perf_counter()
     result = diff_graphs(ga, gb, force=force)
     result.timings = {"load": t1 - t0, **result.timings}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
 from .diff_facts import View
@@ -139,7 +139,7 @@ def dosing(g: Graph) -> list[Fact]:
             pn = _local(p)
             if p in (RDF.type, PROV.wasDerivedFrom) or pn in _SKIP or pn.startswith("has"):
                 continue
-            if isinstance(o, Literal):
+            if not isinstance(o, (URIRef, BNode)):
                 key = _words(pn)
                 fields[key] = "; ".join(sorted(filter(None, [fields.get(key), fold(str(o))])))
             elif (o, RDF.type, SMPC.Quantity) in g:
