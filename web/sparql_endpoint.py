@@ -69,6 +69,10 @@ def read_protocol_request() -> tuple[str | None, list[str], list[str]]:
         f"POST needs Content-Type {FORM} (query=...) or {DIRECT} (the query as the body), not {ctype or 'none'!r}")
 
 
+# names clients send in ``format`` that kb.sparql does not know (SPARQLWrapper sends n3 for Turtle)
+FORMAT_ALIASES = {"n3": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle", "ntriples": "n-triples"}
+
+
 def prefers_html() -> bool:
     if request.args.get("format") == "html":
         return True
@@ -121,7 +125,9 @@ def endpoint():
     from kb.sparql import negotiate
 
     parsed, execute = run(query, defaults, named)
-    media, serialize = negotiate(parsed.kind, request.headers.get("Accept"), request.values.get("format"))
+    fmt = request.values.get("format")
+    fmt = FORMAT_ALIASES.get((fmt or "").lower(), fmt)
+    media, serialize = negotiate(parsed.kind, request.headers.get("Accept"), fmt)
     body = serialize(execute())
     resp = Response(body, content_type=_content_type(media))
     resp.headers["Vary"] = "Accept"
