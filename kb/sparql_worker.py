@@ -57,6 +57,7 @@ def _open_read_only(path: str):
 def _worker_main(conn, path: str) -> None:  # runs in the child process
     store = None
     fingerprint: Any = None
+    conn.send(("ready", None))
     while True:
         try:
             msg = conn.recv()
@@ -133,6 +134,16 @@ class _Worker:
         self.proc.stdout.close()
         self.proc.stdin.close()
 
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Block until the child has imported everything (start-up is not query time)."""
+        try:
+            ok = self.conn.poll(timeout) and self.conn.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ok = False
+        if not ok:
+            self.kill()
+            raise QueryFailed("the query worker did not start")
+
     def kill(self) -> None:
         try:
             self.proc.kill()
@@ -174,6 +185,7 @@ class WorkerPool:
     def _spawn_idle(self) -> None:
         try:
             w = _Worker(self.path)
+            w.wait_ready()
         except Exception:
             with self._cond:
                 self._count -= 1
@@ -198,7 +210,9 @@ class WorkerPool:
                     break
                 self._cond.wait()
         try:
-            return _Worker(self.path)
+            w = _Worker(self.path)
+            w.wait_ready()
+            return w
         except Exception:
             with self._cond:
                 self._count -= 1

@@ -204,3 +204,154 @@ def test_timed_and_untimed_paths_agree(two_versions):
     store, _, _ = two_versions
     q = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s ?o"
     assert store.query(q, timeout_s=10).rows == store.query(q).rows
+
+
+# -- LocalStore only: crashes and other processes ------------------------------------
+
+WRITER = r"""
+import sys, time
+sys.path.insert(0, {root!r})
+from rdflib import Graph, Literal, URIRef
+from kb.store import LocalStore
+store = LocalStore({path!r})
+g = Graph()
+for i in range({n}):
+    g.add((URIRef(f"http://e/new{{i}}"), URIRef("http://e/p"), Literal(f"new content {{i}}")))
+print("writing", flush=True)
+store.replace_graph("http://e/g", g)
+print("done", flush=True)
+store.close()
+"""
+
+
+def _run_writer(path, sig):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = WRITER.format(root=root, path=str(path), n=NEW)
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout.readline().strip() == "writing"
+            # serialising 60k triples takes ~0.3 s, the Oxigraph update ~3 s: land inside it
+            time.sleep(1.2)
+            proc.send_signal(sig)
+            out, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return "done" in out, proc.returncode
+
+
+NEW = 60000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signame", ["SIGKILL", "SIGINT"])
+def test_interrupted_write_keeps_previous_content(tmp_path, signame):
+    import signal
+
+    path = tmp_path / "store"
+    old = Graph()
+    for i in range(50):
+        old.add((URIRef(f"http://e/old{i}"), URIRef("http://e/p"), Literal(f"old {i}")))
+    with LocalStore(str(path)) as s:
+        s.replace_graph("http://e/g", old)
+    finished, rc = _run_writer(path, getattr(signal, signame))
+    assert rc != 0 and not finished
+    with LocalStore(str(path)) as s:  # re-opens after the crash (lock released, WAL recovered)
+        n = count(s)
+        if signame == "SIGKILL":
+            assert set(s.get_graph("http://e/g")) == set(old)
+        else:  # Python sees Ctrl-C once the (uninterruptible) update returns: all or nothing
+            assert n in (len(old), NEW)
+            if n == len(old):
+                assert set(s.get_graph("http://e/g")) == set(old)
+            else:
+                assert count(s, '?s ?p ?o FILTER(STRSTARTS(STR(?s), "http://e/new"))') == NEW
+
+
+HOLDER = r"""
+import sys, time
+sys.path.insert(0, {root!r})
+from kb.store import LocalStore
+s = LocalStore({path!r})
+print("holding", flush=True)
+sys.stdin.readline()
+s.close()
+"""
+
+
+def test_second_writer_gets_a_clear_busy_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from kb.sparql import StoreBusy
+
+    path = tmp_path / "store"
+    LocalStore(str(path)).close()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with subprocess.Popen([sys.executable, "-c", HOLDER.format(root=root, path=str(path))],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout.readline().strip() == "holding"
+            with pytest.raises(StoreBusy, match="in use by another process"):
+                LocalStore(str(path), busy_timeout_s=0.3)
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            proc.wait(10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    with LocalStore(str(path), busy_timeout_s=5) as s:  # free again
+        assert s.graphs() == []
+
+
+INGEST = r"""
+import sys
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {tests!r})
+from conftest_store import label_graph
+from kb.store import LocalStore
+for v in range(5):
+    with LocalStore({path!r}, busy_timeout_s=20) as s:
+        iri, g = label_graph("drug-b", str(v))
+        s.replace_graph(iri, g)
+print("ingested", flush=True)
+"""
+
+
+def test_cli_can_ingest_while_a_server_store_is_open(tmp_path):
+    """A long-lived ``hold=False`` store (the web server) and writes from another process."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "store"
+    server = LocalStore(str(path), hold=False)
+    iri, g = label_graph("drug-a", "1")
+    server.replace_graph(iri, g)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    tests = os.path.dirname(os.path.abspath(__file__))
+    code = INGEST.format(root=root, tests=tests, path=str(path))
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            answered = 0
+            while proc.poll() is None:  # the server keeps answering meanwhile
+                assert count(server, "?s a <https://w3id.org/smpc-kb/ontology#LabelVersion>") >= 1
+                answered += 1
+            assert proc.stdout.read().strip() == "ingested"
+            assert answered > 0
+            assert len(server.graphs()) == 6  # sees the new versions without restarting
+            assert count(server, timeout_s=5) == len(g) * 6
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            server.close()
