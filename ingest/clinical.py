@@ -101,7 +101,8 @@ def population_of(text: str, abbreviations: dict[str, str] | None = None) -> Pop
 
 
 def _disease(head: str, abbreviations: dict[str, str]) -> str | None:
-    m = re.search(r"\bwith\s+(.*)", head)
+    m = re.search(r"\b(?:adults?|patients|children|adolescents|infants|women|men)\b[^.]*?\bwith\s+(.*)", head) or re.search(
+        r"\bwith\s+(.*)", head)
     if not m:
         return None
     d = m.group(1)

@@ -7,6 +7,7 @@ from .identity import product_name
 from .ids import IdMaker
 from .quantities import first_quantity
 from .quotes import locate
+from .scheme import load_json
 from .records import Excipient, Issue, LabelRecord, Paragraph, Product, Section, Source
 
 
@@ -36,6 +37,10 @@ def _section_by_title(record: LabelRecord, word: str) -> Section | None:
     return None
 
 
+def _is_component(text: str) -> bool:
+    return bool(re.match(load_json("excipient-components.json")["components"], text.strip(), re.I))
+
+
 def _excipients(record: LabelRecord, sec: Section | None) -> list[Excipient]:
     if sec is None:
         return []
@@ -55,6 +60,9 @@ def _excipients(record: LabelRecord, sec: Section | None) -> list[Excipient]:
         else:
             items = [(t.strip(" ."), s) for t, s in lines]
         for name, src in items:
+            if name and len(items) > 1 and _is_component(name):
+                component = name.rstrip(":")
+                continue
             if name:
                 out.append(Excipient(make_id((component + " " if component else "") + name), name, component, src))
     return out

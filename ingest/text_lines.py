@@ -98,12 +98,27 @@ def _mark_page_numbers(lines: list[Line]) -> None:
 
 
 def is_double_spaced(lines: list[Line]) -> bool:
-    """True when the extraction put an empty line after almost every text line."""
+    """True when the extraction put an empty line after almost every text line.
+
+    The evidence is a sentence wrapped mid-way: a line that does not end a
+    sentence followed by one starting in lower case. If most such wraps have a
+    blank line between them, single blank lines are layout, not paragraph breaks.
+    """
     text_idx = [i for i, ln in enumerate(lines) if ln.text]
-    if len(text_idx) < 10:
+    wraps = []
+    for a, b in zip(text_idx, text_idx[1:]):
+        first, second = lines[a].text, lines[b].text
+        if b - a <= 3 and not first.endswith((".", ":", ";", "!", "?")) and second[:1].islower():
+            wraps.append(b - a)
+    if len(wraps) < 5:
         return False
-    gaps = [b - a for a, b in zip(text_idx, text_idx[1:])]
-    return sum(1 for g in gaps if g >= 2) > 0.6 * len(gaps)
+    return sum(1 for g in wraps if g == 2) > 0.6 * len(wraps)
+
+
+def typical_width(lines: list[Line]) -> int:
+    """The length of a full printed line (90th percentile of text line lengths)."""
+    widths = sorted(len(ln.text) for ln in lines if ln.text)
+    return widths[int(0.9 * (len(widths) - 1))] if widths else 80
 
 
 def join_lines(texts: list[str], vocabulary: set[str] | None = None) -> str:

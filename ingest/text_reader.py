@@ -15,7 +15,7 @@ from .errors import MissingSection, NotAnSmPC, UnreadableInput
 from .ids import slugify
 from .records import LabelRecord, Paragraph, Section, Source
 from .scheme import required_numbers, scheme, title_matches
-from .text_lines import Line, decode, is_double_spaced, join_lines, split_lines, vocabulary_of
+from .text_lines import Line, decode, is_double_spaced, join_lines, split_lines, typical_width, vocabulary_of
 
 _HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?\s+(\S.*?)\s*$")
 _LIST_ITEM = re.compile(r"^\d{1,2}\.\s+[A-Z]")
@@ -57,11 +57,12 @@ def parse_text(text: str, path: str = "<text>") -> LabelRecord:
             line = lines[prev[0]].number if prev else None
             raise MissingSection(f"required section {number} '{title}' is missing{where}", path, line)
     double = is_double_spaced(lines)
+    width = typical_width(lines)
     vocab = vocabulary_of(lines)
     sections: list[Section] = []
     for i, (idx, number, title) in enumerate(heads):
         end_idx = _section_end(heads, i, len(lines))
-        sections.extend(_build_section(text, lines, idx, end_idx, number, title, heads, double, vocab))
+        sections.extend(_build_section(text, lines, idx, end_idx, number, title, heads, double, vocab, width))
     _mark_duplicated_boxes(sections)
     _finish_text(sections)
     return LabelRecord(
@@ -108,7 +109,9 @@ def _direct_end(heads, i: int, n: int) -> int:
     return heads[i + 1][0] if i + 1 < len(heads) else n
 
 
-def _blocks(lines: list[Line], double: bool) -> list[_Block]:
+def _blocks(lines: list[Line], double: bool, width: int = 80) -> list[_Block]:
+    """Group lines into paragraphs. A short line that ends a sentence ends its
+    paragraph too (list-like lines: '...section 6.1.' / 'Pregnancy (see 4.6).')."""
     blocks: list[_Block] = []
     cur = _Block()
     blanks = 0
@@ -132,10 +135,12 @@ def _blocks(lines: list[Line], double: bool) -> list[_Block]:
             continue
         blanks = 0
         prev = cur.lines[-1].text if cur.lines else ""
+        ends_sentence = prev.endswith((".", ":", ";"))
         starts_new = (
             ln.bullet
             or _LIST_ITEM.match(ln.text)
-            or (prev.endswith((".", ":", ";")) and (ln.leading_space or _FOOTNOTE_START.match(ln.text)))
+            or (ends_sentence and (ln.leading_space or _FOOTNOTE_START.match(ln.text)))
+            or (ends_sentence and ln.text[:1].isupper() and (not double or len(prev) < 0.7 * width))
         )
         if starts_new:
             flush()
@@ -166,14 +171,14 @@ def _is_subheading(block: _Block, nxt: _Block | None, vocab: set[str]) -> bool:
     return (follow.endswith((".", ":")) and len(follow.split()) >= 6) or nxt.bullet
 
 
-def _build_section(text, lines, idx, end_idx, number, title, heads, double, vocab) -> list[Section]:
+def _build_section(text, lines, idx, end_idx, number, title, heads, double, vocab, width) -> list[Section]:
     i = next(k for k, h in enumerate(heads) if h[0] == idx)
     direct_end = _direct_end(heads, i, len(lines))
     level = number.count(".") + 1
     parent = number.rsplit(".", 1)[0] if "." in number else None
     head_line = lines[idx]
     body = lines[idx + 1 : direct_end]
-    blocks = _blocks(body, double)
+    blocks = _blocks(body, double, width)
     last_line = lines[max(idx, end_idx - 1)]
     span_lines = [head_line, last_line]
     sec = Section(number, number, title, level, parent, "", "", _source(text, number, span_lines))

@@ -10,6 +10,7 @@ import hashlib
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
+from ingest.quotes import cross_refs
 from ingest.records import LabelRecord, Population
 
 from .rdf_base import SCHEMA, SMPC, GraphBuilder, slug
@@ -45,6 +46,9 @@ def add_sections(b: GraphBuilder, record: LabelRecord) -> None:
             b.add(node, RDF.type, SMPC.SubHeading)
         if sec.parent:
             b.add(node, SMPC.parentSection, b.section_iri(sec.parent))
+        for ref in cross_refs(sec.text):
+            if ref != sec.number:
+                b.add(node, SMPC.crossReference, b.section_iri(ref))
         b.source(node, sec.source)
         for i, p in enumerate(sec.paragraphs):
             if p.artefact:

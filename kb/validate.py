@@ -15,6 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from .rdf_base import SH, SMPC
+from .shacl_sparql import evaluate, load, split_shapes
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 
@@ -58,6 +59,11 @@ def shapes_graph() -> Graph:
 
 
 @lru_cache(maxsize=1)
+def _split_shapes():
+    return split_shapes(shapes_graph())
+
+
+@lru_cache(maxsize=1)
 def vocabulary_graph() -> Graph:
     g = Graph()
     for f in sorted((ONTOLOGY / "vocab").glob("*.ttl")):
@@ -95,9 +101,10 @@ def _source_of(data: Graph, focus) -> tuple[str | None, int | None]:
 
 
 def validate_graph(data: Graph) -> ValidationReport:
+    core_shapes, sparql_constraints = _split_shapes()
     conforms, results, _ = shacl_validate(
         data,
-        shacl_graph=shapes_graph(),
+        shacl_graph=core_shapes,
         ont_graph=vocabulary_graph(),
         inference="none",
         advanced=True,
@@ -125,6 +132,13 @@ def validate_graph(data: Graph) -> ValidationReport:
             value=str(results.value(r, SH.value)) if results.value(r, SH.value) is not None else None,
             section=section,
             line=line,
+        ))
+    for r in evaluate(load(data, vocabulary_graph()), sparql_constraints):
+        section, line = _source_of(data, r.focus)
+        report.violations.append(Violation(
+            severity=_short(r.severity).rsplit("#", 1)[-1], shape=_short(r.shape), focus=_short(r.focus),
+            path=None, message=r.message, value=str(r.value) if r.value is not None else None,
+            section=section, line=line,
         ))
     report.violations.sort(key=lambda v: (v.line or 0, v.shape))
     report.conforms = not any(v.severity == "Violation" for v in report.violations)

@@ -1,0 +1,89 @@
+"""Sections, sub-headings, spans and artefact cleaning on the bundled BLINCYTO text."""
+from __future__ import annotations
+
+import pytest
+
+from ingest.text_reader import parse_text, read_text_file
+
+from conftest import BLINCYTO
+
+NUMBERED = ["1", "2", "3", "4", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9",
+            "5", "5.1", "5.2", "5.3", "6", "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "7", "8", "9"]
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return read_text_file(BLINCYTO)
+
+
+def test_every_numbered_section_in_order(rec):
+    numbered = [s.key for s in rec.sections if not s.is_subheading]
+    assert numbered == NUMBERED
+
+
+def test_section_titles_and_spans(rec):
+    s = rec.section("4.4")
+    assert s.title == "Special warnings and precautions for use"
+    assert s.source.line_start == 851  # the heading line in the file
+    assert s.source.line_end == 1282  # the line before 4.5
+    assert rec.original[s.source.char_start:].startswith("4.4 Special warnings")
+    # 6.3's heading starts with a space in the extraction and is still found
+    assert rec.section("6.3").source.line_start == 3545
+    assert rec.section("9").title == "LICENSE NUMBER"
+
+
+def test_warning_subheadings_of_4_4(rec):
+    titles = [s.title for s in rec.sections if s.parent == "4.4"]
+    for expected in ["Neurologic events including ICANS", "Infections",
+                     "Cytokine release syndrome and infusion reactions", "Tumor lysis syndrome",
+                     "Pancreatitis", "Immunizations", "Contraception", "Medication errors"]:
+        assert expected in titles
+    # the two-line heading is joined
+    assert any(t.startswith("Haemophagocytic lymphohistiocytosis/Immune effector cell-associated") for t in titles)
+    assert len(titles) >= 15
+
+
+def test_subheadings_of_4_6(rec):
+    assert [s.title for s in rec.sections if s.parent == "4.6"] == [
+        "Women of childbearing potential/Contraception", "Pregnancy", "Breast-feeding", "Fertility"]
+
+
+def test_stray_text_box_is_an_artefact_not_a_warning(rec):
+    neuro = rec.section("4.4/neurologic-events-including-icans")
+    box = [p for p in neuro.paragraphs if p.artefact and "text box" in p.artefact]
+    assert box, "the 'BLINCYTO is indicated:' box must be flagged"
+    assert box[0].text == "BLINCYTO is indicated:"
+    assert box[0].source.line_start == 901
+    assert "BLINCYTO is indicated" not in neuro.text
+    assert not any(s.title.startswith("BLINCYTO is indicated") for s in rec.sections)
+    # the indications of 4.1 are kept as 4.1's own text
+    assert sum(1 for p in rec.section("4.1").paragraphs if not p.artefact and "indicated" in p.text) == 4
+
+
+def test_pdf_artefacts_removed_but_original_kept(rec):
+    cleaned = "\n".join(s.text for s in rec.sections)
+    assert "\uf0b7" not in cleaned
+    assert "http://www.medicines.org.uk" not in cleaned
+    assert "\uf0b7" in rec.original  # the original stays available for quotes
+    pages = [p for s in rec.sections for p in s.paragraphs if p.artefact == "page-number"]
+    assert {p.source.line_start for p in pages} >= {939, 3749}
+
+
+def test_words_split_at_line_end_are_joined(rec):
+    text = rec.section("4.8").text
+    assert "Immune effector cell-associated" in text or "immune effector cell-associated" in text.lower()
+
+
+def test_paragraph_quotes_point_into_the_original(rec):
+    for s in rec.sections:
+        for p in s.paragraphs:
+            src = p.source
+            assert rec.original[src.char_start:src.char_end] == src.quote
+            assert rec.original.count("\n", 0, src.char_start) + 1 == src.line_start
+
+
+def test_double_spacing_detected_and_single_spacing_too():
+    single = "1. NAME OF THE MEDICINAL PRODUCT\n\nX 5 mg tablets\n\n2. QUALITATIVE AND QUANTITATIVE COMPOSITION\n\nEach tablet contains 5 mg x.\n\n3. PHARMACEUTICAL FORM\n\nTablet.\n\n4. CLINICAL PARTICULARS\n\n4.1 Therapeutic indications\n\nX is indicated in adults with y.\n\nX is indicated in children aged 6 years or older with z.\n\n4.2 Posology and method of administration\n\n5 mg daily.\n\n4.3 Contraindications\n\nHypersensitivity to the active substance.\nPregnancy.\n\n4.4 Special warnings and precautions for use\n\nNone.\n\n4.8 Undesirable effects\n\nNone known.\n"
+    rec = parse_text(single, "mini.txt")
+    assert len([p for p in rec.section("4.1").paragraphs]) == 2
+    assert [p.text for p in rec.section("4.3").paragraphs] == ["Hypersensitivity to the active substance.", "Pregnancy."]
