@@ -132,8 +132,13 @@ class SearchIndex:
         label, version = g.value(root, SMPC.labelId), g.value(root, SMPC.version)
         if label is None:
             return 0
-        w.add_document(id=f"{MARKER}:{root}", graph=str(root), label=str(label), version=str(version),
-                       kind=MARKER, stamp=_stamp(at), version_date=str(date or ""), label_title=str(label))
+        marker = {"graph": str(root), "label": str(label), "version": str(version), "stamp": _stamp(at),
+                  "version_date": str(date or "")}
+        return self.add_documents(w, marker, docs)
+
+    def add_documents(self, w, marker: dict, docs: list[dict]) -> int:
+        """Add one label version's marker and passage documents with an open writer."""
+        w.add_document(id=f"{MARKER}:{marker['graph']}", kind=MARKER, label_title=marker["label"], **marker)
         for d in docs:
             words = " ".join((d["title"], d["section_title"], d["fact_label"], d["terms"], d["body"]))
             w.add_document(words=words, **{k: v for k, v in d.items() if k in self.schema})

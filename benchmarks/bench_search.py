@@ -1,0 +1,127 @@
+"""Search latency, p50/p99, in-process and over HTTP, with 1 and with N label versions (default 1,000).
+
+The bundled label is ingested once; the extra versions are copies of its graph
+under new version IRIs, loaded straight into Oxigraph (N-Quads) and into the
+search index (documents re-labelled), so the run takes minutes, not hours.
+
+    .venv/bin/python benchmarks/bench_search.py [--versions 1000] [--repeat 200]
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+QUERIES = ["seizure", "breastfeeding", "anaemia", "CRS", "live vaccines", "infusion interrupted", "dexamethasone",
+           "pregnancy", "driving", "overdose", "storage temperature", "flush the line", "Down syndrome",
+           "renal impairment", "siezure", '"live virus vaccines"']
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] * 1000
+
+
+def build(tmp: Path, versions: int):
+    """A store and index with the bundled label plus ``versions - 1`` copies."""
+    import pyoxigraph as ox
+    from whoosh import index as windex
+
+    from kb.search import SearchIndex, _stamp, attach
+    from kb.search_docs import documents
+    from kb.service import KnowledgeBase, default_label
+
+    kb = KnowledgeBase(tmp / "store")
+    attach(kb, sync=False)
+    t0 = time.perf_counter()
+    res = kb.ingest(default_label())
+    ref = res.ref
+    print(f"ingest of the bundled label: {time.perf_counter() - t0:.1f} s ({len(res.graph)} triples)")
+    if versions > 1:
+        nt = kb.store.serialize("nt", ref.iri).decode()
+        docs = documents(res.graph)
+        kb.close()
+        t0 = time.perf_counter()
+        store = ox.Store(str(tmp / "store"))
+        for i in range(1, versions):
+            v = f"{ref.version}-copy{i:04d}"
+            iri = ref.iri.rsplit("/", 1)[0] + "/" + v
+            data = nt.replace(ref.iri, iri).replace(f'"{ref.version}"', f'"{v}"')
+            store.bulk_load(data.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+        store.flush()
+        del store
+        print(f"loaded {versions - 1} copies into the store: {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+        idx = SearchIndex(tmp / "store" / "search-index")
+        ix = windex.open_dir(str(idx.dir / idx._current()), schema=idx.schema)
+        with ix.writer(limitmb=512) as w:
+            for i in range(1, versions):
+                v = f"{ref.version}-copy{i:04d}"
+                iri = ref.iri.rsplit("/", 1)[0] + "/" + v
+                marker = {"graph": iri, "label": ref.label_id, "version": v, "stamp": _stamp(None), "version_date": ""}
+                idx.add_documents(w, marker, [{**d, "id": d["id"].replace(ref.iri, iri), "graph": iri, "version": v}
+                                              for d in docs])
+        print(f"indexed {versions - 1} copies ({len(docs)} passages each): {time.perf_counter() - t0:.1f} s")
+        kb = KnowledgeBase(tmp / "store")
+    return kb
+
+
+def run(versions: int, repeat: int) -> dict:
+    import requests
+
+    from web_fixtures import start_server
+
+    from web import create_app
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    try:
+        kb = build(tmp, versions)
+        from kb.search import attach
+
+        idx = attach(kb, sync=False)
+        app = create_app({"KB": kb, "LOG_REQUESTS": False})
+        base = start_server(app)
+        for q in QUERIES:  # warm up
+            idx.search(q, all_versions=True)
+        inproc, http = [], []
+        for i in range(repeat):
+            q = QUERIES[i % len(QUERIES)]
+            t0 = time.perf_counter()
+            idx.search(q, all_versions=True)
+            inproc.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            r = requests.get(base + "/api/search", params={"q": q, "all_versions": "1"}, timeout=60)
+            http.append(time.perf_counter() - t0)
+            assert r.status_code == 200
+        total = idx.search("seizure", all_versions=True)["total"]
+        out = {"versions": versions, "hits_for_seizure": total,
+               "in_process_ms": (pct(inproc, 50), pct(inproc, 99)), "http_ms": (pct(http, 50), pct(http, 99)),
+               "mean_http_overhead_ms": (statistics.mean(http) - statistics.mean(inproc)) * 1000}
+        kb.close()
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--versions", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=200)
+    args = ap.parse_args()
+    rows = [run(1, args.repeat)] + ([run(args.versions, args.repeat)] if args.versions > 1 else [])
+    print(f"\n{'versions':>8} {'hits(seizure)':>13} {'in-process p50/p99 ms':>22} {'HTTP p50/p99 ms':>18} {'HTTP overhead ms':>16}")
+    for r in rows:
+        print(f"{r['versions']:>8} {r['hits_for_seizure']:>13} {r['in_process_ms'][0]:>10.1f} / {r['in_process_ms'][1]:<9.1f}"
+              f"{r['http_ms'][0]:>8.1f} / {r['http_ms'][1]:<8.1f}{r['mean_http_overhead_ms']:>12.1f}")
+
+
+if __name__ == "__main__":
+    main()
