@@ -124,3 +124,15 @@ def test_page_errors_are_html_with_a_message(client, path, status):
 def test_search_page_escapes_the_query(client):
     html = client.get('/search?q=<script>alert(1)</script>"', headers=HTML).get_data(as_text=True)
     assert "<script>alert" not in html
+
+
+def test_every_example_query_is_offered_and_runs(client):
+    from pathlib import Path
+
+    files = sorted((ROOT / "docs" / "queries").glob("*.rq"))
+    page = client.get("/sparql", headers=HTML).get_data(as_text=True)
+    assert files and page.count('class="example"') == len(files)
+    for f in files:
+        r = client.post("/sparql", data={"query": f.read_text(encoding="utf-8")},
+                        headers={"Accept": "application/sparql-results+json"})
+        assert r.status_code == 200, (f.name, r.get_data(as_text=True)[:200])

@@ -88,8 +88,12 @@ def examples() -> list[dict]:
     out = []
     for p in sorted(folder.glob("*.rq")):
         text = p.read_text(encoding="utf-8")
-        title = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#") and ln.strip("# ")),
-                     p.stem)
+        lead = []
+        for ln in text.splitlines():
+            if not ln.startswith("#"):
+                break
+            lead.append(ln.lstrip("# ").strip())
+        title = " ".join(x for x in lead if x) or p.stem
         out.append({"name": p.stem, "title": title, "query": text})
     return out
 
