@@ -101,13 +101,15 @@ def population_of(text: str, abbreviations: dict[str, str] | None = None) -> Pop
 
 
 def _disease(head: str, abbreviations: dict[str, str]) -> str | None:
-    m = re.search(r"\b(?:adults?|patients|children|adolescents|infants|women|men)\b[^.]*?\bwith\s+(.*)", head) or re.search(
-        r"\bwith\s+(.*)", head)
+    t = terms()
+    m = None
+    for pattern in t["disease_phrases"]:
+        m = re.search(pattern, head, re.I)
+        if m:
+            break
     if not m:
         return None
-    d = m.group(1)
-    d = re.split(r"\s+(?:in first|in second|in complete|which is|who|after|as part of|as\s|and have|and who|\(see)\b", d)[0]
-    t = terms()
+    d = re.split(t["disease_stop"], m.group(1))[0]
     d = _rx(t["markers"]).sub("", d)
     for s in t["disease_states"]:
         d = _rx(s["pattern"]).sub("", d)
@@ -122,25 +124,34 @@ def _disease(head: str, abbreviations: dict[str, str]) -> str | None:
 
 
 def extract_indications(record: LabelRecord) -> None:
+    """One indication per sentence that states one ('is indicated', 'is used in the
+    treatment of'); the sentences after it in its paragraph qualify it."""
     sec = record.section(number_for_role("indications") or "4.1")
     make_id = IdMaker()
     abbrev = _abbreviations(record)
-    paras = _content(sec)
+    cue = _rx(terms()["indication_cues"])
     lead = ""
-    for i, p in enumerate(paras):
-        if p.text.endswith(":") and re.search(r"\bindicated\b", p.text, re.I):
+    for p in _content(sec):
+        if p.text.endswith(":") and cue.search(p.text):
             lead = p.text[:-1]
             continue
         if p.kind == "list-item" and lead:
-            text = f"{lead} {p.text}"
-        elif re.search(r"\bindicated\b", p.text, re.I):
-            text, lead = p.text, ""
+            groups = [f"{lead} {p.text}"]
         else:
-            continue
-        pop = population_of(text, abbrev)
-        name = " ".join([pop.age_group or "patients"] + [s for s in pop.disease_states if s != "complete remission"])
-        ind = Indication(make_id(name), text, pop, p.source, cross_refs(text))
-        record.indications.append(ind)
+            lead = ""
+            groups = []
+            for sent in sentences(p.text):
+                if cue.search(sent):
+                    groups.append(sent)
+                elif groups:
+                    groups[-1] += " " + sent
+        for text in groups:
+            pop = population_of(text, abbrev)
+            name = " ".join([pop.age_group or "patients"] + [s for s in pop.disease_states if s != "complete remission"])
+            if not pop.age_group and not pop.disease_states and pop.disease:
+                name = pop.disease[:40]
+            src = p.source if len(groups) == 1 else locate(record.original, p.source, text)
+            record.indications.append(Indication(make_id(name), text, pop, src, cross_refs(text)))
     if not record.indications and sec is not None:
         record.issues.append(Issue("warning", "no indication sentence found in section 4.1", sec.key, sec.source.line_start))
 

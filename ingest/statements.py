@@ -27,7 +27,10 @@ CUES: dict[str, list[tuple[str, str]]] = {
     ],
     "driving": [("driving-influence", r"influence on the ability to drive|ability to drive")],
     "overdose": [("overdose", r".")],
-    "shelf-life": [("in-use-stability", r"stability|stable|used within|not be longer than|shelf life|expiry")],
+    "shelf-life": [
+        ("shelf-life", r"^\s*(?:\d+|one|two|three|four|five)\s+(?:years?|months?)\b"),
+        ("in-use-stability", r"stability|stable|used within|not be longer than|shelf life|expiry"),
+    ],
     "storage": [("storage-condition", r"\bstore|\bstored|refrigerat|freeze|protect from light")],
 }
 _INFLUENCE = re.compile(r"\b(no or negligible|negligible|minor|moderate|major)\s+influence\b", re.I)
@@ -43,12 +46,22 @@ def _family(record: LabelRecord, number: str | None) -> list[Section]:
     return [s for s in record.sections if s.key == number or s.parent == number and s.is_subheading]
 
 
+_BOUND = re.compile(r"(?:not\s+(?:store\s+)?above|below|not\s+exceeding|up\s+to|under|at\s+or\s+below)\s*$", re.I)
+
+
+def _temperature_bound(sent: str, q: Quantity, start: int) -> Quantity:
+    """'Do not store above 25°C' / 'Store below 25°C' -> an upper bound, not a set point."""
+    if q.value is not None and _BOUND.search(sent[max(0, start - 25):start]):
+        return Quantity(None, q.unit, high=q.value, comparator="<=" if "not" in sent[max(0, start - 25):start].lower() else "<", text=q.text)
+    return q
+
+
 def _temperature_pairs(sent: str) -> dict[str, Quantity]:
     """'10 days at 2°C – 8°C or 96 hours at room temperature (23°C – 27°C)' -> durations and temperatures."""
     qs = find_quantities(sent)
     out: dict[str, Quantity] = {}
     durations = [q for q, _, _ in qs if q.unit in TIME_UNITS]
-    temps = [q for q, _, _ in qs if q.unit == "Cel"]
+    temps = [_temperature_bound(sent, q, a) for q, a, _ in qs if q.unit == "Cel"]
     for i, q in enumerate(durations, 1):
         out[f"duration-{i}" if len(durations) > 1 else "duration"] = q
     for i, q in enumerate(temps, 1):
@@ -122,6 +135,13 @@ def extract(record: LabelRecord) -> None:
                         continue
                     src = locate(record.original, p.source, sent)
                     attrs: dict = {}
+                    if kind == "shelf-life":
+                        q = next((q for q, _, _ in find_quantities(sent) if q.unit in ("a", "mo")), None)
+                        if q is not None:
+                            record.statements.append(Statement(
+                                make_id(f"shelf-life {subject or 'product'}"), kind, subject or "unopened product",
+                                sent, src, {"duration": q}))
+                        continue
                     if kind in ("in-use-stability", "storage-condition"):
                         pairs = _conditions(sent)
                         if not pairs and not re.search(r"do not freeze|protect from light", sent, re.I):

@@ -7,7 +7,7 @@ ask which labels added a warning since a date, or which adverse reactions
 moved frequency (``docs/queries/diff-*.rq``)::
 
     <changeset> a smpc:LabelChangeset ; smpc:fromVersion <A> ; smpc:toVersion <B> ;
-        smpc:ofLabel "blincyto" ; smpc:fromDate "2024-07-01"^^xsd:date ; smpc:toDate ... ;
+        smpc:ofLabel "acme" ; smpc:fromDate "2024-07-01"^^xsd:date ; smpc:toDate ... ;
         smpc:hasChange <changeset/change/1> .
     <changeset/change/1> a smpc:LabelChange, smpc:Addition ;
         smpc:changeKind "warning" ; smpc:changeType "added" ; smpc:changeSubject "..." ;
