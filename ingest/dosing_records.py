@@ -221,6 +221,50 @@ class Limit:
 
 
 @dataclass
+class DoseRule:
+    """A dosing statement printed as prose in a 4.2 sub-section (no day table).
+
+    ``dose`` is per administration as printed ("mg", "mg/kg", "mg/m2"; a range
+    uses low/high); ``max_dose`` caps one administration, ``max_period_dose``
+    the total per period ("mg/wk"). ``interval`` is the time between
+    administrations (``times_per_interval`` > 1 for "twice weekly").
+    """
+
+    id: str
+    title: str  # the sub-heading as printed
+    section: str  # its section key
+    text: str  # the sentence the dose was read from
+    source: Source
+    basis: str  # fixed | weight | bsa
+    dose_role: str  # initial | stated | range | up-to
+    dose: Quantity | None = None
+    max_dose: Quantity | None = None
+    max_dose_source: Source | None = None
+    max_period_dose: Quantity | None = None
+    max_period_source: Source | None = None
+    approx_dose: Quantity | None = None  # "(approximately 90-900 mg/m2)"
+    schedule: str | None = None  # as printed: "once weekly", "every 48 hours"
+    interval: Quantity | None = None  # "wk", "d", "h"; low/high for "every one or two weeks"
+    interval_source: Source | None = None
+    times_per_interval: int | None = None
+    administrations: int | None = None  # "for four doses"
+    duration: Quantity | None = None  # "for five days"
+    stop_when: str | None = None  # "until the CSF appears normal"
+    course_interval: Quantity | None = None  # "repeated at seven day intervals"
+    course_interval_source: Source | None = None
+    courses: Quantity | None = None  # "not less than four courses" (comparator ">=")
+    courses_source: Source | None = None
+    split_doses: Quantity | None = None  # "divided into three doses"
+    split_interval: Quantity | None = None  # "at 12-hour intervals"
+    split_source: Source | None = None
+    test_dose: Quantity | None = None
+    test_dose_source: Source | None = None
+    routes: list[str] = field(default_factory=list)
+    age_group: str | None = None  # adult | pediatric, from the heading or "in adults"
+    indication_ids: list[str] = field(default_factory=list)  # 4.1 indications the heading matches
+
+
+@dataclass
 class DosingRecord:
     regimens: list[Regimen] = field(default_factory=list)
     modification_tables: list[DoseModificationTable] = field(default_factory=list)
@@ -228,3 +272,4 @@ class DosingRecord:
     preparation_tables: list[PreparationTable] = field(default_factory=list)
     limits: list[Limit] = field(default_factory=list)
     general_hospitalisation: list[Hospitalisation] = field(default_factory=list)
+    dose_rules: list[DoseRule] = field(default_factory=list)

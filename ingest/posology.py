@@ -16,6 +16,7 @@ import re
 
 from .dosing_records import DosingRecord, Regimen, RegimenUse
 from .ids import slugify
+from .posology_prose import read_rules as read_prose_rules
 from .posology_modifications import read_rules, read_table as read_modifications
 from .posology_regimens import WEIGHT, is_regimen_text, read_cycles, read_table, weight_group
 from .posology_support import read_hospitalisation, read_limits, read_premedication
@@ -29,10 +30,25 @@ PREMED_WORDS = {"premedication", "pre-phase", "prephase", "pre", "phase", "addit
 
 def extract(record: LabelRecord) -> None:
     """Fill ``record.dosing`` (a :class:`DosingRecord`); problems become issues."""
-    if record.reader != "text" or record.section("4.2") is None:
+    if record.section("4.2") is None:
         return
-    lines = split_lines(record.original)
     out = DosingRecord()
+    used: set[str] = set()
+    if record.reader == "text":  # day tables are read from the printed layout
+        used = _tables(record, out)
+    for sec in record.sections:
+        if sec.number == "4.2" and sec.is_subheading and sec.key not in used:
+            out.dose_rules += read_prose_rules(sec, record.original, record.indications)
+    if not out.regimens and not out.dose_rules:
+        record.issues.append(Issue("info", "no regimen table or dosing rule found in 4.2", "4.2", None, "dosing-regimen"))
+    record.dosing = out
+
+
+def _tables(record: LabelRecord, out: DosingRecord) -> set[str]:
+    """Regimen tables, premedication, modifications, hospitalisation, limits and
+    preparation; returns the keys of the sub-sections read as tables or support."""
+    lines = split_lines(record.original)
+    used: set[str] = set()
 
     def flat_of(sec: Section) -> Flat:
         return Flat.of(lines[sec.source.line_start : sec.source.line_end], record.original)
@@ -49,12 +65,15 @@ def extract(record: LabelRecord) -> None:
                     pending, after_support = [], False
                 out.regimens.append(reg)
                 pending.append(reg)
+                used.add(sec.key)
         elif title_words & PREMED_WORDS and pending:
             for reg in pending:
                 read_premedication(reg, sec, lines, record.original, len(pending) > 1)
             after_support = True
+            used.add(sec.key)
         elif "adjustment" in title_words or "modification" in title_words:
             _modifications(out, sec, flat_of(sec))
+            used.add(sec.key)
     _link_indications(record, out)
     _link_modifications(out)
     top = record.section("4.2")
@@ -65,9 +84,7 @@ def extract(record: LabelRecord) -> None:
     for reg in out.regimens:
         if not reg.uses:
             record.issues.append(Issue("warning", f"regimen '{reg.title}' matches no indication of 4.1", reg.section, reg.source.line_start, "dosing-indication-link"))
-    if not out.regimens:
-        record.issues.append(Issue("info", "no regimen table found in 4.2", "4.2", None, "dosing-regimen"))
-    record.dosing = out
+    return used
 
 
 def _regimen(sec: Section, flat: Flat) -> Regimen:

@@ -29,6 +29,7 @@ CLASSES: dict[type, str] = {
     dr.ModificationAction: "DoseModificationAction", dr.InterruptionRule: "InterruptionRule",
     dr.InfusionOption: "InfusionOption", dr.PreparationTable: "PreparationTable",
     dr.PreparationRow: "PreparationRow", dr.Administration: "AdministrationSpec", dr.Limit: "DosingLimit",
+    dr.DoseRule: "DoseRule",
 }
 # (record class, list field) -> linking property; the child class
 CHILDREN: dict[tuple[type, str], tuple[str, type]] = {
@@ -49,6 +50,7 @@ TOP: dict[str, tuple[str, type]] = {
     "preparation_tables": ("hasPreparationTable", dr.PreparationTable),
     "limits": ("hasDosingLimit", dr.Limit),
     "general_hospitalisation": ("hasHospitalisation", dr.Hospitalisation),
+    "dose_rules": ("hasDoseRule", dr.DoseRule),
 }
 RENAME = {
     "id": "identifier", "kind": "adviceKind", "quantity_kind": "limitKind", "toxicities": "toxicity",
@@ -60,13 +62,19 @@ RENAME = {
     "volume": "reconstitutedVolume", "dose": "doseAmount", "cap": "doseCap", "drug": "drugName", "bsa": "bsaBand",
     "vials": "vialCount", "phase": "dayPhase", "role": "cycleRole", "action": "actionKind",
     "outcome": "interruptionOutcome", "grade": "toxicityGrade", "event": "toxicityEvent", "taper": "taperDuration",
+    "interval": "doseInterval", "duration": "treatmentDuration", "courses": "courseCount",
+    "administrations": "administrationCount", "schedule": "scheduleText", "indication_ids": "indicationId",
+    "approx_dose": "approximateDose", "split_doses": "splitDoseCount",
 }
-CLASS_RENAME = {(dr.Premedication, "kind"): "premedicationKind"}
+CLASS_RENAME = {(dr.Premedication, "kind"): "premedicationKind", (dr.DoseRule, "basis"): "doseBasis"}
 # field whose provenance is stored on another field's quantity node
 SOURCE_OF = {
     "cap_source": ("cap",), "cycles_source": ("max_cycles",), "concentration_source": ("concentration",),
     "volume_source": ("bag_volume", "delivered_volume"), "bag_change_source": ("bag_change_max",),
-    "max_infusion_source": ("max_infusion",),
+    "max_infusion_source": ("max_infusion",), "max_dose_source": ("max_dose",),
+    "max_period_source": ("max_period_dose",), "interval_source": ("interval",),
+    "course_interval_source": ("course_interval",), "courses_source": ("courses",),
+    "split_source": ("split_doses",), "test_dose_source": ("test_dose",),
 }
 
 
@@ -96,6 +104,11 @@ def add(b: GraphBuilder, record: LabelRecord) -> None:
         node = URIRef(f"{base}/regimens/{_seg(reg.id)}")
         for use in reg.uses:
             b.add(node, SMPC.forIndication, b.iri("indication", use.indication_id))
+    for rule in d.dose_rules:
+        node = URIRef(f"{base}/dose-rules/{_seg(rule.id)}")
+        b.add(node, SMPC.ruleSection, b.section_iri(rule.section))
+        for ind in rule.indication_ids:
+            b.add(node, SMPC.forIndication, b.iri("indication", ind))
 
 
 def _seg(s: str) -> str:
