@@ -98,11 +98,13 @@ def check_query(text: str) -> ParsedQuery:
     except ParseBaseException as e:
         err = _syntax_error(e)
         try:
-            parseUpdate(text)
+            update = parseUpdate(text)
         except ParseBaseException:
             raise err from None
         except Exception:  # rdflib can fail oddly on unusual updates: still an update
-            pass
+            update = None
+        if update is not None and not dict.get(update, "request"):
+            raise err from None  # only a prologue: neither a query nor a real update
         raise QueryRefused(
             "updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY) are not allowed "
             "on this endpoint; it is read-only"
