@@ -15,9 +15,9 @@ so a crash, Ctrl-C or a bad triple leaves the previous content intact.
 
 Concurrency (RocksDB allows one read-write opener per directory):
 ``LocalStore(path, hold=True)`` (CLI) keeps the directory locked until
-``close()``; ``hold=False`` (long-lived servers) opens it per operation and
-releases it when idle, so ``kb ingest`` in another process can take the lock
-between requests.  Waiting for the lock is bounded by ``busy_timeout_s``,
+``close()``; ``hold=False`` (long-lived servers) opens it on demand and
+releases it after ``linger_s`` idle seconds, so ``kb ingest`` in another
+process can take the lock between bursts of requests.  Waiting for the lock is bounded by ``busy_timeout_s``,
 then :class:`StoreBusy` says the store is in use by another process.
 """
 from __future__ import annotations
@@ -193,12 +193,14 @@ class LocalStore(Store):
     """A persistent pyoxigraph store in a directory."""
 
     def __init__(self, path: str, *, create: bool = True, hold: bool = True,
-                 busy_timeout_s: float = 10.0, workers: int = 2):
+                 busy_timeout_s: float = 10.0, workers: int = 2, linger_s: float = 1.0):
         self.location = self.path = os.path.abspath(os.fspath(path))
         if not create and not os.path.exists(os.path.join(self.path, "CURRENT")):
             raise FileNotFoundError(f"no store at {self.path}")
         self.hold = hold
         self.busy_timeout_s = busy_timeout_s
+        self.linger_s = linger_s  # hold=False: keep the handle this long after the last use
+        self._timer: threading.Timer | None = None
         self._mutex = threading.RLock()
         self._rw = _ReadWriteLock()
         self._store: ox.Store | None = None
@@ -211,24 +213,49 @@ class LocalStore(Store):
             self._store = self._open()
 
     # -- handle management ------------------------------------------------------
+    @property
+    def _wait_flag(self) -> str:
+        """A file next to the directory: "another process is waiting for the lock"."""
+        return self.path.rstrip(os.sep) + ".lock-wanted"
+
+    def _someone_waits(self) -> bool:
+        try:
+            return time.time() - os.path.getmtime(self._wait_flag) < self.busy_timeout_s + 5
+        except OSError:
+            return False
+
     def _open(self) -> ox.Store:
         deadline = time.monotonic() + self.busy_timeout_s
         delay = 0.02
-        while True:
-            try:
-                store = ox.Store(self.path)
-                break
-            except OSError as e:
-                if "lock" not in str(e).lower():
-                    raise
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(
-                        f"store {self.path} is in use by another process (kb serve?); "
-                        f"waited {self.busy_timeout_s:g} s for it. Stop that process, or point "
-                        "this command at the server's SPARQL endpoint instead of the directory."
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 1.5, 0.2)
+        if not self.hold:  # a shared (server) store lets a waiting writer go first
+            while self._someone_waits() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        flagged = False
+        try:
+            while True:
+                try:
+                    store = ox.Store(self.path)
+                    break
+                except OSError as e:
+                    if "lock" not in str(e).lower():
+                        raise
+                    if not flagged:
+                        with open(self._wait_flag, "w"):
+                            flagged = True
+                    if time.monotonic() >= deadline:
+                        raise StoreBusy(
+                            f"store {self.path} is in use by another process (kb serve?); "
+                            f"waited {self.busy_timeout_s:g} s for it. Stop that process, or point "
+                            "this command at the server's SPARQL endpoint instead of the directory."
+                        ) from None
+                    time.sleep(delay)
+                    delay = min(delay * 1.5, 0.2)
+        finally:
+            if flagged:
+                try:
+                    os.remove(self._wait_flag)
+                except OSError:
+                    pass
         for old in sorted(glob.glob(os.path.join(self.path, "LOG.old.*")))[:-3]:
             try:  # RocksDB keeps an info log per open; keep only the last few
                 os.remove(old)
@@ -258,7 +285,25 @@ class LocalStore(Store):
             with self._mutex:
                 self._users -= 1
                 if self._users == 0 and not self.hold:
-                    self._release()
+                    if self._someone_waits():
+                        self._release()
+                    else:
+                        self._schedule_release()
+
+    def _schedule_release(self) -> None:
+        if self.linger_s <= 0:
+            self._release()
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = threading.Timer(self.linger_s, self._release_if_idle)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _release_if_idle(self) -> None:
+        with self._mutex:
+            if self._users == 0 and not self.hold:
+                self._release()
 
     # -- reads ------------------------------------------------------------------
     def graphs(self) -> list[str]:
@@ -320,6 +365,8 @@ class LocalStore(Store):
                 return
             self._closed = True
             pool, self._pool = self._pool, None
+            if self._timer is not None:
+                self._timer.cancel()
             if self._users == 0:
                 self._release()
         if pool is not None:
