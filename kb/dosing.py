@@ -30,6 +30,7 @@ class Rules:
     record: dr.DosingRecord
     by_indication: dict[str, tuple[dr.Regimen, dr.RegimenUse]] = field(default_factory=dict)
     regimens: dict[str, dr.Regimen] = field(default_factory=dict)
+    dose_rules: dict[str, dr.DoseRule] = field(default_factory=dict)  # prose rules by id (and by a 4.1 id they alone dose)
 
     @classmethod
     def compile(cls, label: str, rec: dr.DosingRecord) -> "Rules":
@@ -38,6 +39,12 @@ class Rules:
             r.regimens[reg.id] = reg
             for use in reg.uses:
                 r.by_indication[use.indication_id] = (reg, use)
+        for rule in rec.dose_rules:
+            r.dose_rules[rule.id] = rule
+        for ind in {i for rule in rec.dose_rules for i in rule.indication_ids}:
+            dosed = [rule for rule in rec.dose_rules if ind in rule.indication_ids]
+            if len(dosed) == 1 and ind not in r.by_indication and ind not in r.dose_rules:
+                r.dose_rules[ind] = dosed[0]
         return r
 
     @classmethod
@@ -92,9 +99,10 @@ def patient(rules: Rules, params: Mapping[str, Any]) -> Patient:
         reg, use = rules.by_indication[indication]
     elif indication in rules.regimens:
         reg, use = rules.regimens[indication], None
+    elif indication in rules.dose_rules:
+        raise DoseInputError(f"{indication!r} is a dose rule printed as prose: it has no cycles or days (ask `dose` without them)", "indication")
     else:
-        known = ", ".join(sorted(rules.by_indication)) or "none"
-        raise DoseInputError(f"unknown indication {indication!r} for label {rules.label!r} (known: {known})", "indication")
+        _unknown(rules, indication)
     for lim in rules.limits("age"):
         years = lim.limit.value / 12 if lim.limit.unit == "mo" else lim.limit.value
         if _below(age, dr.Quantity(years, "a", comparator=lim.limit.comparator)):
@@ -125,6 +133,11 @@ def patient(rules: Rules, params: Mapping[str, Any]) -> Patient:
     if group.basis == "bsa" and value is None:
         raise DoseInputError("height_cm or bsa_m2 is required: the dose for this weight is by body surface area", "height_cm")
     return Patient(reg, use, group, weight, age, value, formula if value is not None else None, sources, [])
+
+
+def _unknown(rules: Rules, indication: str):
+    known = ", ".join(sorted(set(rules.by_indication) | set(rules.dose_rules))) or "none"
+    raise DoseInputError(f"unknown indication {indication!r} for label {rules.label!r} (known: {known})", "indication")
 
 
 def _weight_group(reg: dr.Regimen, weight: float) -> dr.WeightGroup | None:
@@ -176,6 +189,13 @@ def check_cycle_day(p: Patient, cycle: int, day: int) -> None:
 
 
 def compute_dose(rules: Rules, params: Mapping[str, Any]) -> dict:
+    indication = text(params, "indication")
+    if indication not in rules.by_indication and indication not in rules.regimens:
+        if indication not in rules.dose_rules:
+            _unknown(rules, indication)
+        from .dosing_prose import rule_dose
+
+        return rule_dose(rules.label, rules.dose_rules[indication], params, rules.limits)
     p = patient(rules, params)
     cycle = number(params, "cycle", integer=True)
     day = number(params, "day", integer=True)
@@ -226,7 +246,13 @@ class DosingService:
         return [{"id": use.indication_id, "regimen": reg.id, "regimen_title": reg.title, "age_group": use.age_group,
                  "min_age_years": use.min_age.value if use.min_age else None,
                  "weight_groups": [g.label or g.id for g in reg.weight_groups], "text": " ".join(use.source.quote.split())}
-                for ind, (reg, use) in sorted(rules.by_indication.items())]
+                for ind, (reg, use) in sorted(rules.by_indication.items())] + _rule_rows(rules)
+
+
+def _rule_rows(rules: Rules) -> list[dict]:
+    from .dosing_prose import describe
+
+    return [describe(rule) for rule in rules.record.dose_rules]
 
 
 def ceil_days(hours: float) -> int:

@@ -13,12 +13,12 @@ from . import EXIT_BAD_INPUT, fail
 
 PATIENT = [
     click.option("--label", default=None, help="label id or label@version (default: the only/default label)"),
-    click.option("--indication", required=True, help="indication id (see `kb indications`)"),
-    click.option("--weight-kg", "weight_kg", required=True),
+    click.option("--indication", required=True, help="indication or dose-rule id (see `kb indications`)"),
+    click.option("--weight-kg", "weight_kg", default=None, help="required for regimens and per-kg rules"),
     click.option("--height-cm", "height_cm", default=None),
     click.option("--bsa-m2", "bsa_m2", default=None),
     click.option("--bsa-formula", "bsa_formula", default=None, help="mosteller (default) or dubois"),
-    click.option("--age-years", "age_years", required=True),
+    click.option("--age-years", "age_years", default=None, help="required for regimens; checked against a rule's population"),
     click.option("--infusion-hours", "infusion_hours", default=None),
     click.option("--cns-history/--no-cns-history", "cns_history", default=None),
 ]
@@ -43,7 +43,30 @@ def _run(ctx, method: str, params: dict, as_json: bool, render) -> None:
     click.echo(json.dumps(answer, indent=2, ensure_ascii=False) if as_json else render(answer))
 
 
+def _rule_text(a: dict) -> str:
+    def amount(d):
+        return f"{d['value']:g} {d['unit']}" if "value" in d else f"{d['low']:g}-{d['high']:g} {d['unit']}"
+
+    dose = amount(a["dose"]) if a["dose"] else amount(a["dose_range"]) if a["dose_range"] else "not stated"
+    head = f"{a['title']} [{a['rule']}]: dose {dose}" + (f" ({a['dose_role']})" if a["dose_role"] == "initial" else "")
+    if a["schedule"] and a["schedule"]["text"]:
+        head += f", {a['schedule']['text']}"
+    lines = [head + f"; basis {a['basis']}" + (f"; BSA {a['bsa_m2']} m2" if a["bsa_m2"] else "") + ("; capped" if a["capped"] else "")]
+    if a["max_dose"]:
+        lines.append(f"maximum per administration: {amount(a['max_dose'])}")
+    if a["max_period_dose"]:
+        m = a["max_period_dose"]
+        lines.append(f"maximum per {m['per']}: {m['value']:g} {m['unit']}")
+    if a["routes"]:
+        lines.append("route: " + ", ".join(a["routes"]))
+    lines += [f"warning: {w}" for w in a["warnings"]]
+    lines += [f"source [{s['field']}] {s['section']}: \"{s['quote'][:120]}\"" for s in a["sources"]]
+    return "\n".join(lines)
+
+
 def _dose_text(a: dict) -> str:
+    if a.get("kind") == "dose-rule":
+        return _rule_text(a)
     dose = f"{a['dose']['value']:g} {a['dose']['unit']}" if a["dose"] else "none (treatment-free)"
     lines = [f"cycle {a['cycle']} day {a['day']}: {a['phase']}; dose {dose}; basis {a['basis']}"
              + (f"; BSA {a['bsa_m2']} m2" if a["bsa_m2"] else "") + ("; capped" if a["capped"] else "")]
@@ -71,12 +94,12 @@ def _plan_text(a: dict) -> str:
 
 def register(main: click.Group) -> None:
     @main.command()
-    @click.option("--cycle", required=True)
-    @click.option("--day", required=True)
+    @click.option("--cycle", default=None, help="required for regimens (day tables)")
+    @click.option("--day", default=None, help="required for regimens (day tables)")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_context
     def dose(ctx, as_json, **params):
-        """One day's dose for one patient, with sources."""
+        """One day's dose (regimen) or one administration's dose (prose rule) for one patient, with sources."""
         _run(ctx, "dose", params, as_json, _dose_text)
 
     for o in reversed(PATIENT):
