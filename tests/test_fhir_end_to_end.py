@@ -73,7 +73,6 @@ def test_indications(rec):
     assert "psoriasis" in texts and "rheumatoid arthritis" in texts and "neoplastic" in texts
 
 
-@pytest.mark.xfail(reason="ingest/posology*.py: weekly mg dosing rules of this label (owner: posology)")
 def test_weekly_dosing_rule(rec):
     assert rec.dosing is not None
     text = repr(rec.dosing)
