@@ -133,6 +133,7 @@ def main() -> None:
     a = ap.parse_args()
 
     root = a.dir or tempfile.mkdtemp(prefix="bench-store-")
+    os.makedirs(root, exist_ok=True)
     path = os.path.join(root, "store")
     graphs = [label_version(i) for i in range(a.versions)]
     per = sum(len(g) for _, g in graphs) / len(graphs)

@@ -26,12 +26,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGKILL if the test process dies before its teardown runs."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 @contextlib.contextmanager
 def oxigraph_server(location, *extra: str):
     port = free_port()
     proc = subprocess.Popen(
         [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
     )
     try:
         deadline = time.monotonic() + 20
