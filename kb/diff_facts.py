@@ -108,8 +108,10 @@ class View:
         val, lo, hi = g.value(q, SCHEMA.value), g.value(q, SCHEMA.minValue), g.value(q, SCHEMA.maxValue)
         if val is not None:
             body = num(val)
-        elif lo is not None or hi is not None:
-            body = f"{num(lo) if lo is not None else ''}-{num(hi) if hi is not None else ''}"
+        elif lo is not None and hi is not None:
+            body = f"{num(lo)}-{num(hi)}"
+        elif lo is not None or hi is not None:  # a one-sided bound: its comparator says which side
+            body = num(lo if lo is not None else hi)
         else:
             body = "?"
         return " ".join(x for x in (str(comp) if comp else None, body, unit) if x)

@@ -116,7 +116,7 @@ def test_other_product_versions_diff_by_meaning():
         ("adverse_reaction", "moved", "frequency", "common", "very common"),
         ("product", "added", None, None, "Iron oxide yellow (E172)"),
         ("product", "removed", None, "Titanium dioxide (E171)", None),
-        ("product", "changed", "temperature", "25 Cel", "30 Cel"),
+        ("product", "changed", "temperature", "<= 25 Cel", "<= 30 Cel"),
         ("text", "changed", "passage", "03/2024", "09/2024"),
     }
 
