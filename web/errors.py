@@ -32,7 +32,7 @@ def status_and_message(exc: Exception) -> tuple[int, str, dict]:
             if getattr(exc, attr, None) is not None:
                 extra[attr] = getattr(exc, attr)
         return status, str(msg), extra
-    from ingest.errors import IngestError
+    from kb.service import IngestError
 
     if isinstance(exc, IngestError):
         return 400, str(exc), {}
