@@ -34,6 +34,13 @@ class LabelNotFound(LookupError):
     status = 404
 
 
+def default_store() -> str:
+    """The per-user data directory for the store (used when no --store / KB_STORE is given)."""
+    from platformdirs import user_data_dir
+
+    return str(Path(user_data_dir("smpc-kb", appauthor=False)) / "store")
+
+
 def bundled_labels() -> list[Path]:
     """The labels shipped with the project (``labels/bundled.json``); the first is the default."""
     data = json.loads((LABELS_DIR / "bundled.json").read_text(encoding="utf-8"))
@@ -94,8 +101,10 @@ SELECT ?g ?id ?version ?title ?date ?reader ?at WHERE {
 class KnowledgeBase:
     """One store (a directory or a SPARQL endpoint URL) and the services over it."""
 
-    def __init__(self, store_location: str | Path, *, index_dir: str | Path | None = None):
+    def __init__(self, store_location: str | Path, *, index_dir: str | Path | None = None,
+                 store_options: dict | None = None):
         self.location = str(store_location)
+        self.store_options = dict(store_options or {})
         self.index_dir = Path(index_dir) if index_dir else (
             None if self.location.startswith(("http://", "https://")) else Path(self.location) / "search-index"
         )
@@ -110,7 +119,7 @@ class KnowledgeBase:
         if self._store is None:
             from .store import open_store
 
-            self._store = open_store(self.location)
+            self._store = open_store(self.location, **self.store_options)
         return self._store
 
     def close(self) -> None:

@@ -19,15 +19,13 @@ log = logging.getLogger("smpc_kb.web")
 
 
 def _open_kb(cfg: dict):
-    from kb.cli import default_store
     from kb.search import attach
-    from kb.service import KnowledgeBase
-    from kb.store import open_store
+    from kb.service import KnowledgeBase, default_store
 
     location = cfg["STORE"] or default_store()
-    kb = KnowledgeBase(location, index_dir=cfg["INDEX_DIR"])
-    if not location.startswith(("http://", "https://")):
-        kb._store = open_store(location, hold=cfg["STORE_HOLD"])
+    remote = location.startswith(("http://", "https://"))
+    kb = KnowledgeBase(location, index_dir=cfg["INDEX_DIR"],
+                       store_options={} if remote else {"hold": cfg["STORE_HOLD"]})
     attach(kb, sync=False)
     if cfg["INGEST_DEFAULT"]:
         result = kb.ensure_default()

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-from platformdirs import user_data_dir
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1  # a crash or an unavailable store
@@ -22,7 +21,9 @@ EXIT_NOT_CONFORMING = 3  # the label was read but its graph violates the SHACL s
 
 
 def default_store() -> str:
-    return str(Path(user_data_dir("smpc-kb", appauthor=False)) / "store")
+    from kb.service import default_store as per_user_store
+
+    return per_user_store()
 
 
 @dataclass
