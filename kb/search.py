@@ -253,8 +253,9 @@ class SearchIndex:
         narrowed = [c for c in (scope, wq.Term("kind", kind) if kind else None,
                                 wq.Term("section", section) if section else None) if c is not None]
         try:
-            facet_hits = s.search(q, filter=scope, mask=mask, limit=None, groupedby=["kind", "section"])
+            facet_hits = s.search(q, filter=scope, mask=mask, limit=None, groupedby=["label", "kind", "section"])
             facets = {
+                "label": _facet(facet_hits.groups("label")),
                 "kind": _facet(facet_hits.groups("kind")),
                 "section": _facet(facet_hits.groups("section"), numeric=True),
             }

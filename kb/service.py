@@ -168,10 +168,13 @@ class KnowledgeBase:
         return ref
 
     def ensure_default(self) -> IngestResult | None:
-        """Ingest the bundled default label when the store holds no label yet."""
+        """Ingest the bundled labels (``labels/bundled.json``) when the store holds no label yet.
+
+        Returns the result for the default (first) label, or None when nothing was done."""
         if self.labels():
             return None
-        return self.ingest(default_label())
+        results = [self.ingest(path) for path in bundled_labels()]
+        return results[0]
 
     # -- labels -----------------------------------------------------------
     def labels(self) -> list[LabelRef]:
