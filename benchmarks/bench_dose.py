@@ -2,9 +2,9 @@
 
 1. In-process: one ``compute_dose`` after the rules are compiled (target < 1 ms),
    beside the baseline of a bare dict round trip through ``json.dumps``.
-2. HTTP: ``/api/dose`` under waitress (the real WSGI server) on this machine
-   (target >= 500 requests/s), beside a WSGI app that only returns "{}".
-   The tiny app calls the same function the web layer calls.
+2. HTTP: ``/api/dose`` of the real Flask app (``web.create_app`` over a store holding
+   the bundled label) under waitress, the real WSGI server, on this machine (target
+   >= 500 requests/s), beside a WSGI app that only returns "{}".
 
 Run: ``.venv/bin/python benchmarks/bench_dose.py [--http-seconds 5]``
 """
@@ -16,7 +16,7 @@ import socket
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -69,34 +69,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_rate(app, seconds: float, clients: int = 8) -> float:
+def _client(url: str, seconds: float) -> int:
+    import requests
+
+    n = 0
+    stop = time.perf_counter() + seconds
+    with requests.Session() as s:
+        while time.perf_counter() < stop:
+            r = s.get(url)
+            assert r.status_code == 200, r.text
+            n += 1
+    return n
+
+
+def http_rate(app, seconds: float, clients: int = 4, path: str = f"/api/dose?{QUERY}") -> float:
     import logging
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    import requests
     from waitress.server import create_server
 
     port = free_port()
     server = create_server(app, host="127.0.0.1", port=port, threads=4)
     th = threading.Thread(target=server.run, daemon=True)
     th.start()
-    url = f"http://127.0.0.1:{port}/api/dose?{QUERY}"
-    stop = time.perf_counter() + seconds
-    counts = []
-
-    def client():
-        n = 0
-        with requests.Session() as s:
-            while time.perf_counter() < stop:
-                r = s.get(url)
-                assert r.status_code == 200, r.text
-                n += 1
-        counts.append(n)
-
+    url = f"http://127.0.0.1:{port}{path}"
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(clients) as ex:
-        for _ in range(clients):
-            ex.submit(client)
+    # clients run in other processes, so they do not share the server's interpreter lock
+    with ProcessPoolExecutor(clients) as ex:
+        counts = list(ex.map(_client, [url] * clients, [seconds] * clients))
     elapsed = time.perf_counter() - t0
     server.close()
     return sum(counts) / elapsed
@@ -112,7 +112,19 @@ def main() -> None:
     print(f"rules read from the graph and compiled in {time.perf_counter() - t:.2f} s (once per label version)")
     in_process(rules)
     if not args.no_http:
-        dose_rps = http_rate(make_app(rules), args.http_seconds)
+        import tempfile
+
+        from web import create_app
+
+        with tempfile.TemporaryDirectory() as d:
+            app = create_app({"STORE": str(Path(d) / "store"), "LOG_REQUESTS": False, "INGEST_DEFAULT": False})
+            kb = app.extensions["kb"]
+            kb.ingest(LABEL)
+            label = kb.resolve(None).label_id
+            with app.test_client() as c:  # warm: rules compiled once per label version
+                assert c.get(f"/api/dose?label={label}&{QUERY}").status_code == 200
+            dose_rps = http_rate(app, args.http_seconds, path=f"/api/dose?label={label}&{QUERY}")
+            kb.close()
         base_rps = http_rate(make_app(None), args.http_seconds)
         print(f"HTTP /api/dose under waitress: {dose_rps:.0f} req/s (target >= 500)   baseline empty WSGI app: {base_rps:.0f} req/s")
 
