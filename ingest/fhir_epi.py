@@ -27,6 +27,7 @@ from .errors import MissingSection, NotAnSmPC, UnreadableInput
 from .ids import slugify
 from .records import Issue, LabelRecord, Paragraph, Section, Source
 from .scheme import required_numbers, scheme, title_matches
+from .text_reader import finish_text
 
 _NUMBERED = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*?)\s*$")
 _CAPTION = re.compile(r"^(?:table|figure)\s+\d", re.I)
@@ -88,7 +89,7 @@ class _Reader:
             if number not in found:
                 title = scheme()[number].titles[0]
                 raise MissingSection(f"required section {number} '{title}' is missing from the Composition", self.path)
-        _finish_text(out)
+        finish_text(out)
         return out
 
     def _walk(self, items: list[fhir_bundle.EpiSection], parent_number: str | None, out: list[Section]) -> None:
@@ -206,15 +207,3 @@ def _is_heading(b: xhtml.Block, nxt: xhtml.Block | None, after_heading: bool) ->
     return (follow.endswith((".", ":")) and len(follow.split()) >= 6) or nxt.kind == "list-item"
 
 
-def _finish_text(sections: list[Section]) -> None:
-    """Section text = its paragraphs; a parent's text also carries its children, in order."""
-    by_key = {s.key: s for s in sections}
-    for s in sections:
-        s.text = "\n\n".join(p.text for p in s.paragraphs if not p.artefact)
-    for s in sorted(sections, key=lambda s: -s.level):
-        kids = [c for c in sections if c.parent == s.key]
-        if kids:
-            parts = [s.text] if s.text else []
-            for c in kids:
-                parts.append(c.title + ("\n\n" + by_key[c.key].text if by_key[c.key].text else ""))
-            s.text = "\n\n".join(parts)

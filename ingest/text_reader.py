@@ -64,7 +64,7 @@ def parse_text(text: str, path: str = "<text>") -> LabelRecord:
         end_idx = _section_end(heads, i, len(lines))
         sections.extend(_build_section(text, lines, idx, end_idx, number, title, heads, double, vocab, width))
     _mark_duplicated_boxes(sections)
-    _finish_text(sections)
+    finish_text(sections)
     return LabelRecord(
         label_id="", version="", source_path=path, reader="text", original=text, sections=sections
     )
@@ -273,7 +273,8 @@ def _contained(t: str, flat: str) -> bool:
     return bool(norm) and norm in flat
 
 
-def _finish_text(sections: list[Section]) -> None:
+def finish_text(sections: list[Section]) -> None:
+    """Section text = its paragraphs; a parent's text also carries its children, in order."""
     by_key = {s.key: s for s in sections}
     for s in sections:
         s.text = "\n\n".join(p.text for p in s.paragraphs if not p.artefact)

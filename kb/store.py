@@ -110,11 +110,18 @@ class Store:
     def has_graph(self, iri: str) -> bool:
         raise NotImplementedError
 
-    def replace_graph(self, iri: str, graph: Graph) -> int:
+    def _update(self, text: str) -> None:
+        """Run one SPARQL update as one transaction."""
         raise NotImplementedError
 
+    def replace_graph(self, iri: str, graph: Graph) -> int:
+        """Atomically replace a named graph's content (one update: drop, create, insert)."""
+        text, n = replace_update(iri, graph)
+        self._update(text)
+        return n
+
     def remove_graph(self, iri: str) -> None:
-        raise NotImplementedError
+        self._update(f"DROP SILENT GRAPH <{check_graph_iri(iri)}>")
 
     def get_graph(self, iri: str) -> Graph:
         raise NotImplementedError
@@ -350,14 +357,6 @@ class LocalStore(Store):
         with self._use() as s, self._rw.write():
             s.update(text)
             self._dirty = True
-
-    def replace_graph(self, iri: str, graph: Graph) -> int:
-        text, n = replace_update(iri, graph)
-        self._update(text)
-        return n
-
-    def remove_graph(self, iri: str) -> None:
-        self._update(f"DROP SILENT GRAPH <{check_graph_iri(iri)}>")
 
     def close(self) -> None:
         with self._mutex:

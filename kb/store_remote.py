@@ -29,7 +29,7 @@ from rdflib import Graph
 
 from kb.sparql import QueryFailed, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from kb.sparql_exec import encode_term
-from kb.store import Store, check_graph_iri, dump, replace_update, triples_to_graph
+from kb.store import Store, check_graph_iri, dump, triples_to_graph
 
 
 class RemoteError(QueryFailed):
@@ -154,13 +154,6 @@ class RemoteStore(Store):
         return {"kind": "select", "variables": variables, "rows": rows}
 
     # -- writes -------------------------------------------------------------------
-    def replace_graph(self, iri: str, graph: Graph) -> int:
-        text, n = replace_update(iri, graph)
-        self._update(text)
-        return n
-
-    def remove_graph(self, iri: str) -> None:
-        self._update(f"DROP SILENT GRAPH <{check_graph_iri(iri)}>")
 
 
 def _json_to_raw(b: dict | None):

@@ -13,6 +13,8 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from kb.sparql import QueryRefused
+
 from . import get_kb
 
 bp = Blueprint("sparql", __name__)
@@ -21,12 +23,7 @@ FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 
 
-class Refused(Exception):
-    status = 403
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+Refused = QueryRefused  # a request this read-only endpoint will not run (403)
 
 
 def _one(values: list[str], name: str) -> str | None:
