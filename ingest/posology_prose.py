@@ -20,7 +20,7 @@ from functools import lru_cache
 from .dosing_records import DoseRule
 from .quantities import number as word_number
 from .quotes import locate, sentences
-from .posology_text import dosing_data, tokens
+from .posology_text import dose_unit, dosing_data, tokens
 from .records import Quantity, Section, Source
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
@@ -58,12 +58,7 @@ def _num(s: str) -> float:
 
 
 def _dose(m: re.Match, comparator: str | None = None) -> Quantity:
-    u = dosing_data()["units"]
-    unit = u["mass"][m.group("mass")]
-    if m.group("size"):
-        unit += "/" + u["per_size"][m.group("size")]
-    if m.group("time"):
-        unit += "/" + u["per_time"][m.group("time")]
+    unit = dose_unit(m)
     text = " ".join(m.group(0).split())
     if m.group("low"):
         return Quantity(None, unit, low=_num(m.group("low")), high=_num(m.group("num")), comparator=comparator, text=text)

@@ -56,14 +56,19 @@ def number(s: str) -> float:
     return float(s.replace(",", "."))
 
 
-def dose_quantity(m: re.Match, comparator: str | None = None) -> Quantity:
+def dose_unit(m: re.Match) -> str:
+    """UCUM code of a matched dose: mass [/ kg or m2] [/ time], e.g. ug/m2/d."""
     u = dosing_data()["units"]
     code = u["mass"][m.group("mass")]
     if m.group("size"):
         code += "/" + u["per_size"][m.group("size")]
     if m.group("time"):
         code += "/" + u["per_time"][m.group("time")]
-    return Quantity(number(m.group("num")), code, comparator=comparator, text=m.group(0))
+    return code
+
+
+def dose_quantity(m: re.Match, comparator: str | None = None) -> Quantity:
+    return Quantity(number(m.group("num")), dose_unit(m), comparator=comparator, text=m.group(0))
 
 
 def find_dose(text: str) -> Quantity | None:
