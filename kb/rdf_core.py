@@ -131,27 +131,29 @@ def _population(b: GraphBuilder, node: URIRef, pop: Population) -> URIRef:
     return pn
 
 
+def _fact(b: GraphBuilder, kind: str, ident: str, cls, link, src) -> URIRef:
+    """A fact node of the label version: typed, linked from the version, identified, with provenance."""
+    node = b.iri(kind, ident)
+    b.add(node, RDF.type, cls)
+    b.add(b.root, link, node)
+    b.lit(node, SMPC.identifier, ident)
+    b.source(node, src)
+    return node
+
+
 def add_clinical(b: GraphBuilder, record: LabelRecord) -> None:
     excipients = {e.id: b.iri("excipient", e.id) for e in (record.product.excipients if record.product else [])}
     for ind in record.indications:
-        node = b.iri("indication", ind.id)
-        b.add(node, RDF.type, SMPC.Indication)
-        b.add(b.root, SMPC.hasIndication, node)
-        b.lit(node, SMPC.identifier, ind.id)
+        node = _fact(b, "indication", ind.id, SMPC.Indication, SMPC.hasIndication, ind.source)
         b.lit(node, SMPC.text, ind.text)
-        b.source(node, ind.source)
         _population(b, node, ind.population)
         for ref in ind.cross_refs:
             b.add(node, SMPC.crossReference, b.section_iri(ref))
     for ci in record.contraindications:
-        node = b.iri("contraindication", ci.id)
-        b.add(node, RDF.type, SMPC.Contraindication)
-        b.add(b.root, SMPC.hasContraindication, node)
-        b.lit(node, SMPC.identifier, ci.id)
+        node = _fact(b, "contraindication", ci.id, SMPC.Contraindication, SMPC.hasContraindication, ci.source)
         b.lit(node, SMPC.text, ci.text)
         b.lit(node, SMPC.contraindicationKind, ci.kind)
         b.lit(node, SMPC.condition, ci.condition)
-        b.source(node, ci.source)
         for eid in ci.excipient_ids:
             b.add(node, SMPC.concernsExcipient, excipients[eid])
         for key in ci.mentioned_in:
@@ -164,14 +166,10 @@ def add_clinical(b: GraphBuilder, record: LabelRecord) -> None:
             if q is not None:
                 b.source(q, ci.window_source)
     for w in record.warnings:
-        node = b.iri("warning", w.id)
-        b.add(node, RDF.type, SMPC.Warning)
-        b.add(b.root, SMPC.hasWarning, node)
-        b.lit(node, SMPC.identifier, w.id)
+        node = _fact(b, "warning", w.id, SMPC.Warning, SMPC.hasWarning, w.source)
         b.lit(node, DCTERMS.title, w.title)
         b.lit(node, SMPC.text, w.text)
         b.add(node, SMPC.describedIn, b.section_iri(w.section))
-        b.source(node, w.source)
         for i, (who, src) in enumerate(w.at_risk, 1):
             rn = URIRef(f"{node}/at-risk/{i}")
             b.add(rn, RDF.type, SMPC.RiskPopulation)
