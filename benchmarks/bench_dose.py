@@ -89,7 +89,7 @@ def http_rate(app, seconds: float, clients: int = 4, path: str = f"/api/dose?{QU
     from waitress.server import create_server
 
     port = free_port()
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    server = create_server(app, host="127.0.0.1", port=port, threads=4, asyncore_use_poll=True)
     th = threading.Thread(target=server.run, daemon=True)
     th.start()
     url = f"http://127.0.0.1:{port}{path}"

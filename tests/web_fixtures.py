@@ -71,7 +71,7 @@ def start_server(app) -> str:
     from waitress.server import create_server
 
     port = free_port()
-    server = create_server(app, host="127.0.0.1", port=port, threads=6, ident="smpc-kb-test")
+    server = create_server(app, host="127.0.0.1", port=port, threads=6, ident="smpc-kb-test", asyncore_use_poll=True)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

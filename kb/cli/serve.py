@@ -35,7 +35,8 @@ def serve(ctx, host, port, threads, no_ingest):
     click.echo(f"smpc-kb: {len(labels)} label version(s) in {ctx.obj.store}")
     click.echo(f"open http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  "
                f"(search, labels, adverse reactions, dosing; SPARQL endpoint at /sparql; API at /openapi.json)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="smpc-kb")
+    # poll(), not select(): select() fails once a large search index pushes file descriptors past 1024
+    waitress_serve(app, host=host, port=port, threads=threads, ident="smpc-kb", asyncore_use_poll=True)
 
 
 def register(main: click.Group) -> None:
