@@ -20,15 +20,11 @@ from functools import lru_cache
 from .dosing_records import DoseRule
 from .quantities import number as word_number
 from .quotes import locate, sentences
-from .posology_text import dose_unit, dosing_data, tokens
+from .posology_text import alternation, dose_unit, dosing_data, tokens
 from .records import Quantity, Section, Source
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
 _WORD = r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|\d+"
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -40,13 +36,13 @@ def cues() -> dict:
 def _dose_rx() -> re.Pattern:
     u = dosing_data()["units"]
     return re.compile(
-        rf"(?:(?P<low>{_NUM})\s*(?:-|–|to)\s*)?(?P<num>{_NUM})\s*(?P<mass>{_alt(u['mass'])})"
-        rf"(?:\s*/\s*(?P<size>{_alt(u['per_size'])}))?(?:\s*/\s*(?P<time>{_alt(u['per_time'])}))?(?![A-Za-z0-9])"
+        rf"(?:(?P<low>{_NUM})\s*(?:-|–|to)\s*)?(?P<num>{_NUM})\s*(?P<mass>{alternation(u['mass'])})"
+        rf"(?:\s*/\s*(?P<size>{alternation(u['per_size'])}))?(?:\s*/\s*(?P<time>{alternation(u['per_time'])}))?(?![A-Za-z0-9])"
     )
 
 
 def _phrase_rx(words) -> re.Pattern:
-    return re.compile(rf"(?<![\w-])(?:{_alt(words)})(?![\w-])", re.I)
+    return re.compile(rf"(?<![\w-])(?:{alternation(words)})(?![\w-])", re.I)
 
 
 def _num(s: str) -> float:
@@ -88,9 +84,9 @@ def mentions(sentence: str) -> list[tuple[str, Quantity, str]]:
             kind = "test"
         elif _phrase_rx(c["hedge_cues"]).search(near):
             kind = "hedge"
-        elif re.match(rf"\s*(?:{_alt(c['strength_followers'])})\b", after, re.I):
+        elif re.match(rf"\s*(?:{alternation(c['strength_followers'])})\b", after, re.I):
             kind = "strength"
-        elif _ends_with(before, c["threshold_before"]) or re.match(rf"\s*(?:{_alt(c['threshold_after'])})\b", after, re.I):
+        elif _ends_with(before, c["threshold_before"]) or re.match(rf"\s*(?:{alternation(c['threshold_after'])})\b", after, re.I):
             kind = "threshold"
         elif _ends_with(before.rstrip("( "), c["approximate_cues"]) and "(" in before[-20:]:
             kind = "approx"
@@ -109,7 +105,7 @@ def mentions(sentence: str) -> list[tuple[str, Quantity, str]]:
 
 @lru_cache(maxsize=1)
 def _schedule_rx() -> re.Pattern:
-    return re.compile(rf"(?<![\w-])(?:{_alt(cues()['schedules'])})(?![\w-])(?!\s+(?:total\s+)?dose)", re.I)
+    return re.compile(rf"(?<![\w-])(?:{alternation(cues()['schedules'])})(?![\w-])(?!\s+(?:total\s+)?dose)", re.I)
 
 
 _EVERY = re.compile(rf"\bevery\s+(?P<a>{_WORD})(?:\s*(?:or|to|-)\s*(?P<b>{_WORD}))?\s+(?P<u>hours?|days?|weeks?)\b", re.I)

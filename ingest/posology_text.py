@@ -23,7 +23,8 @@ def dosing_data() -> dict:
     return json.loads(DATA.read_text(encoding="utf-8"))
 
 
-def _alt(words) -> str:
+def alternation(words) -> str:
+    """A regex alternation of the words, longest first, each escaped."""
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
@@ -31,16 +32,16 @@ def _alt(words) -> str:
 def dose_pattern() -> re.Pattern:
     u = dosing_data()["units"]
     return re.compile(
-        rf"(?P<num>\d+(?:[.,]\d+)?)\s*(?P<mass>{_alt(u['mass'])})"
-        rf"(?:\s*/\s*(?P<size>{_alt(u['per_size'])}))?"
-        rf"(?:\s*/\s*(?P<time>{_alt(u['per_time'])}))?(?![A-Za-z0-9])"
+        rf"(?P<num>\d+(?:[.,]\d+)?)\s*(?P<mass>{alternation(u['mass'])})"
+        rf"(?:\s*/\s*(?P<size>{alternation(u['per_size'])}))?"
+        rf"(?:\s*/\s*(?P<time>{alternation(u['per_time'])}))?(?![A-Za-z0-9])"
     )
 
 
 @lru_cache(maxsize=1)
 def duration_pattern() -> re.Pattern:
     u = dosing_data()["units"]
-    return re.compile(rf"(?P<num>\d+(?:\.\d+)?)(?:\s*|-)(?P<unit>{_alt(u['duration'])})\b", re.I)
+    return re.compile(rf"(?P<num>\d+(?:\.\d+)?)(?:\s*|-)(?P<unit>{alternation(u['duration'])})\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +49,7 @@ def volume_pattern() -> re.Pattern:
     u = dosing_data()["units"]
     t = dosing_data()["units"]["per_time"]
     return re.compile(
-        rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>{_alt(u['volume'])})(?:\s*/\s*(?P<time>{_alt(t)}))?(?![A-Za-z])"
+        rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>{alternation(u['volume'])})(?:\s*/\s*(?P<time>{alternation(t)}))?(?![A-Za-z])"
     )
 
 
