@@ -43,7 +43,10 @@ def words(text: str) -> list[str]:
 
 
 def norm_term(term: str) -> str:
-    return " ".join((term or "").split()).strip(" .;,").lower()
+    """Case, spacing and bracket spacing as printed do not make a different term."""
+    t = re.sub(r"\s*\(\s*", " (", " ".join((term or "").split()))
+    t = re.sub(r"\s+\)", ")", t)
+    return t.strip(" .;,").lower()
 
 
 def contains_most(candidate: str, gold: str, share: float) -> bool:
@@ -193,7 +196,7 @@ def score_doses(record, expected: list[dict]) -> tuple[int, list[str]]:
     quantities: list = []
     _walk_quantities(record.dosing, None, quantities, set())
     missing = []
-    for fact in expected:
+    for fact in expected:  # facts without a number ("determined by the physician") are not scored here
         number = fact.get("dose")
         quote = fact.get("quote", "")
         ok = False
@@ -250,7 +253,7 @@ def score_folder(folder: Path) -> dict:
         ci = facts.get("contraindications", [])
         n, miss = found_of(ci, _quotes(record.contraindications))
         row["contraindications"] = {"expected": len(ci), "found": n, "missing": miss}
-        doses = facts.get("dose_facts", [])
+        doses = [d for d in facts.get("dose_facts", []) if d.get("dose") is not None]
         n, miss = score_doses(record, doses)
         row["doses"] = {"expected": len(doses), "right": n, "missing": miss}
     row["unresolved"] = unresolved_count(record)
