@@ -53,12 +53,18 @@ def parse_inline(record: LabelRecord, sections: list[Section]) -> AdverseReactio
                     if not term:
                         continue
                     clean, markers = strip_markers(term, set())
-                    if soc is None and soc_printed is None:
-                        record.issues.append(Issue("warning", f"'{clean}' listed without an organ class", sec.key,
-                                                   p.source.line_start, "adverse.cell-without-soc"))
                     src = Source(sec.key, p.source.line_start, p.source.line_end, p.source.char_start,
                                  p.source.char_end, p.source.quote, derivation="stated")
                     name = clean[:1].upper() + clean[1:]
+                    if soc is None:  # no official organ class: not an entry
+                        why = (f"organ class '{soc_printed}' is not a MedDRA system organ class" if soc_printed
+                               else "listed without an organ class")
+                        if soc_printed is None:
+                            record.issues.append(Issue("warning", f"'{clean}' listed without an organ class",
+                                                       sec.key, p.source.line_start, "adverse.cell-without-soc"))
+                        record.add_unresolved("adverse-cell", f"{parts[k].strip()}: {term}",
+                                              f"'{name}' ({freq}): {why}; not read as an entry", src)
+                        continue
                     out.entries.append(AdverseReaction(
                         ids(f"{soc.abbrev if soc else 'unknown'}-{clean}"), name, soc.name if soc else None, freq,
                         src, soc_as_printed=soc_printed, frequency_basis="stated",
