@@ -6,7 +6,8 @@ Notation inside a phrasing:
 
 * ``{name}`` a slot, captured under that name: ``{n}`` a number, ``{word}``
   one word, ``{mass}`` a mass unit word, ``{hours}`` a number of hours,
-  ``{unit}`` a duration unit, ``{drug}`` a drug name (a word), ``{sel}`` a selector word
+  ``{unit}`` a duration unit, ``{count}`` a number as digits or a word (captured
+  as ``n``), ``{role}`` a cycle role (``cycle_roles``), ``{drug}`` a drug name (a word), ``{sel}`` a selector word
   ("first", "second", "subsequent"), ``{dose}`` a dose (unit spellings from
   ``units``), ``{text}`` a short run of text without full stops;
 * ``[...]`` an optional part (put its leading space inside: "recommended[ at
@@ -32,6 +33,7 @@ _SLOTS = {
     "text": r"(?P<text>[^,.]{3,40})",
     "hours": r"(?P<hours>\d+(?:\.\d+)?)",
     "mass": r"(?P<mass>[^\W\d]+)",
+    "count": r"(?P<n>\w+)",
 }
 _TOKEN = re.compile(r"\{(\w+)\}|\[|\]|\(s\)|\s+|[^\s{}\[\]()]+|[()]")
 
@@ -48,7 +50,12 @@ def _unit_slot() -> str:
     return "(?P<unit>" + "|".join(re.escape(w) for w in words) + ")"
 
 
-_SPECIAL = {"dose": _dose_slot, "unit": _unit_slot}
+def _role_slot() -> str:
+    words = sorted(dosing_data()["wording"]["cycle_roles"], key=len, reverse=True)
+    return "(?P<role>" + "|".join(re.escape(w) for w in words) + ")"
+
+
+_SPECIAL = {"dose": _dose_slot, "unit": _unit_slot, "role": _role_slot}
 
 
 def compile_phrase(phrase: str) -> str:

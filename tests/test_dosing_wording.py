@@ -16,12 +16,14 @@ from ingest.wording import cue
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = ROOT / "labels/blincyto/smpc-il.txt"
-READERS = ["ingest/preparation_tables.py", "ingest/posology_modifications.py", "ingest/posology_support.py"]
+READERS = ["ingest/preparation_tables.py", "ingest/posology_modifications.py", "ingest/posology_support.py",
+           "ingest/posology_regimens.py"]
 # phrases printed in the bundled label that the readers used to match literally
 LABEL_PHRASES = ["for patients weighing", "add to infusion bag", "premedicate with", "step-wise over",
                  "occurred at", "takes more than", "continue the same cycle", "days of infusion",
                  "subsequent cycle starts", "starting volume", "volume administered", "for a duration of",
-                 "changed at least every", "period of up to", "no more than grade", "recommended at a minimum"]
+                 "changed at least every", "period of up to", "no more than grade", "recommended at a minimum",
+                 "may receive", "additional cycles"]
 
 
 @lru_cache(maxsize=None)
@@ -54,6 +56,8 @@ def test_every_cue_has_alternatives():
     ("until_grade", "withhold until recovery to grade 1 or baseline", {"n": "1"}),
     ("hospital_in_cycle", "In the second cycle hospitalisation is recommended for 2 days", {"sel": "second", "n": "2"}),
     ("preparation_caption", "Table 4: For patients weighing less than 30 kg", {"n": "4"}),
+    ("cycle_count", "Patients may be given up to 3 cycles of induction treatment", {"n": "3", "role": "induction"}),
+    ("more_cycles", "followed by two cycles of consolidation", {"n": "two", "role": "consolidation"}),
 ])
 def test_cues_read_other_phrasings(name, text, groups):
     m = cue(name).search(text)
