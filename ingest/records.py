@@ -215,6 +215,7 @@ UNRESOLVED_KINDS = (
     "adverse-row",  # a 4.8 table row / paragraph whose organ class does not resolve
     "adverse-cell",  # a 4.8 cell that cannot be read as an entry (no organ class, unknown frequency)
     "adverse-frequency",  # a 4.8 entry whose frequency the text leaves open between columns
+    "table",  # a table that could not be read as a whole (e.g. a dose table without a dose)
     "table-cell",  # any other table cell an extractor could not read
     "table-row",
     "sentence",  # a sentence an extractor recognised but could not settle

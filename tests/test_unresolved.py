@@ -162,3 +162,56 @@ def test_label_page_shows_the_unresolved_items(tmp_path):
         assert "Pruritus" in html and "common, uncommon" in html
     finally:
         kb.close()
+
+
+def _reworded(old_new: list[tuple[str, str]], path: Path = FIXTURE):
+    from ingest.pipeline import read_label_bytes
+
+    text = path.read_text(encoding="utf-8")
+    for old, new in old_new:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return read_label_bytes(text.encode(), "/nonexistent/reworded.txt")
+
+
+def test_indication_without_population_and_dangling_reference_are_items():
+    r = _reworded([
+        ("Quorvane is indicated for the treatment of fictional drift syndrome in adults.",
+         "Quorvane is indicated as set out in the treatment guideline."),
+        ("or to any of the excipients.", "or to any of the excipients listed in section 6.1."),
+    ])
+    assert r.indications == []
+    sent = [u for u in r.unresolved if u.kind == "sentence"]
+    assert [u.source.section for u in sent] == ["4.1", "4.3"]
+    assert "population" in sent[0].reason and "section 6.1" in sent[1].reason
+    assert r.contraindications and all("6.1" not in c.cross_refs for c in r.contraindications)
+    assert validate_graph(build_graph(r)).conforms
+
+
+def test_preparation_row_that_does_not_add_up_is_an_item():
+    label = ROOT / "labels/blincyto/smpc-il.txt"
+    # a mis-read digit in one row of a 6.6 preparation table (28 mcg/day over 24 h: 10.7 mL printed)
+    r = _reworded([("28 mcg/day 2.5 mL/hour 10.7 mL 4", "28 mcg/day 2.5 mL/hour 19.7 mL 4")], label)
+    rows = [u for u in r.unresolved if u.kind == "table-row"]
+    assert len(rows) == 1 and "19.7 mL" in rows[0].quote and rows[0].source.section.startswith("6.6")
+    assert sum(len(t.rows) for t in r.dosing.preparation_tables) == 103
+    report = validate_graph(build_graph(r))
+    assert report.conforms, report.text()
+
+
+def test_dose_table_without_a_dose_is_set_aside():
+    from ingest import fact_checks
+    from ingest.dosing_records import DoseRule, DoseStep, DosingRecord, Regimen, WeightGroup
+    from ingest.records import LabelRecord, Source
+
+    src = Source("4.2/fictional", 10, 12, 0, 40, "Days 1-7 | see below")
+    rec = LabelRecord("x", "1", "/x", "text", "", [])
+    reg = Regimen("r1", "Fictional regimen", "4.2/fictional", src)
+    reg.weight_groups = [WeightGroup("any", "fixed", src)]
+    reg.steps = [DoseStep("s1", "any", 1, 1, 1, 7, "infusion", src)]  # no dose read
+    rec.dosing = DosingRecord(regimens=[reg])
+    rec.dosing.dose_rules = [DoseRule("d1", "Fictional", "4.2/fictional", "The dose is adjusted.", src, "fixed", "stated")]
+    fact_checks.dosing(rec)
+    assert rec.dosing.regimens == [] and rec.dosing.dose_rules == []
+    assert sorted(u.kind for u in rec.unresolved) == ["sentence", "table", "table-cell"]
+    assert all(u.reason and u.source is src for u in rec.unresolved)
