@@ -215,3 +215,9 @@ def test_dose_table_without_a_dose_is_set_aside():
     assert rec.dosing.regimens == [] and rec.dosing.dose_rules == []
     assert sorted(u.kind for u in rec.unresolved) == ["sentence", "table", "table-cell"]
     assert all(u.reason and u.source is src for u in rec.unresolved)
+
+
+@pytest.mark.parametrize("label", ["labels/blincyto/smpc-il.txt", "labels/methotrexate-uk/smpc-epi.json"])
+def test_bundled_labels_have_no_unresolved_item(label):
+    rec = read_label(ROOT / label)
+    assert rec.unresolved == [], [u.describe() for u in rec.unresolved]
