@@ -186,11 +186,17 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
 
 
 def _unresolved_row(record: LabelRecord, table: Table, r: int, row: list[str], reason: str) -> None:
-    """A table row that cannot be read as entries: an unresolved item, never an entry."""
+    """A table row that cannot be read as entries: an unresolved item, never an entry.
+
+    Its place is the row's first cell when the reader kept cell sources (line or
+    page), else the table's, with the row number in the locator."""
     quote = " | ".join(_clean(c) for c in row if _clean(c))
-    loc = f"{table.source.locator}/row[{r + 1}]" if table.source.locator else f"row {r + 1}"
+    cells = (getattr(table, "cell_sources", None) or [])
+    first = next((s for c in (cells[r] if r < len(cells) else []) for s in c if s is not None), None)
+    base = first or table.source
+    loc = base.locator if first else (f"{table.source.locator}/row[{r + 1}]" if table.source.locator else f"row {r + 1}")
     record.add_unresolved("adverse-row", quote, reason + "; row not read as entries",
-                          replace(table.source, quote=quote, locator=loc))
+                          replace(base, quote=quote, locator=loc, derivation="stated", rule=None, confidence=None))
 
 
 def _bands(record: LabelRecord) -> list[FrequencyBand]:

@@ -125,5 +125,5 @@ def test_unknown_organ_class_row_is_an_unresolved_item_not_an_entry(rec):
     assert rows, rec.unresolved
     u = rows[0]
     assert u.quote == "Unknown organ things | Rare | Odd event"
-    assert "Unknown organ things" in u.reason and u.section == "4.8" and u.source.locator.endswith("row[4]")
+    assert "Unknown organ things" in u.reason and u.section == "4.8" and u.source.locator.endswith("tbody[1]/tr[4]/td[1]")
     assert entries and not any(e.term == "Odd event" for e in entries)

@@ -141,7 +141,7 @@ def test_cli_ingest_and_validate_list_the_items(tmp_path):
     runner = CliRunner()
     r = runner.invoke(main, ["--store", str(tmp_path / "store"), "ingest", str(tmp_path / "label.txt")])
     assert r.exit_code == 0, r.output
-    assert "2 unresolved" in r.output and "Fictional organ disorders Wobbliness" in r.output
+    assert "unresolved adverse-row" in r.output and "Fictional organ disorders Wobbliness" in r.output
     r = runner.invoke(main, ["--store", str(tmp_path / "store"), "validate"])
     assert r.exit_code == 0, r.output
     assert "2 unresolved item(s)" in r.output and "common, uncommon" in r.output

@@ -84,8 +84,7 @@ def ingest(ctx, file, label_id, version, as_json):
         for w in report.warnings + report.unresolved:
             click.echo(f"  {w}", err=True)
         click.echo(f"ingested {ref.name} from {path} (reader: {result.record.reader}; "
-                   f"{len(result.graph)} triples; 0 violations; {len(report.unresolved)} unresolved) "
-                   f"into {ctx.obj.store}")
+                   f"{len(result.graph)} triples; 0 violations) into {ctx.obj.store}")
 
 
 @click.command()
