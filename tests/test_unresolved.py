@@ -221,3 +221,12 @@ def test_dose_table_without_a_dose_is_set_aside():
 def test_bundled_labels_have_no_unresolved_item(label):
     rec = read_label(ROOT / label)
     assert rec.unresolved == [], [u.describe() for u in rec.unresolved]
+
+
+def test_inline_list_under_an_unknown_organ_class_is_unresolved():
+    r = _reworded([("Skin and subcutaneous tissue disorders: Rare: angioedema.",
+                    "Fictional organ disorders: Rare: angioedema.")], ROOT / "tests/fixtures/inline-ar-zentorix.txt")
+    assert not any(e.term == "Angioedema" for e in r.adverse_reactions.entries)
+    cells = [u for u in r.unresolved if u.kind == "adverse-cell"]
+    assert len(cells) == 1 and "angioedema" in cells[0].quote and "Fictional organ disorders" in cells[0].reason
+    assert validate_graph(build_graph(r)).conforms
