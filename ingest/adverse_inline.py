@@ -34,10 +34,19 @@ def parse_inline(record: LabelRecord, sections: list[Section]) -> AdverseReactio
                 continue
             text = p.text
             hit = soc_prefix(text)
+            first_freq = _FREQ.search(text)
+            lead = re.match(r"^([A-Z][^:]{3,80}?)\s*:", text[:first_freq.start()] if first_freq else "")
             if hit and (len(text) == len(hit[1]) or text[len(hit[1]):].lstrip().startswith(":")):
                 soc, soc_printed = hit[0], hit[1]
                 text = text[len(hit[1]):].lstrip(" :")
-            elif not _FREQ.search(text):
+            elif lead and re.search(r"disorders|conditions|complications|infestations", lead.group(1)):
+                # an organ class heading this paragraph that is not a MedDRA class: its entries are
+                # unresolved, never filed under the class of the paragraph before
+                record.issues.append(Issue("warning", f"unknown system organ class '{lead.group(1)}'", sec.key,
+                                           p.source.line_start, "adverse.unknown-soc"))
+                soc, soc_printed = None, lead.group(1)
+                text = text[lead.end():]
+            elif not first_freq:
                 m = re.match(r"^([A-Z][^:]{3,80}?):\s*$", text) or re.match(r"^([A-Z][^:]{3,80}?(?:disorders|conditions))\s*:", text)
                 if m and soc_by_name(m.group(1)) is None and re.search(r"disorders|conditions|complications", m.group(1)):
                     record.issues.append(Issue("warning", f"unknown system organ class '{m.group(1)}'", sec.key,
@@ -53,12 +62,18 @@ def parse_inline(record: LabelRecord, sections: list[Section]) -> AdverseReactio
                     if not term:
                         continue
                     clean, markers = strip_markers(term, set())
-                    if soc is None and soc_printed is None:
-                        record.issues.append(Issue("warning", f"'{clean}' listed without an organ class", sec.key,
-                                                   p.source.line_start, "adverse.cell-without-soc"))
                     src = Source(sec.key, p.source.line_start, p.source.line_end, p.source.char_start,
                                  p.source.char_end, p.source.quote, derivation="stated")
                     name = clean[:1].upper() + clean[1:]
+                    if soc is None:  # no official organ class: not an entry
+                        why = (f"organ class '{soc_printed}' is not a MedDRA system organ class" if soc_printed
+                               else "listed without an organ class")
+                        if soc_printed is None:
+                            record.issues.append(Issue("warning", f"'{clean}' listed without an organ class",
+                                                       sec.key, p.source.line_start, "adverse.cell-without-soc"))
+                        record.add_unresolved("adverse-cell", f"{parts[k].strip()}: {term}",
+                                              f"'{name}' ({freq}): {why}; not read as an entry", src)
+                        continue
                     out.entries.append(AdverseReaction(
                         ids(f"{soc.abbrev if soc else 'unknown'}-{clean}"), name, soc.name if soc else None, freq,
                         src, soc_as_printed=soc_printed, frequency_basis="stated",

@@ -104,4 +104,4 @@ def attach(record: LabelRecord, ars: AdverseReactionSet, subs: list[Section]) ->
 
 
 def _own_markers(e: AdverseReaction) -> list[str]:
-    return getattr(e, "_own_markers", e.footnotes)
+    return e.footnotes if e.own_markers is None else e.own_markers

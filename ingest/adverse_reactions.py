@@ -86,6 +86,9 @@ def _from_table(record, lines, table_sec, table, subs, double) -> AdverseReactio
     used_markers: dict[str, Line] = {}
     columns = table.columns or ["very common", "common", "uncommon"]
     for row in table.rows:
+        if row.soc is None:
+            _unresolved_row(record, key, row)
+            continue
         for m in row.soc_markers:
             used_markers.setdefault(m, row.head_lines[0])
         cleaned = [strip_markers(c.printed, vocab) for c in row.cells]
@@ -96,36 +99,48 @@ def _from_table(record, lines, table_sec, table, subs, double) -> AdverseReactio
             k = term_key(term)
             states.append(cell_evidence(columns, any_by_key.get(k), serious_by_key.get(k), lowest))
         states = settle_row(row, columns, states, key, record.issues)
-        soc_name = row.soc.name if row.soc else None
         for (term, markers), cell, st in zip(cleaned, row.cells, states):
             first, last = cell.lines[0], cell.lines[-1]
             quote = " ".join(ln.raw.strip() for ln in cell.lines) if len(cell.lines) > 1 else first.raw.strip()
-            freq = columns[st.lo]
-            basis, rule = "inferred", "; ".join(st.notes + sorted(st.rules - {"summary-incidence"})) or None
+            options = columns[st.lo:st.hi + 1]
+            rule = "; ".join(st.notes + sorted(st.rules - {"summary-incidence"})) or None
             conf = confidence(st.rules)
+            freq, basis = (options[0], "inferred") if st.settled else (None, "open")
             if not st.settled:
-                rule = f"unsettled: one of {', '.join(columns[st.lo:st.hi + 1])}" + (f" ({rule})" if rule else "")
-                conf = round(1.0 / (st.hi - st.lo + 1), 2)
+                conf = round(1.0 / len(options), 2)
             src = Source(key, first.number, last.number, first.start, last.end, quote,
-                         derivation=basis, rule=rule, confidence=conf)
-            e = AdverseReaction(ids(f"{row.soc.abbrev if row.soc else 'unknown'}-{term}"), term, soc_name, freq, src,
-                                soc_as_printed=re.sub(r"\s+", " ", row.soc_printed).strip(), frequency_basis=basis,
-                                frequency_rule=rule, confidence=conf, footnotes=row.soc_markers + markers,
-                                frequency_source=src)
-            e._own_markers = markers  # type: ignore[attr-defined]
-            e._settled = st.settled  # type: ignore[attr-defined]
-            e._options = columns[st.lo:st.hi + 1]  # type: ignore[attr-defined]
-            out.entries.append(e)
+                         derivation="inferred", rule=rule, confidence=conf)
+            out.entries.append(AdverseReaction(
+                ids(f"{row.soc.abbrev}-{term}"), term, row.soc.name, freq, src,
+                soc_as_printed=re.sub(r"\s+", " ", row.soc_printed).strip(), frequency_basis=basis,
+                frequency_rule=rule, confidence=conf, footnotes=row.soc_markers + markers,
+                frequency_source=src, frequency_options=list(options), own_markers=markers))
     check_markers(used_markers, notes, key, record.issues)
     out.incidences = incs
     adverse_curation.apply(record, out)
     for e in out.entries:
-        if not getattr(e, "_settled", True) and e.frequency_basis != "curated":
-            record.issues.append(Issue("warning", f"frequency of '{e.term}' ({e.soc}) not settled by the text: "
-                                       f"one of {', '.join(e._options)}; add it to the curation file",
-                                       key, e.source.line_start, "adverse.frequency-unsettled"))
+        if e.is_open:
+            record.add_unresolved(
+                "adverse-frequency", e.source.quote,
+                f"the text leaves the frequency of '{e.term}' ({e.soc}) open between columns"
+                + (f" ({e.frequency_rule})" if e.frequency_rule else "") + "; a curation file can settle it",
+                e.source, candidates=e.frequency_options, fact_id=e.id)
     adverse_links.attach(record, out, subs)
     return out
+
+
+def _unresolved_row(record: LabelRecord, key: str, row) -> None:
+    """A row whose organ class does not resolve: one unresolved item, no entries."""
+    lines = list(row.head_lines) + [ln for c in row.cells for ln in c.lines]
+    uniq = sorted({ln.number: ln for ln in lines}.values(), key=lambda ln: ln.number)
+    if not uniq:
+        return
+    quote = " ".join(ln.raw.strip() for ln in uniq)
+    src = Source(key, uniq[0].number, uniq[-1].number, uniq[0].start, uniq[-1].end, quote)
+    printed = re.sub(r"\s+", " ", row.soc_printed).strip()
+    reason = (f"organ class '{printed}' is not a MedDRA system organ class" if printed
+              else "table text before any organ class") + f"; {len(row.cells)} cell(s) not read as entries"
+    record.add_unresolved("adverse-row", quote, reason, src)
 
 
 def _bands(table, key: str) -> list[FrequencyBand]:

@@ -13,12 +13,18 @@ Field conventions (keep stable; other readers depend on them)
   ``ontology/data/meddra-soc.json`` (``name``), e.g. "Blood and lymphatic
   system disorders"; ``soc_as_printed`` keeps the label's wording
   ("Blood and lymphatic system disorders" / "Haemorrhages" ...).
-* ``frequency``: one of :data:`FREQUENCY_NAMES` (lower case, as in the API).
+* ``frequency``: one of :data:`FREQUENCY_NAMES` (lower case, as in the API),
+  or None when the text leaves it open between columns: then
+  ``frequency_options`` holds the candidates (at least two, in column order),
+  ``frequency_basis`` is ``"open"`` and the label record holds an unresolved
+  item of kind "adverse-frequency" for the entry. Never a guessed default.
 * ``frequency_basis``: ``"stated"`` (read from a table cell, column heading or
   inline list), ``"inferred"`` (a rule settled it; ``frequency_rule`` names
-  the rule) or ``"curated"`` (a reviewed curation file fixed it;
-  ``frequency_rule`` holds the curator's reason). ``source.derivation`` says
-  the same for provenance.
+  the rule), ``"curated"`` (a reviewed curation file fixed it;
+  ``frequency_rule`` holds the curator's reason) or ``"open"`` (see above).
+  ``source.derivation`` says the same for provenance (open: "inferred").
+* ``own_markers``: the footnote markers printed on the term itself (the rest
+  of ``footnotes`` come from its organ class).
 * ``confidence``: 0..1, 1.0 for stated and curated facts.
 * ``footnotes``: the marker letters/numbers as printed ("a", "b", "18").
 * ``see_section``: a section key ("4.8/<selected-reaction-subsection>") when a
@@ -35,7 +41,7 @@ from dataclasses import dataclass, field
 from .records import Source
 
 FREQUENCY_NAMES = ("very common", "common", "uncommon", "rare", "very rare", "not known")
-FREQUENCY_BASES = ("stated", "inferred", "curated")
+FREQUENCY_BASES = ("stated", "inferred", "curated", "open")
 INCIDENCE_KINDS = (
     "any grade",
     "serious",
@@ -78,10 +84,10 @@ class AdverseReaction:
     id: str
     term: str
     soc: str | None  # official MedDRA SOC name (ontology/data/meddra-soc.json); None if unknown
-    frequency: str  # one of FREQUENCY_NAMES
+    frequency: str | None  # one of FREQUENCY_NAMES; None when open (see frequency_options)
     source: Source
     soc_as_printed: str | None = None
-    frequency_basis: str = "stated"  # stated | inferred | curated
+    frequency_basis: str = "stated"  # stated | inferred | curated | open
     frequency_rule: str | None = None
     confidence: float = 1.0
     footnotes: list[str] = field(default_factory=list)
@@ -92,6 +98,16 @@ class AdverseReaction:
     see_section: str | None = None  # section key of a selected-reaction subsection
     incidences: list[Incidence] = field(default_factory=list)
     frequency_source: Source | None = None  # where the frequency was decided
+    frequency_options: list[str] = field(default_factory=list)  # candidates the evidence allows
+    own_markers: list[str] | None = None  # markers on the term itself; None: all of footnotes
+
+    @property
+    def is_open(self) -> bool:
+        return self.frequency is None
+
+    def frequency_text(self) -> str:
+        """The frequency as a reader sees it: "common" or, when open, "common or uncommon"."""
+        return self.frequency or " or ".join(self.frequency_options)
 
 
 @dataclass

@@ -152,6 +152,7 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
                 record.issues.append(Issue("warning", f"4.8 table row {r + 1}: organ class '{printed}' is not a "
                                            "MedDRA system organ class; row skipped", table.source.section,
                                            table.source.line_start, "html-table-unknown-soc"))
+                _unresolved_row(record, table, r, row, f"organ class '{printed}' is not a MedDRA system organ class")
                 current = None
                 continue
             current = (soc, printed)
@@ -165,6 +166,8 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
                 record.issues.append(Issue("warning", f"4.8 table row {r + 1}: frequency '{row[freq_col]}' "
                                            "not understood; row skipped", table.source.section,
                                            table.source.line_start, "html-table-unknown-frequency"))
+                _unresolved_row(record, table, r, row, f"frequency '{_clean(row[freq_col])}' is not a frequency "
+                                "category")
                 continue
             cols = [(c, b) for c in range(len(row)) if c not in (soc_col, freq_col)]
         for c, freq in cols:
@@ -180,6 +183,20 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
                         footnotes=list(notes), frequency_source=fsrc,
                     ))
     return out
+
+
+def _unresolved_row(record: LabelRecord, table: Table, r: int, row: list[str], reason: str) -> None:
+    """A table row that cannot be read as entries: an unresolved item, never an entry.
+
+    Its place is the row's first cell when the reader kept cell sources (line or
+    page), else the table's, with the row number in the locator."""
+    quote = " | ".join(_clean(c) for c in row if _clean(c))
+    cells = (getattr(table, "cell_sources", None) or [])
+    first = next((s for c in (cells[r] if r < len(cells) else []) for s in c if s is not None), None)
+    base = first or table.source
+    loc = base.locator if first else (f"{table.source.locator}/row[{r + 1}]" if table.source.locator else f"row {r + 1}")
+    record.add_unresolved("adverse-row", quote, reason + "; row not read as entries",
+                          replace(base, quote=quote, locator=loc, derivation="stated", rule=None, confidence=None))
 
 
 def _bands(record: LabelRecord) -> list[FrequencyBand]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from . import fact_checks
 from .ids import IdMaker
 from .quantities import find_quantities, number
 from .quotes import cross_refs, locate, sentences
@@ -235,3 +236,4 @@ def extract(record: LabelRecord) -> None:
     extract_indications(record)
     extract_contraindications(record)
     extract_warnings(record)
+    fact_checks.clinical(record)

@@ -82,12 +82,15 @@ class Premedication:
 
 @dataclass
 class Hospitalisation:
-    """Minimum hospital stay: first ``days`` days of the cycles selected."""
+    """Minimum hospital stay: first ``days`` days of the cycles selected.
+
+    ``days`` is None when the label gives no number (supervision "at the start
+    of each subsequent cycle")."""
 
     id: str
     first_cycle: int
     last_cycle: int | None
-    days: int
+    days: int | None
     source: Source
     kind: str = "hospitalisation"  # hospitalisation | supervision
     condition: str | None = None  # e.g. "cns-history"

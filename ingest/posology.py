@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from . import fact_checks
 from .dosing_records import DosingRecord, Regimen, RegimenUse
 from .ids import slugify
 from .posology_prose import read_rules as read_prose_rules
@@ -42,6 +43,7 @@ def extract(record: LabelRecord) -> None:
     if not out.regimens and not out.dose_rules:
         record.issues.append(Issue("info", "no regimen table or dosing rule found in 4.2", "4.2", None, "dosing-regimen"))
     record.dosing = out
+    fact_checks.dosing(record)
 
 
 def _tables(record: LabelRecord, out: DosingRecord) -> set[str]:

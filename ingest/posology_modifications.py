@@ -2,8 +2,8 @@
 and the interruption rules printed before it.
 
 The table arrives as interleaved text. It is read as a stream of sentences:
-a sentence that starts an action ("Interrupt ...", "Discontinue ...",
-"Consider discontinuing ...", "If <condition>, interrupt ...") opens a new cell;
+a sentence that starts an action (an ``action_*`` cue of ``dosing.json``
+``wording``, or "If <condition>, <interrupt cue>") opens a new cell;
 any other sentence continues the current cell. The text before an action on
 the same printed line is the row marker ("Grade 3", or an event such as a
 named reaction); text on earlier lines since the last cell is the toxicity name.
@@ -12,27 +12,35 @@ Cells after a marker fill the weight-group columns of the header in order.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .dosing_records import DoseModificationTable, InterruptionRule, ModificationAction
 from .ids import slugify
 from .posology_regimens import WEIGHT, weight_group
 from .posology_text import Flat, dose_pattern, dose_quantity, duration_pattern, duration
 from .records import Quantity
+from .posology_text import alternation
+from .wording import cue, phrases
 
-START = re.compile(
-    r"(?:(?P<cond>If [^,.]{3,40}), (?=interrupt))?(?P<verb>interrupt|discontinue|consider discontinuing)\b", re.I
-)
 GRADE = re.compile(r"^grade\s*(\d)\b", re.I)
-UNTIL_GRADE = re.compile(r"until no more than grade (\d)", re.I)
 MIN_DAYS = re.compile(r"for at least (\d+) days?", re.I)
-RESTART = re.compile(r"restart \S+ at ", re.I)
-ESCALATE = re.compile(r"escalate to ", re.I)
 AFTER = re.compile(r"after (\d+) days?", re.I)
-PREMED = re.compile(r"premedicate with an? (?P<dose>[^ ]+ \S+) dose of (?P<drug>[a-z]+)", re.I)
-TAPER = re.compile(r"step-wise over (\d+) days?", re.I)
-OCCURRED_AT = re.compile(r"if the toxicity occurred at ", re.I)
-RESOLVE_OVER = re.compile(r"takes more than (\d+) days to resolve", re.I)
 COND_AFTER = re.compile(r"\bpermanently (if [^.]+)", re.I)
+ACTIONS = (("interrupt", "action_interrupt"), ("discontinue", "action_discontinue"),
+           ("consider-discontinue", "action_consider_discontinue"))
+
+
+@lru_cache(maxsize=1)
+def _start_pattern() -> re.Pattern:
+    """An action opening a cell: one of the action cues, or "If <condition>, <interrupt cue>"."""
+    verbs = {kind: alternation(phrases(name)) for kind, name in ACTIONS}
+    every = alternation([p for _, name in ACTIONS for p in phrases(name)])
+    return re.compile(rf"(?:(?P<cond>If [^,.]{{3,40}}), (?=(?:{verbs['interrupt']})\b))?(?P<verb>{every})\b", re.I)
+
+
+def _action_kind(verb: str) -> str:
+    v = " ".join(verb.lower().split())
+    return next(kind for kind, name in ACTIONS if v in (p.lower() for p in phrases(name)))
 
 
 def read_table(flat: Flat, start: int, end: int, section: str, tid: str):
@@ -89,15 +97,14 @@ def read_table(flat: Flat, start: int, end: int, section: str, tid: str):
 
 
 def _start(text: str, a: int, b: int) -> re.Match | None:
-    for m in START.finditer(text, a, b):
+    for m in _start_pattern().finditer(text, a, b):
         if m.group("cond") or m.group("verb")[0].isupper():
             return m
     return None
 
 
 def _action(aid, t, m, names, tox, mark, g, wg_id, src) -> ModificationAction:
-    verb = m.group("verb").lower()
-    action = "interrupt" if verb == "interrupt" else "discontinue" if verb == "discontinue" else "consider-discontinue"
+    action = _action_kind(m.group("verb"))
     act = ModificationAction(
         aid, names or [tox], " ".join(tox.split()), int(g.group(1)) if g else None,
         None if g else mark.lower(), wg_id, action, " ".join(t.split()), src,
@@ -108,37 +115,42 @@ def _action(aid, t, m, names, tox, mark, g, wg_id, src) -> ModificationAction:
     if c and action != "interrupt":
         act.condition = c.group(1)[3:].strip().lower()
     if action == "interrupt":
-        ug = UNTIL_GRADE.search(t)
+        ug = cue("until_grade").search(t)
         act.until = "max-grade" if ug else "resolved"
-        act.until_max_grade = int(ug.group(1)) if ug else None
+        act.until_max_grade = int(ug.group("n")) if ug else None
         md = MIN_DAYS.search(t)
         act.until_min_days = int(md.group(1)) if md else None
-        r = RESTART.search(t)
+        r = cue("restart").search(t)
         if r:
-            dm = dose_pattern().match(t, r.end())
+            dm = dose_pattern().match(t, _skip_space(t, r.end()))
             act.restart_dose = dose_quantity(dm) if dm else None
-        e = ESCALATE.search(t)
+        e = cue("escalate").search(t)
         if e:
-            dm = dose_pattern().match(t, e.end())
+            dm = dose_pattern().match(t, _skip_space(t, e.end()))
             act.escalate_dose = dose_quantity(dm) if dm else None
             af = AFTER.search(t, e.end())
             act.escalate_after = Quantity(float(af.group(1)), "d", text=af.group(0)) if af else None
-        p = PREMED.search(t)
+        p = cue("premedication").search(t)
         if p:
             dm = dose_pattern().search(p.group("dose"))
             act.premedication_dose = dose_quantity(dm) if dm else None
             act.premedication_drug = p.group("drug").lower()
-        tp = TAPER.search(t)
-        act.taper = Quantity(float(tp.group(1)), "d", text=tp.group(0)) if tp else None
-        act.discontinue_if_at_restart_dose = bool(OCCURRED_AT.search(t))
-        ro = RESOLVE_OVER.search(t)
-        act.discontinue_if_resolution_over = Quantity(float(ro.group(1)), "d", comparator=">", text=ro.group(0)) if ro else None
+        tp = cue("taper").search(t)
+        act.taper = Quantity(float(tp.group("n")), "d", text=tp.group(0)) if tp else None
+        act.discontinue_if_at_restart_dose = bool(cue("discontinue_if_at_restart_dose").search(t))
+        ro = cue("resolution_over").search(t)
+        act.discontinue_if_resolution_over = Quantity(float(ro.group("n")), "d", comparator=">", text=ro.group(0)) if ro else None
     return act
 
 
 NO_LONGER = re.compile(r"no longer than (\d+) days?", re.I)
 LONGER = re.compile(r"(?<!no )longer than (\d+) days?", re.I)
-TOTAL = re.compile(r"total of (\d+) days of infusion", re.I)
+
+
+def _skip_space(t: str, i: int) -> int:
+    while i < len(t) and t[i].isspace():
+        i += 1
+    return i
 
 
 def read_rules(flat: Flat, a0: int, b0: int, section: str, table: DoseModificationTable) -> None:
@@ -147,18 +159,18 @@ def read_rules(flat: Flat, a0: int, b0: int, section: str, table: DoseModificati
         s = flat.text[a:b]
         src = flat.source(a, b, section)
         rid = f"{table.id}-rule-{len(table.rules) + 1}"
-        if RESOLVE_OVER.search(s) and re.search(r"discontinue", s, re.I):
-            q = RESOLVE_OVER.search(s)
+        q = cue("resolution_over").search(s)
+        if q and cue("action_discontinue").search(s):
             table.rules.append(InterruptionRule(rid, " ".join(s.split()), src, "discontinue",
-                                                resolution_over=Quantity(float(q.group(1)), "d", comparator=">")))
-        elif NO_LONGER.search(s) and re.search(r"continue the same cycle", s, re.I):
+                                                resolution_over=Quantity(float(q.group("n")), "d", comparator=">")))
+        elif NO_LONGER.search(s) and cue("same_cycle").search(s):
             q = NO_LONGER.search(s)
-            tot = TOTAL.search(s)
+            tot = cue("cycle_infusion_total").search(s)
             table.rules.append(InterruptionRule(
                 rid, " ".join(s.split()), src, "continue-cycle",
                 max_days=Quantity(float(q.group(1)), "d", comparator="<="),
-                infusion_days_total=Quantity(float(tot.group(1)), "d") if tot else None))
-        elif LONGER.search(s) and re.search(r"new cycle", s, re.I):
+                infusion_days_total=Quantity(float(tot.group("n")), "d") if tot else None))
+        elif LONGER.search(s) and cue("new_cycle").search(s):
             q = LONGER.search(s)
             table.rules.append(InterruptionRule(rid, " ".join(s.split()), src, "new-cycle",
                                                 min_days=Quantity(float(q.group(1)), "d", comparator=">")))

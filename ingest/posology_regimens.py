@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .dosing_records import CyclePhase, DoseStep, Regimen, WeightGroup
 from .posology_text import Flat, dose_pattern, dose_quantity, ordinal
 from .records import Quantity
+from .wording import cue
 
 DAYS = re.compile(r"\bDays?\s+(\d+)\s*[-–]\s*(\d+)\b")
 CYCLE = re.compile(
@@ -237,8 +238,6 @@ def _step(reg: Regimen, wg: WeightGroup, a: int, b: int | None, day: Tok, cell: 
     reg.steps.append(step)
 
 
-COUNT = re.compile(r"may receive (?:up to )?(?P<n>\w+) cycles? of (?:[\w-]+ ){0,2}?(?P<role>induction )?treatment", re.I)
-MORE = re.compile(r"up to (?P<n>\w+) additional cycles of (?:[\w-]+ ){0,2}?(?P<role>consolidation|induction)", re.I)
 
 
 def read_cycles(reg: Regimen, flat: Flat, end: int) -> None:
@@ -246,10 +245,10 @@ def read_cycles(reg: Regimen, flat: Flat, end: int) -> None:
     base = more = None
     for a, b in flat.sentences(0, end):
         s = flat.text[a:b]
-        m = COUNT.search(s)
+        m = cue("cycle_count").search(s)
         if m and base is None and ordinal(m.group("n")):
-            base = (ordinal(m.group("n")), a + m.start(), a + m.end(), m.group("role"))
-        m2 = MORE.search(s)
+            base = (ordinal(m.group("n")), a + m.start(), a + m.end(), m.groupdict().get("role"))
+        m2 = cue("more_cycles").search(s)
         if m2 and more is None and ordinal(m2.group("n")):
             more = (ordinal(m2.group("n")), a + m2.start(), a + m2.end(), m2.group("role").lower())
     if base is None:

@@ -9,6 +9,7 @@ from .ids import slugify
 from .posology_text import Flat, dose_pattern, dose_quantity, dosing_data, ordinal
 from .records import LabelRecord, Quantity, Section
 from .text_lines import Line
+from .wording import cue
 
 DRUG_DOSE = re.compile(r"\b(?P<drug>[A-Za-z][a-z]{3,})\s+(?=\d)")
 CAP = re.compile(r"\(\s*not to exceed\s+", re.I)
@@ -16,7 +17,6 @@ ALT = re.compile(r"or equivalent\s*\((?:e\.g\.\s*)?(?P<alt>[^)]+)\)", re.I)
 BEFORE = re.compile(r"(?P<within>within\s+)?(?P<a>\d+)(?:\s+to\s+(?P<b>\d+))?\s+(?P<u>hours?|minutes?)\s+prior to", re.I)
 CYCLE_DAY = re.compile(r"\(\s*cycle\s+(?P<c>\d+),\s*day\s+(?P<d>\d+)\s*\)", re.I)
 EACH = re.compile(r"\beach (?:treatment )?cycle\b", re.I)
-WINDOW = re.compile(r"first (?P<n>\d+) (?P<u>hours|days) of each", re.I)
 CRITERION = re.compile(
     r"(?P<cmp>≥|>=|>|<|≤)\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<unit>%|/\s*\w+)\s*(?P<what>[a-z ]+?)(?=\s+or\s|\s+treat|\s*$|,)",
     re.I,
@@ -64,7 +64,7 @@ def read_premedication(reg: Regimen, sec: Section, lines, original: str, shared:
                     break
                 dm = None
             if item.drug is None:
-                w = re.search(r"\btreat with (?P<drug>[a-z]+)", s, re.I)
+                w = cue("treat_with").search(s)
                 item.drug = w.group("drug").lower() if w else None
             c = CAP.search(s)
             if c:
@@ -88,9 +88,10 @@ def read_premedication(reg: Regimen, sec: Section, lines, original: str, shared:
                 item.cycles, item.day = cd.group("c"), int(cd.group("d"))
             elif EACH.search(s):
                 item.cycles = "each"
-            wm = WINDOW.search(s)
+            wm = cue("administration_window").search(s)
             if wm:
-                item.window = Quantity(float(wm.group("n")), "h" if wm.group("u").lower() == "hours" else "d", text=wm.group(0))
+                unit = dosing_data()["units"]["duration"][wm.group("unit").lower()]
+                item.window = Quantity(float(wm.group("n")), unit, text=wm.group(0))
             if pre_phase:
                 item.cycles, item.day = "1", 1
                 for m in CRITERION.finditer(s):
@@ -109,9 +110,6 @@ def _count_unit(u: str) -> str:
     return dosing_data()["units"]["count_per_volume"].get(word, word).lstrip("/")
 
 
-FIRST_DAYS = re.compile(r"first (?P<n>\d+) days? of (?:the )?(?:(?P<sel>\w+) )?cycles?\b", re.I)
-IN_CYCLE = re.compile(r"in the (?P<sel>\w+) cycle,? hospitali[sz]ation is recommended (?:at a minimum )?for (?P<n>\d+) days?", re.I)
-SUBSEQUENT_STARTS = re.compile(r"subsequent cycle starts", re.I)
 CONDITION = re.compile(r"^in patients with (?:a )?(?P<c>[^,(]+(?:\([^)]*\)[^,(]*)?)", re.I)
 
 
@@ -139,13 +137,15 @@ def read_hospitalisation(out: DosingRecord, top: Section, lines, original: str, 
         for a, b in flat.sentences():
             s = flat.text[a:b]
             src = flat.source(a, b, top.key)
-            found = [(m, m.start()) for m in FIRST_DAYS.finditer(s)] + [(m, m.start()) for m in IN_CYCLE.finditer(s)]
+            found = [(m, m.start()) for m in cue("hospital_first_days").finditer(s)] + [
+                (m, m.start()) for m in cue("hospital_in_cycle").finditer(s)]
             for m, _ in sorted(found, key=lambda x: x[1]):
-                c1, c2 = _cycles(m.group("sel"), prev)
+                c1, c2 = _cycles(m.groupdict().get("sel"), prev)
                 prev = c2 if c2 is not None else c1
                 items.append(Hospitalisation("", c1, c2, int(m.group("n")), src, condition=condition, text=" ".join(s.split())))
-            if not found and SUBSEQUENT_STARTS.search(s):
-                items.append(Hospitalisation("", 2, None, 1, src, kind="supervision", text=" ".join(s.split())))
+            if not found and cue("supervision_at_cycle_start").search(s):
+                # the label gives no number of days: none is stored
+                items.append(Hospitalisation("", 2, None, None, src, kind="supervision", text=" ".join(s.split())))
         for h in items:
             base = f"{slugify(condition or h.kind, 30)}-c{h.first_cycle}{'' if h.last_cycle == h.first_cycle else '-on'}"
             if targets:

@@ -1,7 +1,8 @@
 """Administration facts (4.2) and the infusion-bag preparation tables (6.6).
 
-A preparation table is found by its caption ("Table N. For patients weighing
-<weight phrase> ...") and read as rows of
+A preparation table is found by its caption (a table number followed by a
+weight phrase: the ``preparation_caption`` cue of ``dosing.json`` ``wording``),
+its title runs to the ``preparation_title_end`` cue, and it is read as rows of
 ``[duration] [dose rate] [BSA band] volume vials``; a row inherits the
 duration, dose and rate printed above it (merged cells). Nothing is computed:
 the volumes are the label's own.
@@ -14,8 +15,8 @@ from .dosing_records import Administration, DosingRecord, InfusionOption, Prepar
 from .posology_regimens import WEIGHT, weight_group
 from .posology_text import Flat, dose_pattern, dose_quantity, dosing_data
 from .records import LabelRecord, Quantity
+from .wording import cue
 
-CAPTION = re.compile(r"Table (?P<n>\d+)\.\s+For patients weighing", re.I)
 NUM = r"\d+(?:\.\d+)?"
 
 
@@ -42,7 +43,7 @@ def read_preparation(out: DosingRecord, record: LabelRecord, lines) -> None:
         if "/" not in key:
             continue
         text = flat.text
-        caps = list(CAPTION.finditer(text))
+        caps = list(cue("preparation_caption").finditer(text))
         for i, cm in enumerate(caps):
             end = caps[i + 1].start() if i + 1 < len(caps) else len(text)
             cap_end = text.find(":", cm.end(), end)
@@ -50,8 +51,8 @@ def read_preparation(out: DosingRecord, record: LabelRecord, lines) -> None:
             if not wm:
                 continue
             wg = weight_group(wm, flat, key)
-            title_end = text.find("add to infusion bag", cm.start(), end)
-            title_end = title_end + len("add to infusion bag") if title_end > 0 else (cap_end if cap_end > 0 else cm.end())
+            te = cue("preparation_title_end").search(text, cm.start(), end)
+            title_end = te.end() if te else (cap_end if cap_end > 0 else cm.end())
             table = PreparationTable(f"table-{cm.group('n')}", " ".join(text[cm.start():title_end].split()), wg.id,
                                      flat.source(cm.start(), title_end, key), wg.min_kg, wg.max_kg)
             hours = dose = rate = None
@@ -78,14 +79,6 @@ def read_preparation(out: DosingRecord, record: LabelRecord, lines) -> None:
                 out.preparation_tables.append(table)
 
 
-CONC = re.compile(r"concentration of (?P<num>\d+(?:\.\d+)?)\s*(?P<mass>\w+)\s*/\s*mL", re.I)
-START_VOL = re.compile(r"starting volume\s*\(?\s*(?P<num>\d+(?:\.\d+)?)\s*mL", re.I)
-GIVEN_VOL = re.compile(r"volume administered[^()]{0,40}\(\s*(?P<num>\d+(?:\.\d+)?)\s*mL\s*\)", re.I)
-OPTION = re.compile(r"rate of (?P<rate>\d+(?:\.\d+)?)\s*mL\s*/\s*h(?:our)?\s+for a duration of (?P<h>\d+)\s*hours", re.I)
-BAG = re.compile(r"changed at least every (?P<h>\d+)\s*hours", re.I)
-MAX_INF = re.compile(r"over a period of up to (?P<h>\d+)\s*hours", re.I)
-
-
 def read_administration(out: DosingRecord, record: LabelRecord, lines) -> None:
     adm: Administration = out.administration
     mass = dosing_data()["units"]["mass"]
@@ -97,25 +90,25 @@ def read_administration(out: DosingRecord, record: LabelRecord, lines) -> None:
             for a, b in flat.sentences():
                 s = text[a:b]
                 src = flat.source(a, b, key)
-                m = CONC.search(s)
+                m = cue("concentration").search(s)
                 if m and adm.concentration is None and m.group("mass") in mass:
-                    adm.concentration = Quantity(float(m.group("num")), mass[m.group("mass")] + "/mL", text=m.group(0))
+                    adm.concentration = Quantity(float(m.group("n")), mass[m.group("mass")] + "/mL", text=m.group(0))
                     adm.concentration_source = src
-                m1, m2 = START_VOL.search(s), GIVEN_VOL.search(s)
+                m1, m2 = cue("bag_starting_volume").search(s), cue("bag_delivered_volume").search(s)
                 if m1 and m2 and adm.bag_volume is None:
-                    adm.bag_volume = Quantity(float(m1.group("num")), "mL", text=m1.group(0))
-                    adm.delivered_volume = Quantity(float(m2.group("num")), "mL", text=m2.group(0))
+                    adm.bag_volume = Quantity(float(m1.group("n")), "mL", text=m1.group(0))
+                    adm.delivered_volume = Quantity(float(m2.group("n")), "mL", text=m2.group(0))
                     adm.volume_source = src
-                for m in OPTION.finditer(s):
-                    h = float(m.group("h"))
+                for m in cue("infusion_option").finditer(s):
+                    h = float(m.group("hours"))
                     if all(o.hours.value != h for o in adm.options):
-                        adm.options.append(InfusionOption(f"infusion-{m.group('h')}h", Quantity(h, "h"),
-                                                          Quantity(float(m.group("rate")), "mL/h"), src))
-                m = BAG.search(s)
+                        adm.options.append(InfusionOption(f"infusion-{m.group('hours')}h", Quantity(h, "h"),
+                                                          Quantity(float(m.group("n")), "mL/h"), src))
+                m = cue("bag_change").search(s)
                 if m and adm.bag_change_max is None:
-                    adm.bag_change_max = Quantity(float(m.group("h")), "h", comparator="<=", text=m.group(0))
+                    adm.bag_change_max = Quantity(float(m.group("n")), "h", comparator="<=", text=m.group(0))
                     adm.bag_change_source = src
-                m = MAX_INF.search(s)
+                m = cue("max_infusion").search(s)
                 if m and adm.max_infusion is None:
-                    adm.max_infusion = Quantity(float(m.group("h")), "h", comparator="<=", text=m.group(0))
+                    adm.max_infusion = Quantity(float(m.group("n")), "h", comparator="<=", text=m.group(0))
                     adm.max_infusion_source = src

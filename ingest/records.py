@@ -35,6 +35,7 @@ class Source:
     derivation: str = "stated"  # stated | inferred | curated
     rule: str | None = None  # the rule used when inferred, or the curator's reason
     confidence: float | None = None
+    page: int | None = None  # 1-based page of the input document (PDF), when known
 
 
 @dataclass
@@ -210,6 +211,53 @@ class Issue:
     rule: str | None = None
 
 
+UNRESOLVED_KINDS = (
+    "adverse-row",  # a 4.8 table row / paragraph whose organ class does not resolve
+    "adverse-cell",  # a 4.8 cell that cannot be read as an entry (no organ class, unknown frequency)
+    "adverse-frequency",  # a 4.8 entry whose frequency the text leaves open between columns
+    "table",  # a table that could not be read as a whole (e.g. a dose table without a dose)
+    "table-cell",  # any other table cell an extractor could not read
+    "table-row",
+    "sentence",  # a sentence an extractor recognised but could not settle
+)
+
+
+@dataclass
+class Unresolved:
+    """What an extractor recognised but could not settle: never written as a fact.
+
+    ``kind`` is one of :data:`UNRESOLVED_KINDS`; ``quote`` the text as printed;
+    ``source`` where it lies (section, line span or page, char offsets);
+    ``reason`` why it is left open; ``candidates`` the values the text leaves
+    open (e.g. two frequency columns); ``fact_id`` the fact it belongs to when
+    that fact was written without the open value (an entry with an open frequency).
+    """
+
+    id: str
+    kind: str
+    quote: str
+    reason: str
+    source: Source
+    candidates: list[str] = field(default_factory=list)
+    fact_id: str | None = None
+
+    @property
+    def section(self) -> str:
+        return self.source.section
+
+    def where(self) -> str:
+        s = self.source
+        if s.page is not None:
+            return f"section {s.section}, page {s.page}"
+        if s.line_start:
+            return f"section {s.section}, line {s.line_start}"
+        return f"section {s.section}" + (f", {s.locator}" if s.locator else "")
+
+    def describe(self) -> str:
+        cands = f" (one of: {', '.join(self.candidates)})" if self.candidates else ""
+        return f"unresolved {self.kind} [{self.where()}]: {self.reason}{cands}: \"{self.quote}\""
+
+
 @dataclass
 class LabelRecord:
     """Everything read from one label version."""
@@ -233,6 +281,15 @@ class LabelRecord:
     adverse_reactions: Any = None
     dosing: Any = None
     issues: list[Issue] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+
+    def add_unresolved(self, kind: str, quote: str, reason: str, source: Source,
+                       candidates: list[str] | None = None, fact_id: str | None = None) -> Unresolved:
+        """Record an unresolved item with a stable id (kind and number within the label)."""
+        n = 1 + sum(1 for u in self.unresolved if u.kind == kind)
+        item = Unresolved(f"{kind}-{n}", kind, quote, reason, source, list(candidates or []), fact_id)
+        self.unresolved.append(item)
+        return item
 
     def section(self, key: str) -> Section | None:
         for s in self.sections:

@@ -1,10 +1,12 @@
 """Read adverse reactions back from the store as the JSON list the CLI and web API serve.
 
 ``adverse_reactions(store, graph_iri, soc=None, frequency=None)`` -> list of
-``{term, soc, frequency, frequency_basis, frequency_rule, confidence,
+``{term, soc, frequency, frequency_candidates, frequency_basis, frequency_rule, confidence,
 incidence_percent, footnotes, included_terms, may_represent, term_level,
 see_section, source: {section, lines, quote}}``; ``incidence_percent`` is the
-crude any-grade incidence in the table's own population, or None.
+crude any-grade incidence in the table's own population, or None. An entry
+whose frequency the label leaves open has ``frequency_basis`` "open",
+``frequency`` "common or uncommon" and ``frequency_candidates`` the categories.
 ``store`` is anything with ``query(sparql)`` returning ``.rows`` (list of
 dicts var -> rdflib term): the Oxigraph store, or :class:`GraphStore` around an
 rdflib graph.
@@ -24,8 +26,9 @@ _QUERY = _PREFIX + """
 SELECT ?e ?term ?soc ?socp ?freq ?basis ?rule ?conf ?level ?see ?section ?l1 ?l2 ?quote ?pct
 WHERE {
   GRAPH <%(g)s> {
-    ?e a smpc:AdverseReaction ; smpc:term ?term ; smpc:frequency ?freq ; smpc:frequencyBasis ?basis ;
+    ?e a smpc:AdverseReaction ; smpc:term ?term ; smpc:frequencyBasis ?basis ;
        prov:wasDerivedFrom ?span .
+    OPTIONAL { ?e smpc:frequency ?freq }
     ?span smpc:inSection ?section ; smpc:startLine ?l1 ; smpc:endLine ?l2 ; smpc:quote ?quote .
     OPTIONAL { ?e smpc:systemOrganClass ?soc }
     OPTIONAL { ?e smpc:socAsPrinted ?socp }
@@ -80,6 +83,14 @@ def _num(v):
     return int(f) if f.is_integer() and "." not in str(v) else f
 
 
+def _freq_name(iri) -> str:
+    return str(iri).rsplit("#freq-", 1)[-1].replace("-", " ")
+
+
+def _band_order(name: str) -> int:
+    return FREQUENCY_NAMES.index(name) if name in FREQUENCY_NAMES else len(FREQUENCY_NAMES)
+
+
 def adverse_reactions(store, graph_iri: str, soc: str | None = None, frequency: str | None = None) -> list[dict]:
     """Entries of one label version graph, optionally filtered by organ class and frequency."""
     if frequency is not None and frequency.lower() not in FREQUENCY_NAMES:
@@ -89,11 +100,14 @@ def adverse_reactions(store, graph_iri: str, soc: str | None = None, frequency: 
         found = soc_by_name(soc)
         want_soc = found.name.lower() if found else soc.lower()
     rows = store.query(_QUERY % {"g": graph_iri}).rows
-    fns, incls, mrs = (_multi(store, graph_iri, p) for p in ("footnoteMarker", "includedTerm", "mayRepresentTerm"))
+    fns, incls, mrs, cands = (_multi(store, graph_iri, p) for p in
+                              ("footnoteMarker", "includedTerm", "mayRepresentTerm", "frequencyCandidate"))
     out = []
     seen: set[str] = set()
     for r in rows:
-        freq = str(r["freq"]).rsplit("#freq-", 1)[-1].replace("-", " ")
+        # an open frequency (no smpc:frequency) reads "common or uncommon", its candidates in band order
+        options = sorted((_freq_name(c) for c in cands.get(str(r["e"]), [])), key=_band_order)
+        freq = _freq_name(r["freq"]) if r.get("freq") is not None else " or ".join(options)
         soc_name = None
         if r.get("soc") is not None:
             code = str(r["soc"]).rsplit("#soc-", 1)[-1]
@@ -114,6 +128,7 @@ def adverse_reactions(store, graph_iri: str, soc: str | None = None, frequency: 
             "soc": soc_name,
             "soc_as_printed": str(r["socp"]) if r.get("socp") is not None else None,
             "frequency": freq,
+            "frequency_candidates": options,
             "frequency_basis": str(r["basis"]),
             "frequency_rule": str(r["rule"]) if r.get("rule") is not None else None,
             "confidence": float(str(r["conf"])) if r.get("conf") is not None else None,

@@ -44,7 +44,10 @@ def adverse_reactions(g: Graph) -> list[Fact]:
         soc = names.get(str(soc_iri)) if soc_iri is not None else None
         soc = soc or v.one(node, SMPC.socAsPrinted) or "unknown organ class"
         freq = g.value(node, SMPC.frequency)
-        fields = {"organ class": soc, "frequency": _local(freq).removeprefix("freq-").replace("-", " ") if freq else None,
+        open_freq = sorted((_local(c).removeprefix("freq-").replace("-", " ")
+                            for c in g.objects(node, SMPC.frequencyCandidate)), key=_band_rank)
+        fields = {"organ class": soc, "frequency": _local(freq).removeprefix("freq-").replace("-", " ") if freq
+                  else " or ".join(open_freq) or None,
                   "footnotes": ", ".join(v.all(node, SMPC.footnoteMarker)) or None}
         srcs = {}
         seen: dict[str, int] = {}
@@ -70,13 +73,19 @@ def adverse_reactions(g: Graph) -> list[Fact]:
         fields = {k: val for k, val in fields.items() if val}
         out.append(Fact("adverse_reaction", f"{norm_name(soc)}|{norm_name(term)}", f"{term} ({soc})", fields, term,
                         str(node), v.source(node), srcs, move_field="frequency",
-                        possible={"frequency": _unsettled(v.one(node, SMPC.frequencyRule))}))
+                        possible={"frequency": set(open_freq) or _unsettled(v.one(node, SMPC.frequencyRule))}))
     for node in g.subjects(RDF.type, SMPC.TableFootnote):
         marker = v.one(node, SMPC.marker) or ""
         text = v.one(node, SMPC.footnoteText) or ""
         out.append(Fact("adverse_reaction", f"footnote|{marker}", f"table footnote {marker}",
                         {"footnote": fold(text)}, text, str(node), v.source(node), group="footnote"))
     return out
+
+
+def _band_rank(name: str) -> int:
+    from ingest.adverse_records import FREQUENCY_NAMES
+
+    return FREQUENCY_NAMES.index(name) if name in FREQUENCY_NAMES else len(FREQUENCY_NAMES)
 
 
 _ONE_OF = re.compile(r"unsettled: one of ([a-z ,]+)")

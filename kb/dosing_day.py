@@ -113,7 +113,9 @@ def hospitalisation(rules: Rules, p: Patient, cycle: int, day: int, cns: bool | 
     for h in p.regimen.hospitalisations + rules.record.general_hospitalisation:
         if not (h.first_cycle <= cycle and (h.last_cycle is None or cycle <= h.last_cycle)):
             continue
-        entry = {"kind": h.kind, "minimum_days": h.days, "applies_today": day <= h.days, "text": h.text}
+        # no number of days in the label (supervision at cycle starts): whether it applies today is not stated
+        entry = {"kind": h.kind, "minimum_days": h.days,
+                 "applies_today": day <= h.days if h.days is not None else None, "text": h.text}
         if h.condition:
             entry["condition"] = h.condition
             if cns is False:

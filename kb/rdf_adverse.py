@@ -42,7 +42,11 @@ def add(b: GraphBuilder, record: LabelRecord) -> None:
         if soc is not None:
             b.add(node, SMPC.systemOrganClass, soc)
         b.lit(node, SMPC.socAsPrinted, e.soc_as_printed)
-        b.add(node, SMPC.frequency, frequency_iri(e.frequency))
+        if e.frequency is not None:
+            b.add(node, SMPC.frequency, frequency_iri(e.frequency))
+        else:  # open: no frequency asserted, only the candidates the text allows
+            for f in e.frequency_options:
+                b.add(node, SMPC.frequencyCandidate, frequency_iri(f))
         b.add(node, SMPC.frequencyBasis, Literal(e.frequency_basis))
         b.lit(node, SMPC.frequencyRule, e.frequency_rule)
         b.lit(node, SMPC.confidence, float(e.confidence))

@@ -117,6 +117,8 @@ class GraphBuilder:
         g.add((span, SMPC.derivation, Literal(src.derivation)))
         if src.locator:
             g.add((span, SMPC.locator, Literal(src.locator)))
+        if src.page is not None:
+            g.add((span, SMPC.page, Literal(src.page, datatype=XSD.integer)))
         if src.rule:
             g.add((span, SMPC.derivationRule, Literal(src.rule)))
         if src.confidence is not None:

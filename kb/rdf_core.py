@@ -32,6 +32,7 @@ def add_label(b: GraphBuilder, record: LabelRecord) -> None:
 
 
 def add_sections(b: GraphBuilder, record: LabelRecord) -> None:
+    known = {s.key for s in record.sections}
     for order, sec in enumerate(record.sections):
         node = b.section_iri(sec.key)
         b.add(node, RDF.type, SMPC.Section)
@@ -46,8 +47,8 @@ def add_sections(b: GraphBuilder, record: LabelRecord) -> None:
             b.add(node, RDF.type, SMPC.SubHeading)
         if sec.parent:
             b.add(node, SMPC.parentSection, b.section_iri(sec.parent))
-        for ref in cross_refs(sec.text):
-            if ref != sec.number:
+        for ref in cross_refs(sec.text):  # a reference to a section the label lacks is no link
+            if ref != sec.number and ref in known:
                 b.add(node, SMPC.crossReference, b.section_iri(ref))
         b.source(node, sec.source)
         for i, p in enumerate(sec.paragraphs):

@@ -142,6 +142,7 @@ class KnowledgeBase:
             (f", line {i.line})" if i.line else (")" if i.section else ""))
             for i in record.issues
         )
+        report.unresolved.extend(u.describe() for u in record.unresolved)
         return IngestResult(record, graph, report, False, {"parse": t1 - t0, "graph": t2 - t1, "shacl": t3 - t2})
 
     def ingest(self, path: str | Path, label_id: str | None = None, version: str | None = None) -> IngestResult:
@@ -220,7 +221,16 @@ class KnowledgeBase:
 
     def validate_stored(self, spec: str | None = None) -> tuple[LabelRef, ValidationReport]:
         ref = self.resolve(spec)
-        return ref, validate_graph(self.store.get_graph(ref.iri))
+        report = validate_graph(self.store.get_graph(ref.iri))
+        report.unresolved.extend(u["text"] for u in self.unresolved(ref))
+        return ref, report
+
+    def unresolved(self, ref: "LabelRef | str | None" = None) -> list[dict]:
+        """The unresolved items stored with a label version (see :mod:`kb.unresolved_query`)."""
+        from .unresolved_query import unresolved_items
+
+        ref = ref if isinstance(ref, LabelRef) else self.resolve(ref)
+        return unresolved_items(self.store, ref.iri)
 
     def export(self, fmt: str, spec: str | None = None) -> bytes:
         iri = self.resolve(spec).iri if spec else None

@@ -42,11 +42,15 @@ class ValidationReport:
     conforms: bool
     violations: list[Violation] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # reader issues, not shape results
+    # what the reader recognised but could not settle (stored as unresolved items, never as facts)
+    unresolved: list[str] = field(default_factory=list)
 
     def text(self) -> str:
-        lines = [f"conforms: {self.conforms} ({len(self.violations)} violation(s))"]
+        lines = [f"conforms: {self.conforms} ({len(self.violations)} violation(s)); "
+                 f"{len(self.unresolved)} unresolved item(s)"]
         lines += [v.describe() for v in self.violations]
         lines += [f"warning: {w}" for w in self.warnings]
+        lines += list(self.unresolved)
         return "\n".join(lines)
 
 

@@ -112,13 +112,22 @@ def test_selected_reaction_incidences():
     assert [(i.kind, i.percent, i.n, i.study) for i in ped] == [("serious", 11.4, 70, "MT103-205")]
 
 
-def test_without_curation_the_unsettled_cells_are_warnings(tmp_path):
+def test_without_curation_the_unsettled_cells_stay_open(tmp_path, monkeypatch):
+    from ingest import adverse_curation
+
+    monkeypatch.setattr(adverse_curation, "PROJECT_LABELS", tmp_path / "no-curations")
     shutil.copy(LABEL, tmp_path / "smpc-il.txt")
     rec = read_label(tmp_path / "smpc-il.txt")
-    warn = adverse_issues(rec, "adverse.frequency-unsettled")
-    assert len(warn) == 20
-    assert any(w.line == 1593 and "Speech disorder" in w.message for w in warn)
+    open_items = [u for u in rec.unresolved if u.kind == "adverse-frequency"]
+    assert len(open_items) == 20
+    speech = next(u for u in open_items if "Speech disorder" in u.reason)
+    assert speech.source.line_start == 1593 and "uncommon" in speech.candidates and len(speech.candidates) >= 2
+    e = entry("Speech disorder", rec)
+    assert e.frequency is None and e.frequency_basis == "open" and e.frequency_options == speech.candidates
+    assert speech.fact_id == e.id
     assert len(rec.adverse_reactions.entries) == 70
+    # entries the text settles are not open
+    assert entry("Pyrexia", rec).frequency == "very common"
 
 
 def test_curation_for_another_version_is_not_applied(tmp_path):
@@ -136,12 +145,15 @@ def _broken(old: str, new: str):
     return read_label_bytes(text.replace(old, new, 1).encode(), "/nonexistent/broken.txt")
 
 
-def test_unknown_organ_class_is_a_warning_with_line():
+def test_unknown_organ_class_row_is_unresolved_not_an_entry():
     rec = _broken("Cardiac disorders Tachycardia7", "Heart rhythm disorders Tachycardia7")
     w = adverse_issues(rec, "adverse.unknown-soc")
     assert w and w[0].line == 1597 and "Heart rhythm disorders" in w[0].message
-    tachy = entry("Tachycardia", rec)
-    assert tachy.soc is None and tachy.soc_as_printed == "Heart rhythm disorders"
+    assert not [e for e in rec.adverse_reactions.entries if e.term == "Tachycardia"]
+    rows = [u for u in rec.unresolved if u.kind == "adverse-row"]
+    assert len(rows) == 1 and rows[0].source.line_start == 1597
+    assert "Heart rhythm disorders Tachycardia7" in rows[0].quote and "Heart rhythm disorders" in rows[0].reason
+    assert len(rec.adverse_reactions.entries) == 69
 
 
 def test_unknown_frequency_heading_is_a_warning_with_line():

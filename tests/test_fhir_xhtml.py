@@ -117,3 +117,13 @@ def test_adverse_set_has_legend_and_footnotes(rec):
     assert {f.marker: f.text for f in s.footnotes} == {"a": "See section 4.4.", "b": "Usually mild."}
     common = next(b for b in s.bands if b.name == "common")
     assert (common.low, common.high) == (0.01, 0.1)
+
+
+def test_unknown_organ_class_row_is_an_unresolved_item_not_an_entry(rec):
+    entries = adverse_reactions_from_table(rec.section("4.8").tables[0], rec)
+    rows = [u for u in rec.unresolved if u.kind == "adverse-row"]
+    assert rows, rec.unresolved
+    u = rows[0]
+    assert u.quote == "Unknown organ things | Rare | Odd event"
+    assert "Unknown organ things" in u.reason and u.section == "4.8" and u.source.locator.endswith("tbody[1]/tr[4]/td[1]")
+    assert entries and not any(e.term == "Odd event" for e in entries)

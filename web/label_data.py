@@ -105,6 +105,7 @@ def summary(kb, ref) -> dict:
     return {
         **ref.as_dict(), "product": product(kb, g), "indications": indications(kb, g),
         "contraindications": contraindications(kb, g), "warnings": warnings(kb, g),
+        "unresolved": kb.unresolved(ref),
         "sections": [{"key": s["key"], "number": s["number"], "title": s["title"], "subheading": s["sub"],
                       "anchor": s["anchor"]} for s in secs],
     }

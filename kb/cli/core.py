@@ -73,7 +73,7 @@ def ingest(ctx, file, label_id, version, as_json):
             "ok": result.stored, "label": ref.label_id, "version": ref.version, "name": ref.name,
             "reader": result.record.reader, "triples": len(result.graph), "conforms": report.conforms,
             "violations": [v.__dict__ for v in report.violations], "warnings": report.warnings,
-            "timings": result.timings,
+            "unresolved": report.unresolved, "timings": result.timings,
         }, indent=2))
     if not result.stored:
         if not as_json:
@@ -81,7 +81,7 @@ def ingest(ctx, file, label_id, version, as_json):
         fail(f"{path}: does not conform to the SHACL shapes ({len(report.violations)} violation(s)); store unchanged",
              EXIT_NOT_CONFORMING)
     if not as_json:
-        for w in report.warnings:
+        for w in report.warnings + report.unresolved:
             click.echo(f"  {w}", err=True)
         click.echo(f"ingested {ref.name} from {path} (reader: {result.record.reader}; "
                    f"{len(result.graph)} triples; 0 violations) into {ctx.obj.store}")
@@ -126,8 +126,8 @@ def validate(ctx, file, label, label_id, version):
         ref, report = ctx.obj.kb.validate_stored(label)
         name = ref.name
     click.echo(f"{name}: {'conforms' if report.conforms else 'does not conform'} "
-               f"({len(report.violations)} violation(s))")
-    for w in report.warnings:
+               f"({len(report.violations)} violation(s)); {len(report.unresolved)} unresolved item(s)")
+    for w in report.warnings + report.unresolved:
         click.echo(f"  {w}")
     if not report.conforms:
         _report_lines(report)
