@@ -13,6 +13,17 @@ blocks its own writes for the duration of the query.
 On timeout the worker is killed (SIGKILL: it only reads, so nothing is lost)
 and a replacement is started in the background, so the next query does not
 pay the process start-up.
+
+Limits (so runaways cannot stall the server):
+
+* the wait for a free worker is bounded (``wait_s``), and at most ``max_waiting``
+  requests wait at once; beyond either, :class:`QueryBusy` (503 with Retry-After)
+  answers at once, so a burst of runaway queries never holds every server thread;
+* a worker's resident memory is watched while it runs a query; over ``memory_mb``
+  it is killed, the query gets :class:`QueryTooCostly` (413) and a fresh worker starts;
+* workers run at a lower CPU priority (nice 10) than the web server, so pages and
+  the JSON API keep answering while queries run, and in a network namespace of their
+  own (:mod:`kb.sparql_sandbox`), so no query can reach any host.
 """
 from __future__ import annotations
 
@@ -23,7 +34,18 @@ import threading
 import time
 from typing import Any
 
-from kb.sparql_exec import QueryFailed, QueryTimeout, SparqlError, dataset_options, run_query
+from kb.sparql_exec import (
+    QueryBusy,
+    QueryFailed,
+    QueryTimeout,
+    QueryTooCostly,
+    SparqlError,
+    dataset_options,
+    run_query,
+)
+
+WORKER_NICE = 10
+POLL_S = 0.05  # how often a running query's memory is looked at
 
 
 def store_fingerprint(path: str) -> tuple:
@@ -116,7 +138,11 @@ class _Duplex:
 
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_BOOT = f"import sys; sys.path.insert(0, {_ROOT!r}); from kb.sparql_worker import main; main()"
+_BOOT = (f"import sys; sys.path.insert(0, {_ROOT!r}); "
+         "from kb.sparql_sandbox import no_network; no_network(); "  # first, while single-threaded
+         f"import os; os.nice({WORKER_NICE}); "
+         "from kb.sparql_worker import main; main()")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class _Worker:
@@ -144,6 +170,14 @@ class _Worker:
             self.kill()
             raise QueryFailed("the query worker did not start")
 
+    def rss_mb(self) -> float:
+        """Resident memory of the worker process (Linux /proc; 0 where unknown)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/statm") as f:
+                return int(f.read().split()[1]) * _PAGE / 2**20
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
     def kill(self) -> None:
         try:
             self.proc.kill()
@@ -164,13 +198,18 @@ class _Worker:
 
 
 class WorkerPool:
-    """Up to ``size`` warm workers for one store directory."""
+    """Up to ``size`` warm workers for one store directory (limits: see the module doc)."""
 
-    def __init__(self, path: str, size: int = 2):
+    def __init__(self, path: str, size: int = 2, *, wait_s: float = 1.0, max_waiting: int | None = None,
+                 memory_mb: float | None = 512):
         self.path = path
         self.size = max(1, size)
+        self.wait_s = wait_s
+        self.max_waiting = self.size if max_waiting is None else max_waiting
+        self.memory_mb = memory_mb
         self._idle: list[_Worker] = []
         self._count = 0
+        self._waiting = 0
         self._cond = threading.Condition()
         self._closed = False
 
@@ -198,17 +237,35 @@ class WorkerPool:
             self._idle.append(w)
             self._cond.notify_all()
 
+    def _busy(self) -> QueryBusy:
+        return QueryBusy(f"all {self.size} query workers are busy; try again in a few seconds",
+                         retry_after=max(1, round(self.wait_s * 2)))
+
     def _acquire(self) -> _Worker:
+        deadline = time.monotonic() + self.wait_s
         with self._cond:
-            while True:
-                if self._closed:
-                    raise QueryFailed("the query worker pool is closed")
-                if self._idle:
-                    return self._idle.pop()
-                if self._count < self.size:
-                    self._count += 1
-                    break
-                self._cond.wait()
+            waiting = False
+            try:
+                while True:
+                    if self._closed:
+                        raise QueryFailed("the query worker pool is closed")
+                    if self._idle:
+                        return self._idle.pop()
+                    if self._count < self.size:
+                        self._count += 1
+                        break
+                    if not waiting:
+                        if self._waiting >= self.max_waiting:
+                            raise self._busy()
+                        self._waiting += 1
+                        waiting = True
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise self._busy()
+                    self._cond.wait(left)
+            finally:
+                if waiting:
+                    self._waiting -= 1
         try:
             w = _Worker(self.path)
             w.wait_ready()
@@ -225,19 +282,33 @@ class WorkerPool:
             self._count -= 1
             self._cond.notify_all()
 
-    def run(self, text: str, spec: dict, max_rows: int | None, kind: str | None,
-            timeout_s: float, fingerprint: tuple) -> dict:
-        w = self._acquire()
-        try:
-            w.conn.send((text, spec, max_rows, kind, fingerprint))
-            ready = w.conn.poll(timeout_s)
-            if not ready:
+    def _wait_answer(self, w: _Worker, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 self._discard(w)
                 self.warm()
                 raise QueryTimeout(
                     f"the query did not finish within {timeout_s:g} s and was stopped; "
                     "narrow it (LIMIT, more specific patterns) and try again"
                 )
+            if w.conn.poll(min(POLL_S, left)):
+                return
+            if self.memory_mb and w.rss_mb() > self.memory_mb:
+                self._discard(w)
+                self.warm()
+                raise QueryTooCostly(
+                    f"the query needed more than {self.memory_mb:g} MB of memory and was stopped; "
+                    "narrow it (LIMIT, fewer or shorter values) and try again"
+                )
+
+    def run(self, text: str, spec: dict, max_rows: int | None, kind: str | None,
+            timeout_s: float, fingerprint: tuple) -> dict:
+        w = self._acquire()
+        try:
+            w.conn.send((text, spec, max_rows, kind, fingerprint))
+            self._wait_answer(w, timeout_s)
             status, payload = w.conn.recv()
         except (EOFError, OSError) as e:
             self._discard(w)

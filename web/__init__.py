@@ -25,7 +25,9 @@ def _open_kb(cfg: dict):
     location = cfg["STORE"] or default_store()
     remote = location.startswith(("http://", "https://"))
     kb = KnowledgeBase(location, index_dir=cfg["INDEX_DIR"],
-                       store_options={} if remote else {"hold": cfg["STORE_HOLD"]})
+                       store_options={} if remote else {
+                           "hold": cfg["STORE_HOLD"], "workers": cfg["QUERY_WORKERS"],
+                           "worker_wait_s": cfg["QUERY_WAIT_S"], "worker_memory_mb": cfg["QUERY_MEMORY_MB"]})
     attach(kb, sync=False)
     if cfg["INGEST_DEFAULT"]:
         result = kb.ensure_default()

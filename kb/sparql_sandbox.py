@@ -1,0 +1,35 @@
+"""Take the network away from a query worker process (defence in depth against SERVICE).
+
+pyoxigraph 0.5 evaluates ``SERVICE <url>`` by sending an HTTP request and offers
+no option to switch that off (``Store.query`` has no service handler or HTTP
+setting).  :mod:`kb.sparql` refuses SERVICE before a query reaches the engine;
+in addition, each query worker moves itself into a new, empty network namespace
+at start (Linux ``unshare``), where not even loopback is up, so a query that got
+past the check could still not connect anywhere.  Where the kernel does not allow
+it (no user namespaces, not Linux) the worker runs as before and says so once on
+stderr; the check in kb.sparql is the guarantee, this is the backstop.
+"""
+from __future__ import annotations
+
+import sys
+
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+
+def no_network() -> bool:
+    """Leave every network of this (still single-threaded) process; True when done."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):  # root: the first; others: the second
+            if libc.unshare(flags) == 0:
+                return True
+    except (OSError, AttributeError):
+        pass
+    print("smpc-kb query worker: no network namespace available; relying on the SERVICE check",
+          file=sys.stderr)
+    return False
