@@ -17,7 +17,7 @@ pay the process start-up.
 Limits (so runaways cannot stall the server):
 
 * the wait for a free worker is bounded (``wait_s``), and at most ``max_waiting``
-  requests wait at once; beyond either, :class:`QueryBusy` (503 with Retry-After)
+  (default twice the workers) requests wait at once; beyond either, :class:`QueryBusy` (503 with Retry-After)
   answers at once, so a burst of runaway queries never holds every server thread;
 * a worker's resident memory is watched while it runs a query; over ``memory_mb``
   it is killed, the query gets :class:`QueryTooCostly` (413) and a fresh worker starts;
@@ -205,7 +205,7 @@ class WorkerPool:
         self.path = path
         self.size = max(1, size)
         self.wait_s = wait_s
-        self.max_waiting = self.size if max_waiting is None else max_waiting
+        self.max_waiting = 2 * self.size if max_waiting is None else max_waiting
         self.memory_mb = memory_mb
         self._idle: list[_Worker] = []
         self._count = 0
@@ -213,13 +213,16 @@ class WorkerPool:
         self._cond = threading.Condition()
         self._closed = False
 
-    def warm(self) -> None:
-        """Start one worker now (in the background) so the first query is fast."""
-        with self._cond:
-            if self._idle or self._count >= self.size or self._closed:
+    def warm(self, all_workers: bool = False) -> None:
+        """Start one worker (or every missing one) in the background so the first queries are fast."""
+        while True:
+            with self._cond:
+                if (self._idle and not all_workers) or self._count >= self.size or self._closed:
+                    return
+                self._count += 1
+            threading.Thread(target=self._spawn_idle, daemon=True).start()
+            if not all_workers:
                 return
-            self._count += 1
-        threading.Thread(target=self._spawn_idle, daemon=True).start()
 
     def _spawn_idle(self) -> None:
         try:

@@ -350,12 +350,12 @@ class LocalStore(Store):
             return self._pool.run(parsed.text, spec, max_rows, parsed.kind, timeout_s,
                                   store_fingerprint(self.path))
 
-    def warm_workers(self) -> None:
-        """Start a query worker now so the first timed query does not wait for it."""
+    def warm_workers(self, all_workers: bool = False) -> None:
+        """Start a query worker (or all of them) now so the first timed queries do not wait."""
         with self._mutex:
             if self._pool is None:
                 self._pool = WorkerPool(self.path, self._workers, **self._pool_limits)
-        self._pool.warm()
+        self._pool.warm(all_workers)
 
     # -- writes -----------------------------------------------------------------
     def _update(self, text: str) -> None:

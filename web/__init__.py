@@ -35,6 +35,8 @@ def _open_kb(cfg: dict):
             log.info("store was empty: ingested %s", result.ref.name)
     if kb.index_dir is not None:
         attach(kb).sync(kb)
+    if hasattr(kb.store, "warm_workers"):  # the SPARQL workers start now, not on the first queries
+        kb.store.warm_workers(all_workers=True)
     return kb
 
 
