@@ -295,11 +295,18 @@ def index_for(kb) -> SearchIndex:
 
 
 def attach(kb, sync: bool = True) -> SearchIndex | None:
-    """Keep ``kb``'s search index in step with its store through the ingest/remove hooks."""
+    """Keep ``kb``'s search index in step with its store through the ingest/remove hooks.
+
+    ``sync`` (once per KnowledgeBase) reconciles the index with the store first: an ingest or
+    removal killed between the store write and the index commit leaves the index behind the
+    store, and opening the index for a search (``kb search``, ``kb serve`` at start) repairs it."""
     if kb.index_dir is None:
         return None
     idx = index_for(kb)
     if getattr(kb, "_search_attached", False):
+        if sync and not getattr(kb, "_search_synced", False):  # attached earlier without reconciling
+            idx.sync(kb)
+            kb._search_synced = True
         return idx
 
     def after_store(_kb, ref, _record, graph):
@@ -313,6 +320,7 @@ def attach(kb, sync: bool = True) -> SearchIndex | None:
     kb._search_attached = True
     if sync:
         idx.sync(kb)
+        kb._search_synced = True
     return idx
 
 
