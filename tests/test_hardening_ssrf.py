@@ -213,3 +213,19 @@ def test_worker_processes_have_no_network(tmp_path):
     if out == "no-namespace":
         pytest.skip("this kernel gives no network namespace to an unprivileged process")
     assert out == "isolated"
+
+
+def test_an_unexpected_parser_failure_is_logged_not_blamed_on_the_client(monkeypatch, caplog):
+    """What the rdflib race produced ("postParse2() missing 1 required positional argument") is ours: 500, logged."""
+    from rdflib.plugins.sparql import parser
+
+    from kb.sparql import QueryFailed, check_query
+
+    def broken(*a, **k):
+        raise TypeError("postParse2() missing 1 required positional argument: 'tokenList'")
+
+    monkeypatch.setattr(parser.Query, "parse_string", broken)
+    with caplog.at_level("ERROR", logger="smpc_kb.sparql"), pytest.raises(QueryFailed) as e:
+        check_query("SELECT ?never_seen_before_42 WHERE { ?s ?p ?o }")
+    assert e.value.status == 500 and "syntax" not in e.value.message.lower()
+    assert any("parser failed" in r.getMessage() for r in caplog.records)
