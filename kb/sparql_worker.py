@@ -21,9 +21,13 @@ Limits (so runaways cannot stall the server):
   answers at once, so a burst of runaway queries never holds every server thread;
 * a worker's resident memory is watched while it runs a query; over ``memory_mb``
   it is killed, the query gets :class:`QueryTooCostly` (413) and a fresh worker starts;
-* workers run at a lower CPU priority (nice 10) than the web server, so pages and
-  the JSON API keep answering while queries run, and in a network namespace of their
-  own (:mod:`kb.sparql_sandbox`), so no query can reach any host.
+* a query that runs longer than ``DEMOTE_AFTER_S`` drops its worker to a lower CPU
+  priority (nice 10), so pages and the JSON API keep answering while runaways run
+  (short queries keep full priority: a niced worker starved behind page traffic); a
+  worker that cannot be raised back (no privilege to lower niceness) is retired and
+  replaced after that query;
+* workers run in a network namespace of their own (:mod:`kb.sparql_sandbox`), so no
+  query can reach any host.
 """
 from __future__ import annotations
 
@@ -46,6 +50,8 @@ from kb.sparql_exec import (
 
 WORKER_NICE = 10
 POLL_S = 0.05  # how often a running query's memory is looked at
+DEMOTE_AFTER_S = 1.0  # a query running longer than this drops to nice WORKER_NICE
+START_WAIT_S = 30.0  # longest wait for a worker that is still starting (process start, imports)
 
 
 def store_fingerprint(path: str) -> tuple:
@@ -140,7 +146,6 @@ class _Duplex:
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _BOOT = (f"import sys; sys.path.insert(0, {_ROOT!r}); "
          "from kb.sparql_sandbox import no_network; no_network(); "  # first, while single-threaded
-         f"import os; os.nice({WORKER_NICE}); "
          "from kb.sparql_worker import main; main()")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -169,6 +174,17 @@ class _Worker:
         if not ok:
             self.kill()
             raise QueryFailed("the query worker did not start")
+
+    demoted = False
+
+    def set_nice(self, value: int) -> bool:
+        """Set the worker's CPU niceness; False when not permitted (raising priority needs privilege)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.proc.pid, value)
+        except (OSError, AttributeError):
+            return False
+        self.demoted = value > 0
+        return True
 
     def rss_mb(self) -> float:
         """Resident memory of the worker process (Linux /proc; 0 where unknown)."""
@@ -200,7 +216,7 @@ class _Worker:
 class WorkerPool:
     """Up to ``size`` warm workers for one store directory (limits: see the module doc)."""
 
-    def __init__(self, path: str, size: int = 2, *, wait_s: float = 1.0, max_waiting: int | None = None,
+    def __init__(self, path: str, size: int = 2, *, wait_s: float = 2.0, max_waiting: int | None = None,
                  memory_mb: float | None = 512):
         self.path = path
         self.size = max(1, size)
@@ -210,6 +226,7 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._count = 0
         self._waiting = 0
+        self._starting = 0  # workers being started in the background (warm)
         self._cond = threading.Condition()
         self._closed = False
 
@@ -220,6 +237,7 @@ class WorkerPool:
                 if (self._idle and not all_workers) or self._count >= self.size or self._closed:
                     return
                 self._count += 1
+                self._starting += 1
             threading.Thread(target=self._spawn_idle, daemon=True).start()
             if not all_workers:
                 return
@@ -231,9 +249,11 @@ class WorkerPool:
         except Exception:
             with self._cond:
                 self._count -= 1
+                self._starting -= 1
                 self._cond.notify_all()
             return
         with self._cond:
+            self._starting -= 1
             if self._closed:
                 w.stop()
                 return
@@ -245,7 +265,9 @@ class WorkerPool:
                          retry_after=max(1, round(self.wait_s * 2)))
 
     def _acquire(self) -> _Worker:
-        deadline = time.monotonic() + self.wait_s
+        now = time.monotonic()
+        deadline = now + self.wait_s
+        start_deadline = now + START_WAIT_S  # a worker still starting is our delay, not overload
         with self._cond:
             waiting = False
             try:
@@ -262,10 +284,11 @@ class WorkerPool:
                             raise self._busy()
                         self._waiting += 1
                         waiting = True
-                    left = deadline - time.monotonic()
+                    now = time.monotonic()
+                    left = (start_deadline if self._starting else deadline) - now
                     if left <= 0:
                         raise self._busy()
-                    self._cond.wait(left)
+                    self._cond.wait(min(left, 0.1) if self._starting else left)
             finally:
                 if waiting:
                     self._waiting -= 1
@@ -286,8 +309,11 @@ class WorkerPool:
             self._cond.notify_all()
 
     def _wait_answer(self, w: _Worker, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
+        start = time.monotonic()
+        deadline = start + timeout_s
         while True:
+            if not w.demoted and time.monotonic() - start > DEMOTE_AFTER_S:
+                w.set_nice(WORKER_NICE)
             left = deadline - time.monotonic()
             if left <= 0:
                 self._discard(w)
@@ -317,12 +343,16 @@ class WorkerPool:
             self._discard(w)
             self.warm()
             raise QueryFailed(f"the query worker died: {e}") from None
-        with self._cond:
-            if self._closed:
-                w.stop()
-            else:
-                self._idle.append(w)
-            self._cond.notify_all()
+        if w.demoted and not w.set_nice(0):  # cannot be raised back: replace it by a fresh worker
+            self._discard(w)
+            self.warm()
+        else:
+            with self._cond:
+                if self._closed:
+                    w.stop()
+                else:
+                    self._idle.append(w)
+                self._cond.notify_all()
         if status == "err":
             raise payload
         return payload

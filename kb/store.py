@@ -204,7 +204,7 @@ class LocalStore(Store):
 
     def __init__(self, path: str, *, create: bool = True, hold: bool = True,
                  busy_timeout_s: float = 10.0, workers: int = 2, linger_s: float = 1.0,
-                 worker_wait_s: float = 1.0, worker_memory_mb: float | None = 512):
+                 worker_wait_s: float = 2.0, worker_memory_mb: float | None = 512):
         self.location = self.path = os.path.abspath(os.fspath(path))
         if not create and not os.path.exists(os.path.join(self.path, "CURRENT")):
             raise FileNotFoundError(f"no store at {self.path}")

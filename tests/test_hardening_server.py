@@ -98,7 +98,9 @@ def test_sixteen_concurrent_first_requests_then_it_still_works(server):
 
     with ThreadPoolExecutor(len(reqs)) as ex:
         first = list(ex.map(go, reqs))
-    assert [x for x in first if x[1] != 200] == []
+    # on a loaded machine a SPARQL request may be shed (503 "busy", Retry-After); nothing else may fail
+    assert [x for x in first if x[1] != 200 and not (x[0] == "/sparql" and x[1] == 503 and "busy" in x[2])] == []
+    assert sum(x[1] == 200 for x in first) >= 12
     for path, params in reqs:  # and afterwards, every one of them again
         r = requests.get(base + path, params=params, timeout=60)
         assert r.status_code == 200, (path, r.text[:300])
