@@ -26,6 +26,10 @@ Limits (so runaways cannot stall the server):
   (short queries keep full priority: a niced worker starved behind page traffic); a
   worker that cannot be raised back (no privilege to lower niceness) is retired and
   replaced after that query;
+* fairness: while requests wait for a worker, a query that has already run
+  ``preempt_s`` (2 s) is stopped (503, "other queries were waiting") and its worker
+  replaced, so a few runaways cannot make every short query wait out their whole
+  time limit; alone, a query gets its full ``timeout_s``;
 * workers run in a network namespace of their own (:mod:`kb.sparql_sandbox`), so no
   query can reach any host.
 """
@@ -51,6 +55,7 @@ from kb.sparql_exec import (
 WORKER_NICE = 10
 POLL_S = 0.05  # how often a running query's memory is looked at
 DEMOTE_AFTER_S = 1.0  # a query running longer than this drops to nice WORKER_NICE
+PREEMPT_AFTER_S = 2.0  # with requests waiting, a query older than this is stopped to free its worker
 START_WAIT_S = 30.0  # longest wait for a worker that is still starting (process start, imports)
 
 
@@ -176,6 +181,7 @@ class _Worker:
             raise QueryFailed("the query worker did not start")
 
     demoted = False
+    preempted = False
 
     def set_nice(self, value: int) -> bool:
         """Set the worker's CPU niceness; False when not permitted (raising priority needs privilege)."""
@@ -217,12 +223,14 @@ class WorkerPool:
     """Up to ``size`` warm workers for one store directory (limits: see the module doc)."""
 
     def __init__(self, path: str, size: int = 2, *, wait_s: float = 2.0, max_waiting: int | None = None,
-                 memory_mb: float | None = 512):
+                 memory_mb: float | None = 512, preempt_s: float | None = PREEMPT_AFTER_S):
         self.path = path
         self.size = max(1, size)
         self.wait_s = wait_s
         self.max_waiting = 2 * self.size if max_waiting is None else max_waiting
         self.memory_mb = memory_mb
+        self.preempt_s = preempt_s
+        self._running: dict[_Worker, float] = {}  # busy worker -> when its query started
         self._idle: list[_Worker] = []
         self._count = 0
         self._waiting = 0
@@ -284,6 +292,7 @@ class WorkerPool:
                             raise self._busy()
                         self._waiting += 1
                         waiting = True
+                    self._preempt_oldest()
                     now = time.monotonic()
                     left = (start_deadline if self._starting else deadline) - now
                     if left <= 0:
@@ -301,6 +310,15 @@ class WorkerPool:
                 self._count -= 1
                 self._cond.notify_all()
             raise
+
+    def _preempt_oldest(self) -> None:
+        """(under the lock) Ask the longest-running query past ``preempt_s`` to stop, if none is stopping yet."""
+        if not self.preempt_s or self._starting or any(w.preempted for w in self._running):
+            return
+        now = time.monotonic()
+        old = [(t, id(w), w) for w, t in self._running.items() if now - t > self.preempt_s]
+        if old:
+            min(old)[2].preempted = True
 
     def _discard(self, w: _Worker) -> None:
         w.kill()
@@ -324,6 +342,14 @@ class WorkerPool:
                 )
             if w.conn.poll(min(POLL_S, left)):
                 return
+            if w.preempted:
+                ran = time.monotonic() - start
+                self._discard(w)
+                self.warm()
+                raise QueryBusy(
+                    f"the query was stopped after {ran:.1f} s because other queries were waiting for a worker "
+                    f"(alone, a query may run {timeout_s:g} s); narrow it or try again later",
+                    retry_after=max(1, round(timeout_s)))
             if self.memory_mb and w.rss_mb() > self.memory_mb:
                 self._discard(w)
                 self.warm()
@@ -335,6 +361,8 @@ class WorkerPool:
     def run(self, text: str, spec: dict, max_rows: int | None, kind: str | None,
             timeout_s: float, fingerprint: tuple) -> dict:
         w = self._acquire()
+        with self._cond:
+            self._running[w] = time.monotonic()
         try:
             w.conn.send((text, spec, max_rows, kind, fingerprint))
             self._wait_answer(w, timeout_s)
@@ -343,6 +371,9 @@ class WorkerPool:
             self._discard(w)
             self.warm()
             raise QueryFailed(f"the query worker died: {e}") from None
+        finally:
+            with self._cond:
+                self._running.pop(w, None)
         if w.demoted and not w.set_nice(0):  # cannot be raised back: replace it by a fresh worker
             self._discard(w)
             self.warm()

@@ -167,3 +167,41 @@ def test_no_5xx_for_bad_dataset_or_evaluation_errors(server, params, status, wor
         body = r.json()
         assert r.status_code == status and body["status"] == status and body["ok"] is False, body
         assert word.lower() in body["error"].lower()
+
+
+def test_a_short_query_is_not_stuck_behind_a_runaway(tmp_path):
+    """With requests waiting, a query past preempt_s is stopped so a short one gets its worker."""
+    from kb.sparql import QueryBusy
+    from kb.sparql_worker import WorkerPool, store_fingerprint
+    from kb.store import LocalStore
+
+    try:
+        from .conftest_store import label_graph
+    except ImportError:
+        from conftest_store import label_graph
+    path = str(tmp_path / "s")
+    with LocalStore(path) as s:
+        for i in range(3):
+            s.replace_graph(*label_graph(f"drug-{i}", "1", n=60))
+    pool = WorkerPool(path, 1, wait_s=1.0, preempt_s=0.5)
+    spec = {"has_dataset_clause": False}
+    fp = store_fingerprint(path)
+    outcome = {}
+
+    def runaway():
+        t0 = time.monotonic()
+        try:
+            pool.run(CROSS_JOIN, spec, None, "select", 60.0, fp)
+        except QueryBusy as e:
+            outcome.update(error=e.message, seconds=time.monotonic() - t0, retry=e.retry_after)
+
+    try:
+        pool.run("ASK { ?s ?p ?o }", spec, None, "ask", 30.0, fp)  # the worker is up
+        th = threading.Thread(target=runaway)
+        th.start()
+        time.sleep(1.0)
+        assert pool.run("ASK { ?s ?p ?o }", spec, None, "ask", 30.0, fp)["boolean"] is True
+        th.join(30)
+        assert "other queries were waiting" in outcome["error"] and outcome["seconds"] < 30 and outcome["retry"] >= 1
+    finally:
+        pool.close()
