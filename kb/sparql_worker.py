@@ -297,7 +297,7 @@ class WorkerPool:
                     left = (start_deadline if self._starting else deadline) - now
                     if left <= 0:
                         raise self._busy()
-                    self._cond.wait(min(left, 0.1) if self._starting else left)
+                    self._cond.wait(min(left, 0.1))  # wake to preempt a query as it passes preempt_s
             finally:
                 if waiting:
                     self._waiting -= 1
