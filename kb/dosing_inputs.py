@@ -3,12 +3,18 @@ plausibility of every patient input (bounds from ``ontology/data/dosing.json``).
 
 Values may be strings (query string, CLI) or JSON values; ``True``/``False``,
 NaN, infinities and numbers that overflow are refused with a message naming
-the field and the reason.
+the field and the reason.  Strings are read strictly: ASCII digits only (no
+``7_0``, no Arabic-Indic or other Unicode digits, no ``inf``/``nan``).  A request
+is refused when it names a parameter twice (:func:`collect`), or names one the
+question does not take (:func:`check_known`; ``bsa`` for ``bsa_m2`` must not fall
+back silently to another way of computing the dose).
 """
 from __future__ import annotations
 
+import json
 import math
-from typing import Any, Mapping
+import re
+from typing import Any, Iterable, Mapping
 
 from ingest.posology_text import dosing_data
 
@@ -27,6 +33,53 @@ class DoseInputError(ValueError):
         return {"error": self.message, "field": self.field, "status": self.status}
 
 
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+# the inputs each dosing question reads (kb/dosing*.py); a new input must be added here too
+INPUTS: dict[str, frozenset[str]] = {
+    "dose": frozenset({"label", "indication", "weight_kg", "age_years", "height_cm", "bsa_m2", "bsa_formula",
+                       "cycle", "day", "infusion_hours", "cns_history"}),
+    "regimen": frozenset({"label", "indication", "weight_kg", "age_years", "height_cm", "bsa_m2", "bsa_formula",
+                          "cycles", "infusion_hours", "cns_history"}),
+    "dose-modification": frozenset({"label", "indication", "toxicity", "grade", "weight_kg", "current_dose"}),
+}
+
+
+def collect(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Parameters as a dict; a name given twice is refused (the first must not win silently)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise DoseInputError(f"{k} is given more than once; give it once", k)
+        out[k] = v
+    return out
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """A JSON request body: an object, no repeated key, no NaN/Infinity."""
+
+    def constant(name: str):
+        raise DoseInputError(f"the body holds {name}, which is not a number JSON allows", None)
+
+    try:
+        data = json.loads(body.decode("utf-8"), object_pairs_hook=collect, parse_constant=constant)
+    except (UnicodeDecodeError, ValueError) as e:
+        if isinstance(e, DoseInputError):
+            raise
+        raise DoseInputError(f"the body is not valid JSON: {e}", None) from None
+    if not isinstance(data, dict):
+        raise DoseInputError("the body must be a JSON object", None)
+    return data
+
+
+def check_known(params: Mapping[str, Any], question: str) -> None:
+    """Refuse a parameter the question does not read (it would be ignored)."""
+    known = INPUTS[question]
+    for k in params:
+        if k not in known:
+            raise DoseInputError(f"unknown parameter {k!r} for {question} (known: {', '.join(sorted(known))})", k)
+
+
 def number(params: Mapping[str, Any], name: str, required: bool = True, integer: bool = False) -> float | int | None:
     raw = params.get(name)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -36,9 +89,11 @@ def number(params: Mapping[str, Any], name: str, required: bool = True, integer:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise DoseInputError(f"{name} must be a number, not {type(raw).__name__} {raw!r}", name)
     if isinstance(raw, str):
+        if not _NUMBER.fullmatch(raw.strip()):
+            raise DoseInputError(f"{name} must be a number written with the digits 0-9, got {raw!r}", name)
         try:
             value = float(raw.strip())
-        except ValueError:
+        except (ValueError, OverflowError):
             raise DoseInputError(f"{name} must be a number, got {raw!r}", name) from None
     else:
         try:
@@ -56,13 +111,16 @@ def number(params: Mapping[str, Any], name: str, required: bool = True, integer:
 
 
 def _bounds(name: str, value: float) -> None:
+    limits = dosing_data()["limits"]
     key = {"weight_kg": "weight_kg", "height_cm": "height_cm", "age_years": "age_years", "bsa_m2": "bsa_m2",
            "cycle": "cycle", "grade": "grade"}.get(name)
     if key is None:
         if value <= 0:
             raise DoseInputError(f"{name} must be greater than 0, got {value:g}", name)
-        return
-    lim = dosing_data()["limits"][key]
+        if "any_number" not in limits:
+            return
+        key = "any_number"  # doses, days, hours, counts: a generic ceiling
+    lim = limits[key]
     why = lim.get("why", "")
     if "min_exclusive" in lim and value <= lim["min_exclusive"]:
         raise DoseInputError(f"{name} must be greater than {lim['min_exclusive']:g}, got {value:g} ({why})", name)

@@ -78,7 +78,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._ix = None
         self._gen = None
-        self._searcher = None
+        self._local = threading.local()  # one searcher per thread: whoosh searchers are not thread-safe
 
     # -- generations ------------------------------------------------------
     def _current(self) -> str | None:
@@ -94,7 +94,6 @@ class SearchIndex:
         if self._ix is None or gen != self._gen:
             self._ix = windex.open_dir(str(self.dir / gen), schema=self.schema)
             self._gen = gen
-            self._searcher = None
         return self._ix
 
     def exists(self) -> bool:
@@ -183,15 +182,19 @@ class SearchIndex:
 
     # -- search ---------------------------------------------------------------
     def searcher(self):
+        """This thread's searcher (a shared one broke under 50 concurrent requests: "Block tag error")."""
         with self._lock:
             ix = self._open() if self.exists() else None
-            if ix is None:
-                return None
-            if self._searcher is None or not self._searcher.up_to_date():
-                # a new searcher, not refresh(): whoosh's refresh fails on an empty reader, and
-                # the old searcher may still serve a request in another thread (freed when unused)
-                self._searcher = ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
-            return self._searcher
+            gen = self._gen
+        if ix is None:
+            return None
+        local = self._local
+        s = getattr(local, "searcher", None)
+        if s is None or local.gen != gen or not s.up_to_date():
+            # a new searcher, not refresh(): whoosh's refresh fails on an empty reader; the old one
+            # may still be in use further up this thread's stack, so it is left to the collector
+            local.searcher, local.gen = ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)), gen
+        return local.searcher
 
     def _correct(self, reader, word: str) -> str | None:
         if len(word) < 4 or not word.isalpha() or reader.doc_frequency("words", word):
@@ -292,11 +295,18 @@ def index_for(kb) -> SearchIndex:
 
 
 def attach(kb, sync: bool = True) -> SearchIndex | None:
-    """Keep ``kb``'s search index in step with its store through the ingest/remove hooks."""
+    """Keep ``kb``'s search index in step with its store through the ingest/remove hooks.
+
+    ``sync`` (once per KnowledgeBase) reconciles the index with the store first: an ingest or
+    removal killed between the store write and the index commit leaves the index behind the
+    store, and opening the index for a search (``kb search``, ``kb serve`` at start) repairs it."""
     if kb.index_dir is None:
         return None
     idx = index_for(kb)
     if getattr(kb, "_search_attached", False):
+        if sync and not getattr(kb, "_search_synced", False):  # attached earlier without reconciling
+            idx.sync(kb)
+            kb._search_synced = True
         return idx
 
     def after_store(_kb, ref, _record, graph):
@@ -310,6 +320,7 @@ def attach(kb, sync: bool = True) -> SearchIndex | None:
     kb._search_attached = True
     if sync:
         idx.sync(kb)
+        kb._search_synced = True
     return idx
 
 

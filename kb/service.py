@@ -6,7 +6,11 @@ here reads the environment.
 """
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import os
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,7 +20,7 @@ from typing import Callable
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
-from ingest.errors import IngestError
+from ingest.errors import IngestError, UnreadableInput
 from ingest.pipeline import read_label
 from ingest.records import LabelRecord
 
@@ -26,6 +30,32 @@ from .validate import ValidationReport, validate_graph
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LABELS_DIR = PROJECT_DIR / "labels"
+log = logging.getLogger("smpc_kb")
+
+DEFAULT_MAX_INPUT_MB = 20.0
+MAX_INPUT_HELP = ("Largest label file ingest reads, in MB (an SmPC is 0.1-5 MB as text, PDF or FHIR); a larger "
+                  "file, or anything that is not a regular file (a device, a pipe, a directory), is refused "
+                  "before a byte is read.")
+
+
+def check_input(path: str | Path, max_mb: float | None) -> None:
+    """Refuse, before reading, what is not a regular file or is larger than ``max_mb``."""
+    try:
+        st = os.stat(path)  # follows symlinks: a link to /dev/zero is a device
+    except OSError as e:
+        raise UnreadableInput(f"cannot read: {e.strerror or e}", str(path)) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableInput("not a regular file (a device, pipe, socket or directory); refused", str(path))
+    if max_mb is not None and st.st_size > max_mb * 2**20:
+        raise UnreadableInput(
+            f"{st.st_size / 2**20:.1f} MB is over the input limit of {max_mb:g} MB "
+            "(raise it with --max-input-mb / KB_MAX_INPUT_MB if this really is one label)", str(path))
+
+
+class StoreWriteFailed(OSError):
+    """The store could not be written (e.g. a full disk); the previous content is intact."""
+
+    status = 507
 
 
 class LabelNotFound(LookupError):
@@ -102,8 +132,9 @@ class KnowledgeBase:
     """One store (a directory or a SPARQL endpoint URL) and the services over it."""
 
     def __init__(self, store_location: str | Path, *, index_dir: str | Path | None = None,
-                 store_options: dict | None = None):
+                 store_options: dict | None = None, max_input_mb: float | None = DEFAULT_MAX_INPUT_MB):
         self.location = str(store_location)
+        self.max_input_mb = max_input_mb  # see MAX_INPUT_HELP
         self.store_options = dict(store_options or {})
         self.index_dir = Path(index_dir) if index_dir else (
             None if self.location.startswith(("http://", "https://")) else Path(self.location) / "search-index"
@@ -123,14 +154,18 @@ class KnowledgeBase:
         return self._store
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        store, self._store = self._store, None
+        if store is not None:
+            try:
+                store.close()
+            except OSError as e:  # e.g. the final flush on a full disk: what was committed is in the WAL
+                log.warning("closing the store: %s", e)
 
     # -- ingest -----------------------------------------------------------
     def read(self, path: str | Path, label_id: str | None = None, version: str | None = None) -> IngestResult:
         """Read, build and validate without storing."""
         t0 = time.perf_counter()
+        check_input(path, self.max_input_mb)
         record = read_label(path, label_id, version)
         t1 = time.perf_counter()
         graph = build_graph(record)
@@ -154,11 +189,21 @@ class KnowledgeBase:
         result.graph.add((result.graph.identifier, SMPC.ingestedAt,
                           Literal(datetime.now(timezone.utc).replace(microsecond=0), datatype=XSD.dateTime)))
         t0 = time.perf_counter()
-        self.store.replace_graph(ref.iri, result.graph)
+        try:
+            self.store.replace_graph(ref.iri, result.graph)
+        except OSError as e:
+            if e.errno not in (None, errno.ENOSPC, errno.EDQUOT, errno.EIO) and "space" not in str(e).lower():
+                raise
+            raise StoreWriteFailed(f"cannot write {ref.name} to the store ({_reason(e)}); "
+                                   "the store is unchanged") from None
         result.timings["store"] = time.perf_counter() - t0
         result.stored = True
         for hook in self.after_store:
-            hook(self, ref, result.record, result.graph)
+            try:
+                hook(self, ref, result.record, result.graph)
+            except OSError as e:  # the store holds the version; the index is reconciled when next opened
+                result.report.warnings.append(f"warning: the search index was not updated ({_reason(e)}); "
+                                              "it catches up with the store when next opened")
         return result
 
     def remove(self, spec: str) -> LabelRef:
@@ -238,6 +283,11 @@ class KnowledgeBase:
 
     def sparql(self, query: str, **kwargs):
         return self.store.query(query, **kwargs)
+
+
+def _reason(e: OSError) -> str:
+    text = str(e)
+    return "no space left on device" if "space left" in text.lower() or e.errno == errno.ENOSPC else text[:200]
 
 
 __all__ = ["KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError", "default_label", "bundled_labels"]

@@ -1,35 +1,55 @@
 """SPARQL safety checks, errors and content negotiation.
 
-``check_query`` parses the text with rdflib's SPARQL parser (which decodes
-``\\uXXXX`` escapes before parsing, so ``\\u0053ERVICE`` is seen as SERVICE)
-and walks the whole parse tree, including subqueries, EXISTS/NOT EXISTS,
-MINUS and OPTIONAL blocks.  It refuses:
+The text that is checked is exactly the text that is executed:
+
+1. :func:`decode_escapes` replaces every ``\\uXXXX`` / ``\\UXXXXXXXX`` codepoint escape
+   once, over the whole text, as SPARQL 1.1 section 19.2 says (before any parsing);
+   a decoded text that still holds such an escape (``\\u005Cu0053``), a surrogate or a
+   codepoint past U+10FFFF is refused (400), so no later reader can decode anything more;
+2. ``check_query`` parses that decoded text with rdflib's grammar *without* rdflib's own
+   escape expansion, under a lock (rdflib's pyparsing grammar is not thread-safe),
+   and walks the whole parse tree, including subqueries, EXISTS/NOT EXISTS, MINUS
+   and OPTIONAL blocks;
+3. :class:`ParsedQuery` ``.text`` is the decoded text, and that is what the store
+   hands to Oxigraph (in-process, in a worker, or POSTed to a remote endpoint).
+
+It refuses:
 
 * every update form (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE,
   COPY) -> :class:`QueryRefused` (status 403: understood, not permitted);
-* ``SERVICE`` anywhere -> :class:`QueryRefused` (403): it would make the
-  server fetch URLs.
+* ``SERVICE`` anywhere (any case, SILENT, a variable endpoint) -> :class:`QueryRefused`
+  (403): it would make the server fetch URLs.  pyoxigraph 0.5 has no switch to turn
+  SERVICE off, so the query workers also run without a network (see kb.sparql_worker).
 
 Malformed text raises :class:`QuerySyntaxError` (status 400) with the line
-and column of the error.  Queries are *evaluated* by Oxigraph, never by
-rdflib's engine; rdflib only parses.  FROM / FROM NAMED are dataset
-selection over the local graphs (Oxigraph does not fetch them).
+and column of the error; an unexpected failure inside the parser is logged and
+raised as :class:`QueryFailed` (500), never passed off as the client's syntax error.
+Queries are *evaluated* by Oxigraph, never by rdflib's engine; rdflib only parses.
+FROM / FROM NAMED (and the protocol's default-graph-uri / named-graph-uri) are
+dataset selection over the store's own named graphs: any absolute IRI is accepted as a
+graph *name*, a name the store does not hold is an empty graph, and nothing is ever
+fetched (Oxigraph does not dereference them; tests/test_hardening_ssrf.py listens for it).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
+import logging
+import re
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from pyparsing import ParseBaseException
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from kb.sparql_exec import (  # noqa: F401  (re-exported: the public error types)
+    QueryBusy,
+    QueryEvaluationError,
     QueryFailed,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
+    QueryTooCostly,
     ResultTooLarge,
     SparqlError,
     StoreBusy,
@@ -42,6 +62,32 @@ _KINDS = {
     "ConstructQuery": "construct",
     "DescribeQuery": "describe",
 }
+
+
+log = logging.getLogger("smpc_kb.sparql")
+_PARSE_LOCK = threading.Lock()  # rdflib's grammar (pyparsing) keeps shared state while parsing
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def decode_escapes(text: str) -> str:
+    """Decode SPARQL codepoint escapes once over the whole text (SPARQL 1.1 section 19.2).
+
+    Raises QuerySyntaxError when the result would still hold an escape (so a second
+    decoding by any reader could change the text), or a codepoint that is not a character."""
+
+    def one(m: re.Match) -> str:
+        cp = int(m.group(1) or m.group(2), 16)
+        if cp > 0x10FFFF or 0xD800 <= cp <= 0xDFFF:
+            raise QuerySyntaxError(f"SPARQL syntax error: {m.group(0)} is not a Unicode character")
+        return chr(cp)
+
+    if "\\" not in text:
+        return text
+    decoded = _ESCAPE.sub(one, text)
+    if decoded != text and _ESCAPE.search(decoded):
+        raise QuerySyntaxError(
+            "SPARQL syntax error: a \\u escape decodes to another \\u escape; write the character itself")
+    return decoded
 
 
 class NotAcceptable(SparqlError):
@@ -101,28 +147,35 @@ def check_query(text: str) -> ParsedQuery:
 
 @lru_cache(maxsize=1024)
 def _check_query_cached(text: str) -> ParsedQuery:
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parser import Query, UpdateUnit
 
-    if not isinstance(text, str) or not text.strip():
+    decoded = decode_escapes(text)
+    if not decoded.strip():
         raise QuerySyntaxError("empty query")
     try:
-        tree = parseQuery(text)
-    except ParseBaseException as e:
-        err = _syntax_error(e)
         try:
-            update = parseUpdate(text)
-        except ParseBaseException:
-            raise err from None
-        except Exception:  # rdflib can fail oddly on unusual updates: still an update
-            update = None
-        if update is not None and not dict.get(update, "request"):
-            raise err from None  # only a prologue: neither a query nor a real update
-        raise QueryRefused(
-            "updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY) are not allowed "
-            "on this endpoint; it is read-only"
-        ) from None
-    except Exception as e:  # e.g. an undefined prefix
-        raise QuerySyntaxError(f"SPARQL syntax error: {e}") from None
+            with _PARSE_LOCK:  # parse_string, not parseQuery: that would decode escapes a second time
+                tree = Query.parse_string(decoded, parse_all=True)
+        except ParseBaseException as e:
+            err = _syntax_error(e)
+            try:
+                with _PARSE_LOCK:
+                    update = UpdateUnit.parse_string(decoded, parse_all=True)[0]
+            except ParseBaseException:
+                raise err from None
+            except Exception:  # rdflib can fail oddly on unusual updates: still an update
+                update = None
+            if update is not None and not dict.get(update, "request"):
+                raise err from None  # only a prologue: neither a query nor a real update
+            raise QueryRefused(
+                "updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY) are not allowed "
+                "on this endpoint; it is read-only"
+            ) from None
+    except SparqlError:
+        raise
+    except Exception as e:  # not the client's fault: the parser itself failed
+        log.error("the SPARQL parser failed unexpectedly on %r", decoded[:200], exc_info=True)
+        raise QueryFailed(f"the SPARQL parser failed unexpectedly ({type(e).__name__}); please retry") from None
     query = tree[-1]
     kind = _KINDS.get(getattr(query, "name", ""), None)
     if kind is None:
@@ -135,7 +188,7 @@ def _check_query_cached(text: str) -> ParsedQuery:
             raise QueryRefused("LOAD is not allowed: this endpoint is read-only")
     if dict.get(query, "datasetClause"):  # CompValue.get() echoes the key when absent
         has_dataset = True
-    return ParsedQuery(text=text, kind=kind, has_dataset_clause=has_dataset)
+    return ParsedQuery(text=decoded, kind=kind, has_dataset_clause=has_dataset)
 
 
 # -- content negotiation ---------------------------------------------------------

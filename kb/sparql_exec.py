@@ -60,6 +60,31 @@ class ResultTooLarge(SparqlError):
     status = 413
 
 
+class QueryBusy(SparqlError):
+    """Every query worker stayed busy for the whole allowed wait (status 503, ``Retry-After``)."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int = 2):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.retry_after))
+
+
+class QueryTooCostly(SparqlError):
+    """The query needed more memory than a worker may use; it was stopped (status 413)."""
+
+    status = 413
+
+
+class QueryEvaluationError(SparqlError):
+    """The engine refused to evaluate the query (e.g. an unsupported function): the query's fault (400)."""
+
+    status = 400
+
+
 class QueryFailed(SparqlError):
     """The engine failed while evaluating (status 500)."""
 
@@ -91,6 +116,7 @@ def dataset_options(
     default_graph_uris=(),
     named_graph_uris=(),
     has_dataset_clause: bool = False,
+    base_iri: str | None = None,
 ) -> dict:
     """Keyword arguments for ``pyoxigraph.Store.query`` implementing our dataset rules.
 
@@ -98,9 +124,10 @@ def dataset_options(
       FROM / FROM NAMED;
     * only ``named-graph-uri`` given: the default graph is the union of those graphs;
     * nothing given and no FROM in the query: the default graph is the union of
-      all named graphs.
+      all named graphs;
+    * ``base_iri`` resolves relative IRIs (the query's own BASE wins).
     """
-    opts: dict = {}
+    opts: dict = {"base_iri": base_iri} if base_iri else {}
     if default_graph_uris or named_graph_uris:
         dg = list(default_graph_uris) or list(named_graph_uris)
         opts["default_graph"] = [ox.NamedNode(u) for u in dg]
@@ -121,8 +148,10 @@ def run_query(
         res = store.query(text, **options)
     except SyntaxError as e:
         raise QuerySyntaxError(f"SPARQL syntax error: {e}") from None
-    except (OSError, RuntimeError, ValueError) as e:
+    except OSError as e:  # reading the store failed: ours, not the client's
         raise QueryFailed(f"query failed: {e}") from None
+    except (RuntimeError, ValueError, TypeError) as e:  # the engine would not evaluate this query
+        raise QueryEvaluationError(f"the query could not be evaluated: {e}") from None
     try:
         if isinstance(res, ox.QueryBoolean):
             return {"kind": "ask", "boolean": bool(res)}
@@ -146,8 +175,10 @@ def run_query(
         if kind not in ("construct", "describe"):
             kind = "describe" if text_is_describe(text) else "construct"
         return {"kind": kind, "triples": triples}
-    except (OSError, RuntimeError) as e:
+    except OSError as e:
         raise QueryFailed(f"query failed: {e}") from None
+    except (RuntimeError, ValueError, TypeError) as e:  # an evaluation error while streaming rows
+        raise QueryEvaluationError(f"the query could not be evaluated: {e}") from None
 
 
 def text_is_describe(text: str) -> bool:

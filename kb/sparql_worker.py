@@ -13,6 +13,25 @@ blocks its own writes for the duration of the query.
 On timeout the worker is killed (SIGKILL: it only reads, so nothing is lost)
 and a replacement is started in the background, so the next query does not
 pay the process start-up.
+
+Limits (so runaways cannot stall the server):
+
+* the wait for a free worker is bounded (``wait_s``), and at most ``max_waiting``
+  (default twice the workers) requests wait at once; beyond either, :class:`QueryBusy` (503 with Retry-After)
+  answers at once, so a burst of runaway queries never holds every server thread;
+* a worker's resident memory is watched while it runs a query; over ``memory_mb``
+  it is killed, the query gets :class:`QueryTooCostly` (413) and a fresh worker starts;
+* a query that runs longer than ``DEMOTE_AFTER_S`` drops its worker to a lower CPU
+  priority (nice 10), so pages and the JSON API keep answering while runaways run
+  (short queries keep full priority: a niced worker starved behind page traffic); a
+  worker that cannot be raised back (no privilege to lower niceness) is retired and
+  replaced after that query;
+* fairness: while requests wait for a worker, a query that has already run
+  ``preempt_s`` (2 s) is stopped (503, "other queries were waiting") and its worker
+  replaced, so a few runaways cannot make every short query wait out their whole
+  time limit; alone, a query gets its full ``timeout_s``;
+* workers run in a network namespace of their own (:mod:`kb.sparql_sandbox`), so no
+  query can reach any host.
 """
 from __future__ import annotations
 
@@ -23,7 +42,21 @@ import threading
 import time
 from typing import Any
 
-from kb.sparql_exec import QueryFailed, QueryTimeout, SparqlError, dataset_options, run_query
+from kb.sparql_exec import (
+    QueryBusy,
+    QueryFailed,
+    QueryTimeout,
+    QueryTooCostly,
+    SparqlError,
+    dataset_options,
+    run_query,
+)
+
+WORKER_NICE = 10
+POLL_S = 0.05  # how often a running query's memory is looked at
+DEMOTE_AFTER_S = 1.0  # a query running longer than this drops to nice WORKER_NICE
+PREEMPT_AFTER_S = 2.0  # with requests waiting, a query older than this is stopped to free its worker
+START_WAIT_S = 30.0  # longest wait for a worker that is still starting (process start, imports)
 
 
 def store_fingerprint(path: str) -> tuple:
@@ -116,7 +149,10 @@ class _Duplex:
 
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_BOOT = f"import sys; sys.path.insert(0, {_ROOT!r}); from kb.sparql_worker import main; main()"
+_BOOT = (f"import sys; sys.path.insert(0, {_ROOT!r}); "
+         "from kb.sparql_sandbox import no_network; no_network(); "  # first, while single-threaded
+         "from kb.sparql_worker import main; main()")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class _Worker:
@@ -144,6 +180,26 @@ class _Worker:
             self.kill()
             raise QueryFailed("the query worker did not start")
 
+    demoted = False
+    preempted = False
+
+    def set_nice(self, value: int) -> bool:
+        """Set the worker's CPU niceness; False when not permitted (raising priority needs privilege)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.proc.pid, value)
+        except (OSError, AttributeError):
+            return False
+        self.demoted = value > 0
+        return True
+
+    def rss_mb(self) -> float:
+        """Resident memory of the worker process (Linux /proc; 0 where unknown)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/statm") as f:
+                return int(f.read().split()[1]) * _PAGE / 2**20
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
     def kill(self) -> None:
         try:
             self.proc.kill()
@@ -164,23 +220,35 @@ class _Worker:
 
 
 class WorkerPool:
-    """Up to ``size`` warm workers for one store directory."""
+    """Up to ``size`` warm workers for one store directory (limits: see the module doc)."""
 
-    def __init__(self, path: str, size: int = 2):
+    def __init__(self, path: str, size: int = 2, *, wait_s: float = 2.0, max_waiting: int | None = None,
+                 memory_mb: float | None = 512, preempt_s: float | None = PREEMPT_AFTER_S):
         self.path = path
         self.size = max(1, size)
+        self.wait_s = wait_s
+        self.max_waiting = 2 * self.size if max_waiting is None else max_waiting
+        self.memory_mb = memory_mb
+        self.preempt_s = preempt_s
+        self._running: dict[_Worker, float] = {}  # busy worker -> when its query started
         self._idle: list[_Worker] = []
         self._count = 0
+        self._waiting = 0
+        self._starting = 0  # workers being started in the background (warm)
         self._cond = threading.Condition()
         self._closed = False
 
-    def warm(self) -> None:
-        """Start one worker now (in the background) so the first query is fast."""
-        with self._cond:
-            if self._idle or self._count >= self.size or self._closed:
+    def warm(self, all_workers: bool = False) -> None:
+        """Start one worker (or every missing one) in the background so the first queries are fast."""
+        while True:
+            with self._cond:
+                if (self._idle and not all_workers) or self._count >= self.size or self._closed:
+                    return
+                self._count += 1
+                self._starting += 1
+            threading.Thread(target=self._spawn_idle, daemon=True).start()
+            if not all_workers:
                 return
-            self._count += 1
-        threading.Thread(target=self._spawn_idle, daemon=True).start()
 
     def _spawn_idle(self) -> None:
         try:
@@ -189,26 +257,50 @@ class WorkerPool:
         except Exception:
             with self._cond:
                 self._count -= 1
+                self._starting -= 1
                 self._cond.notify_all()
             return
         with self._cond:
+            self._starting -= 1
             if self._closed:
                 w.stop()
                 return
             self._idle.append(w)
             self._cond.notify_all()
 
+    def _busy(self) -> QueryBusy:
+        return QueryBusy(f"all {self.size} query workers are busy; try again in a few seconds",
+                         retry_after=max(1, round(self.wait_s * 2)))
+
     def _acquire(self) -> _Worker:
+        now = time.monotonic()
+        deadline = now + self.wait_s
+        start_deadline = now + START_WAIT_S  # a worker still starting is our delay, not overload
         with self._cond:
-            while True:
-                if self._closed:
-                    raise QueryFailed("the query worker pool is closed")
-                if self._idle:
-                    return self._idle.pop()
-                if self._count < self.size:
-                    self._count += 1
-                    break
-                self._cond.wait()
+            waiting = False
+            try:
+                while True:
+                    if self._closed:
+                        raise QueryFailed("the query worker pool is closed")
+                    if self._idle:
+                        return self._idle.pop()
+                    if self._count < self.size:
+                        self._count += 1
+                        break
+                    if not waiting:
+                        if self._waiting >= self.max_waiting:
+                            raise self._busy()
+                        self._waiting += 1
+                        waiting = True
+                    self._preempt_oldest()
+                    now = time.monotonic()
+                    left = (start_deadline if self._starting else deadline) - now
+                    if left <= 0:
+                        raise self._busy()
+                    self._cond.wait(min(left, 0.1))  # wake to preempt a query as it passes preempt_s
+            finally:
+                if waiting:
+                    self._waiting -= 1
         try:
             w = _Worker(self.path)
             w.wait_ready()
@@ -219,36 +311,79 @@ class WorkerPool:
                 self._cond.notify_all()
             raise
 
+    def _preempt_oldest(self) -> None:
+        """(under the lock) Ask the longest-running query past ``preempt_s`` to stop, if none is stopping yet."""
+        if not self.preempt_s or self._starting or any(w.preempted for w in self._running):
+            return
+        now = time.monotonic()
+        old = [(t, id(w), w) for w, t in self._running.items() if now - t > self.preempt_s]
+        if old:
+            min(old)[2].preempted = True
+
     def _discard(self, w: _Worker) -> None:
         w.kill()
         with self._cond:
             self._count -= 1
             self._cond.notify_all()
 
-    def run(self, text: str, spec: dict, max_rows: int | None, kind: str | None,
-            timeout_s: float, fingerprint: tuple) -> dict:
-        w = self._acquire()
-        try:
-            w.conn.send((text, spec, max_rows, kind, fingerprint))
-            ready = w.conn.poll(timeout_s)
-            if not ready:
+    def _wait_answer(self, w: _Worker, timeout_s: float) -> None:
+        start = time.monotonic()
+        deadline = start + timeout_s
+        while True:
+            if not w.demoted and time.monotonic() - start > DEMOTE_AFTER_S:
+                w.set_nice(WORKER_NICE)
+            left = deadline - time.monotonic()
+            if left <= 0:
                 self._discard(w)
                 self.warm()
                 raise QueryTimeout(
                     f"the query did not finish within {timeout_s:g} s and was stopped; "
                     "narrow it (LIMIT, more specific patterns) and try again"
                 )
+            if w.conn.poll(min(POLL_S, left)):
+                return
+            if w.preempted:
+                ran = time.monotonic() - start
+                self._discard(w)
+                self.warm()
+                raise QueryBusy(
+                    f"the query was stopped after {ran:.1f} s because other queries were waiting for a worker "
+                    f"(alone, a query may run {timeout_s:g} s); narrow it or try again later",
+                    retry_after=max(1, round(timeout_s)))
+            if self.memory_mb and w.rss_mb() > self.memory_mb:
+                self._discard(w)
+                self.warm()
+                raise QueryTooCostly(
+                    f"the query needed more than {self.memory_mb:g} MB of memory and was stopped; "
+                    "narrow it (LIMIT, fewer or shorter values) and try again"
+                )
+
+    def run(self, text: str, spec: dict, max_rows: int | None, kind: str | None,
+            timeout_s: float, fingerprint: tuple) -> dict:
+        w = self._acquire()
+        with self._cond:
+            self._running[w] = time.monotonic()
+        try:
+            w.conn.send((text, spec, max_rows, kind, fingerprint))
+            self._wait_answer(w, timeout_s)
             status, payload = w.conn.recv()
         except (EOFError, OSError) as e:
             self._discard(w)
             self.warm()
             raise QueryFailed(f"the query worker died: {e}") from None
-        with self._cond:
-            if self._closed:
-                w.stop()
-            else:
-                self._idle.append(w)
-            self._cond.notify_all()
+        finally:
+            with self._cond:
+                self._running.pop(w, None)
+        if w.demoted and not w.set_nice(0):  # cannot be raised back: replace it by a fresh worker
+            self._discard(w)
+            self.warm()
+        else:
+            with self._cond:
+                if self._closed:
+                    w.stop()
+                else:
+                    self._idle.append(w)
+                self._cond.notify_all()
         if status == "err":
             raise payload
         return payload

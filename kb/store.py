@@ -139,14 +139,17 @@ class Store:
     # -- shared --------------------------------------------------------------
     def query(self, sparql: str, *, default_graph_uris: Iterable[str] = (),
               named_graph_uris: Iterable[str] = (), timeout_s: float | None = None,
-              max_rows: int | None = None) -> QueryResult:
-        """Run a read-only query (checked by :func:`kb.sparql.check_query`)."""
+              max_rows: int | None = None, base_iri: str | None = None) -> QueryResult:
+        """Run a read-only query (checked by :func:`kb.sparql.check_query`; the checked,
+        escape-decoded text is the one executed). ``base_iri`` resolves relative IRIs."""
         parsed = check_query(sparql)
         spec = {
             "default_graph_uris": [check_graph_iri(u) for u in default_graph_uris],
             "named_graph_uris": [check_graph_iri(u) for u in named_graph_uris],
             "has_dataset_clause": parsed.has_dataset_clause,
         }
+        if base_iri:
+            spec["base_iri"] = check_graph_iri(base_iri)
         if timeout_s is not None and timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
         return QueryResult.from_raw(self._execute(parsed, spec, timeout_s, max_rows))
@@ -200,7 +203,8 @@ class LocalStore(Store):
     """A persistent pyoxigraph store in a directory."""
 
     def __init__(self, path: str, *, create: bool = True, hold: bool = True,
-                 busy_timeout_s: float = 10.0, workers: int = 2, linger_s: float = 1.0):
+                 busy_timeout_s: float = 10.0, workers: int = 2, linger_s: float = 1.0,
+                 worker_wait_s: float = 2.0, worker_memory_mb: float | None = 512):
         self.location = self.path = os.path.abspath(os.fspath(path))
         if not create and not os.path.exists(os.path.join(self.path, "CURRENT")):
             raise FileNotFoundError(f"no store at {self.path}")
@@ -214,6 +218,7 @@ class LocalStore(Store):
         self._users = 0
         self._dirty = False
         self._workers = workers
+        self._pool_limits = {"wait_s": worker_wait_s, "memory_mb": worker_memory_mb}  # see kb.sparql_worker
         self._pool: WorkerPool | None = None
         self._closed = False
         if hold:
@@ -341,16 +346,16 @@ class LocalStore(Store):
                     s.flush()  # the worker's read-only open then need not replay a long WAL
                     self._dirty = False
                 if self._pool is None:
-                    self._pool = WorkerPool(self.path, self._workers)
+                    self._pool = WorkerPool(self.path, self._workers, **self._pool_limits)
             return self._pool.run(parsed.text, spec, max_rows, parsed.kind, timeout_s,
                                   store_fingerprint(self.path))
 
-    def warm_workers(self) -> None:
-        """Start a query worker now so the first timed query does not wait for it."""
+    def warm_workers(self, all_workers: bool = False) -> None:
+        """Start a query worker (or all of them) now so the first timed queries do not wait."""
         with self._mutex:
             if self._pool is None:
-                self._pool = WorkerPool(self.path, self._workers)
-        self._pool.warm()
+                self._pool = WorkerPool(self.path, self._workers, **self._pool_limits)
+        self._pool.warm(all_workers)
 
     # -- writes -----------------------------------------------------------------
     def _update(self, text: str) -> None:

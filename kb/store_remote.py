@@ -113,6 +113,8 @@ class RemoteStore(Store):
         return self._execute_text(parsed.text, spec, timeout_s, max_rows, parsed.kind)
 
     def _execute_text(self, text: str, spec: dict, timeout_s, max_rows, kind) -> dict:
+        if spec.get("base_iri"):  # check_graph_iri made it safe between <...>; the query's own BASE wins
+            text = f"BASE <{spec['base_iri']}>\n{text}"
         params: list[tuple[str, str]] = [("query", text)]
         dg, ng = spec.get("default_graph_uris") or [], spec.get("named_graph_uris") or []
         if dg or ng:

@@ -25,7 +25,9 @@ def _open_kb(cfg: dict):
     location = cfg["STORE"] or default_store()
     remote = location.startswith(("http://", "https://"))
     kb = KnowledgeBase(location, index_dir=cfg["INDEX_DIR"],
-                       store_options={} if remote else {"hold": cfg["STORE_HOLD"]})
+                       store_options={} if remote else {
+                           "hold": cfg["STORE_HOLD"], "workers": cfg["QUERY_WORKERS"],
+                           "worker_wait_s": cfg["QUERY_WAIT_S"], "worker_memory_mb": cfg["QUERY_MEMORY_MB"]})
     attach(kb, sync=False)
     if cfg["INGEST_DEFAULT"]:
         result = kb.ensure_default()
@@ -33,6 +35,8 @@ def _open_kb(cfg: dict):
             log.info("store was empty: ingested %s", result.ref.name)
     if kb.index_dir is not None:
         attach(kb).sync(kb)
+    if hasattr(kb.store, "warm_workers"):  # the SPARQL workers start now, not on the first queries
+        kb.store.warm_workers(all_workers=True)
     return kb
 
 

@@ -88,13 +88,18 @@ def dosing_service():
     return ext["dosing"]
 
 
-def _params() -> dict:
+def _params(question: str) -> dict:
+    """The dose inputs: a repeated or unknown parameter, or a loosely written number, is a 422."""
+    from kb.dosing_inputs import check_known, collect, json_object
+
+    pairs = list(request.args.items(multi=True))
     if request.method == "POST" and request.is_json:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise BadRequest("the body must be a JSON object")
-        return {k: v for k, v in data.items() if v not in (None, "")}
-    return {k: v for k, v in request.values.items() if v != ""}
+        pairs += list(json_object(request.get_data(cache=True)).items())
+    elif request.method == "POST":
+        pairs += list(request.form.items(multi=True))
+    params = collect(pairs)
+    check_known(params, question)
+    return {k: v for k, v in params.items() if v is not None and v != ""}
 
 
 # -- routes -------------------------------------------------------------------------------
@@ -144,14 +149,14 @@ def search():
 
 @bp.route("/dose", methods=["GET", "POST"])
 def dose():
-    return jsonify(dosing_service().dose(_params()))
+    return jsonify(dosing_service().dose(_params("dose")))
 
 
 @bp.route("/regimen", methods=["GET", "POST"])
 def regimen():
-    return jsonify(dosing_service().regimen(_params()))
+    return jsonify(dosing_service().regimen(_params("regimen")))
 
 
 @bp.route("/dose-modification", methods=["GET", "POST"])
 def dose_modification():
-    return jsonify(dosing_service().modification(_params()))
+    return jsonify(dosing_service().modification(_params("dose-modification")))

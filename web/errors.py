@@ -47,8 +47,12 @@ def error_response(exc: Exception):
         resp = jsonify({"ok": False, "error": message, "status": status, **extra})
     else:
         resp = render_template("error.html", status=status, message=message), status
+        if getattr(exc, "retry_after", None):
+            resp = (*resp, {"Retry-After": str(int(exc.retry_after))})
         return resp
     resp.status_code = status
+    if getattr(exc, "retry_after", None):
+        resp.headers["Retry-After"] = str(int(exc.retry_after))
     if status == 405 and isinstance(exc, HTTPException):
         allow = exc.get_response().headers.get("Allow")
         if allow:

@@ -44,6 +44,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Set 0 to open it per request and release it when idle, so `kb ingest` in another process can write "
             "(each request then pays ~50 ms to reopen it)."),
     Setting("QUERY_TIMEOUT_S", 10.0, float, "Time limit of one SPARQL query on /sparql, in seconds."),
+    Setting("QUERY_WORKERS", 2, int, "Worker processes that run /sparql queries (each can be stopped at its time "
+            "or memory limit)."),
+    Setting("QUERY_WAIT_S", 2.0, float, "Longest wait, in seconds, for a free query worker; then /sparql answers 503 "
+            "with Retry-After (at most QUERY_WORKERS requests wait at once; more get the 503 at once)."),
+    Setting("QUERY_MEMORY_MB", 512.0, float, "Memory a query worker may use, in MB; a query that needs more is "
+            "stopped with 413 and the worker is replaced."),
     Setting("MAX_ROWS", 10000, int, "Largest SPARQL result (rows or triples) /sparql returns; larger ones are refused."),
     Setting("MAX_QUERY_CHARS", 20000, int, "Longest SPARQL query text accepted on /sparql."),
     Setting("PAGE_SIZE", 10, int, "Search results per page."),

@@ -95,17 +95,40 @@ def examples() -> list[dict]:
     return out
 
 
+def _graph_names(values: list[str], name: str) -> list[str]:
+    """Protocol dataset parameters must be absolute IRIs (names of the store's graphs; never fetched)."""
+    from kb.store import check_graph_iri
+
+    for v in values:
+        try:
+            check_graph_iri(v)
+        except ValueError:
+            raise BadRequest(f"{name} {v[:200]!r} is not an absolute IRI") from None
+    return values
+
+
+def _base_iri() -> str | None:
+    from kb.store import check_graph_iri
+
+    try:
+        return check_graph_iri(request.base_url)
+    except ValueError:  # an odd Host header: relative IRIs then stay unresolved
+        return None
+
+
 def run(query: str, defaults: list[str], named: list[str]):
     cfg = current_app.config
     if len(query) > cfg["MAX_QUERY_CHARS"]:
         raise BadRequest(f"query too long ({len(query)} characters; the limit is {cfg['MAX_QUERY_CHARS']})")
     from kb.sparql import check_query
 
-    parsed = check_query(query)
+    defaults = _graph_names(defaults, "default-graph-uri")
+    named = _graph_names(named, "named-graph-uri")
+    parsed = check_query(query)  # parsed once: the store finds this verdict in check_query's cache
     # relative IRIs resolve against the endpoint URL (the protocol's base); the query's own BASE wins
-    based = f"BASE <{request.base_url}> {query}"
-    return parsed, lambda: get_kb().sparql(based, default_graph_uris=defaults, named_graph_uris=named,
-                                           timeout_s=cfg["QUERY_TIMEOUT_S"], max_rows=cfg["MAX_ROWS"])
+    return parsed, lambda: get_kb().sparql(query, default_graph_uris=defaults, named_graph_uris=named,
+                                           timeout_s=cfg["QUERY_TIMEOUT_S"], max_rows=cfg["MAX_ROWS"],
+                                           base_iri=_base_iri())
 
 
 def _content_type(media: str) -> str:
@@ -139,13 +162,15 @@ def sparql_page(query: str, defaults: list[str], named: list[str]):
     """The editor page with the query's results as a table (errors shown on the page, with their status)."""
     from kb.sparql import SparqlError
 
-    error, status, result = None, 200, None
+    error, status, result, headers = None, 200, None, {}
     try:
         parsed, execute = run(query, defaults, named)
         result = execute()
     except (SparqlError, BadRequest) as exc:
         status = getattr(exc, "status", None) or getattr(exc, "code", 400)
         error = getattr(exc, "message", None) or getattr(exc, "description", str(exc))
+        if getattr(exc, "retry_after", None):
+            headers["Retry-After"] = str(int(exc.retry_after))
     table = None
     if result is not None and not result.is_graph:
         table = {"variables": result.variables, "rows": [[_cell(r.get(v)) for v in result.variables] for r in result.rows],
@@ -154,7 +179,7 @@ def sparql_page(query: str, defaults: list[str], named: list[str]):
         table = {"variables": ["subject", "predicate", "object"], "kind": result.kind, "boolean": None,
                  "rows": [[_cell(t) for t in triple] for triple in _triples(result)]}
     return render_template("sparql.html", examples=examples(), query=query, result=table, error=error,
-                           status=status), status
+                           status=status), status, headers
 
 
 def _triples(result):

@@ -53,9 +53,12 @@ def _report_lines(report, limit: int = 50) -> None:
 @click.option("--label-id", help="Label identifier (default: from the product name in section 1).")
 @click.option("--version", "version", help="Version (default: the label's revision date, else a content hash).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--max-input-mb", envvar="KB_MAX_INPUT_MB", type=float, default=None,
+              help="Largest input file in MB (default 20); larger files and non-regular files are refused "
+                   "before reading. Env: KB_MAX_INPUT_MB.")
 @click.pass_context
 @domain_errors
-def ingest(ctx, file, label_id, version, as_json):
+def ingest(ctx, file, label_id, version, as_json, max_input_mb):
     """Read FILE (an SmPC as text or FHIR ePI; default: the bundled label), validate it and store it.
 
     A label that does not conform to the SHACL shapes is not stored (exit 3);
@@ -66,6 +69,8 @@ def ingest(ctx, file, label_id, version, as_json):
     path = file or default_label()
     if not Path(path).exists():
         fail(f"{path}: no such file", EXIT_BAD_INPUT)
+    if max_input_mb is not None:
+        ctx.obj.kb.max_input_mb = max_input_mb
     result = ctx.obj.kb.ingest(path, label_id, version)
     ref, report = result.ref, result.report
     if as_json:
