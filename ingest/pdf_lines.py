@@ -1,0 +1,153 @@
+"""Runs -> lines: runs on one baseline joined into a line of spans.
+
+* Runs that overlap vertically form one line; inside a line they are ordered
+  left to right and joined with a space only where the gap between them is
+  wider than a space (word processors cut words into several runs).
+* A run set in a clearly smaller size and raised above the line is a
+  superscript (a footnote marker, an exponent): it becomes its own span,
+  never glued into the word before it.
+* A thin rule right under a line marks it underlined (a sub-heading style).
+* Running headers, footers and page numbers are found by position (the top or
+  bottom band of the page) and repetition (the same text, digits aside, on
+  several pages) and dropped.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .pdf_glyphs import PageGlyphs, Rule, Run
+
+_MARGIN = 0.085  # top/bottom band of the page where running headers and footers sit
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
+
+
+@dataclass(slots=True)
+class Span:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    sup: bool = False
+
+
+@dataclass
+class Line:
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    spans: list[Span] = field(default_factory=list)
+    underlined: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans).strip()
+
+    @property
+    def bold(self) -> bool:
+        words = [s for s in self.spans if s.text.strip() and not s.sup]
+        return bool(words) and all(s.bold for s in words)
+
+    @property
+    def italic(self) -> bool:
+        words = [s for s in self.spans if s.text.strip() and not s.sup]
+        return bool(words) and all(s.italic for s in words)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (round(self.x0, 1), round(self.top, 1), round(self.x1, 1), round(self.bottom, 1))
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def group_lines(runs: list[Run], page: int) -> list[Line]:
+    """Lines of a set of runs (a page, or one table cell), top to bottom."""
+    groups: list[list[Run]] = []
+    bounds: list[list[float]] = []
+    for run in sorted(runs, key=lambda r: (r.top, r.x0)):
+        h = max(run.bottom - run.top, 1.0)
+        placed = False
+        for g, b in zip(reversed(groups), reversed(bounds)):
+            if _overlap(run.top, run.bottom, b[0], b[1]) >= 0.45 * min(h, b[1] - b[0]):
+                g.append(run)
+                b[0], b[1] = min(b[0], run.top), max(b[1], run.bottom)
+                placed = True
+                break
+            if b[1] < run.top - 2 * h:
+                break
+        if not placed:
+            groups.append([run])
+            bounds.append([run.top, run.bottom])
+    return [_line(g, page) for g in groups]
+
+
+def _line(runs: list[Run], page: int) -> Line:
+    runs.sort(key=lambda r: r.x0)
+    sizes = Counter()
+    for r in runs:
+        sizes[r.size] += len(r.text.strip())
+    size = sizes.most_common(1)[0][0]
+    body = [r for r in runs if r.size >= 0.85 * size] or runs
+    mid = sorted(r.mid_y for r in body)[len(body) // 2]
+    line = Line(page, min(r.x0 for r in runs), min(r.top for r in runs), max(r.x1 for r in runs),
+                max(r.bottom for r in runs), size)
+    prev: Run | None = None
+    for r in runs:
+        sup = r.size < 0.85 * size and r.mid_y < mid - 0.12 * size
+        text = r.text
+        if prev is not None and line.spans:
+            gap = r.x0 - prev.x1
+            last = line.spans[-1].text
+            if gap > 0.18 * size and not last.endswith((" ", "\u00a0")) and not text.startswith(" ") and not sup:
+                line.spans[-1].text = last + " "
+        if line.spans and line.spans[-1].bold == r.bold and line.spans[-1].italic == r.italic \
+                and line.spans[-1].sup == sup:
+            line.spans[-1].text += text
+        else:
+            line.spans.append(Span(text, r.bold, r.italic, sup))
+        prev = r
+    for s in line.spans:
+        s.text = s.text.replace("\u00a0", " ").replace("\r", "").replace("\n", " ").replace("\x02", "-")
+    return line
+
+
+def mark_underlines(lines: list[Line], rules: list[Rule]) -> None:
+    flat = [r for r in rules if r.horizontal and r.bottom - r.top <= 2.5]
+    for ln in lines:
+        for r in flat:
+            if -2.5 <= r.top - ln.bottom <= 3.5 and _overlap(r.x0, r.x1, ln.x0, ln.x1) >= 0.8 * (ln.x1 - ln.x0):
+                ln.underlined = True
+                break
+
+
+def _margin_key(line: Line) -> str:
+    return _DIGITS.sub("#", " ".join(line.text.lower().split()))
+
+
+def drop_running_text(pages: list[PageGlyphs], lines_by_page: list[list[Line]]) -> int:
+    """Remove page numbers, running headers and footers in place; returns how many lines went."""
+    counts: Counter[str] = Counter()
+    for page, lines in zip(pages, lines_by_page):
+        keys = {_margin_key(ln) for ln in lines if _in_margin(ln, page)}
+        counts.update(keys)
+    repeat = max(3, len(pages) // 5)
+    removed = 0
+    for page, lines in zip(pages, lines_by_page):
+        keep = []
+        for ln in lines:
+            if _in_margin(ln, page) and (_PAGE_NUMBER.match(ln.text) or counts[_margin_key(ln)] >= repeat):
+                removed += 1
+                continue
+            keep.append(ln)
+        lines[:] = keep
+    return removed
+
+
+def _in_margin(line: Line, page: PageGlyphs) -> bool:
+    return line.top < _MARGIN * page.height or line.bottom > (1 - _MARGIN) * page.height

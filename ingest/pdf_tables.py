@@ -1,0 +1,179 @@
+"""Tables rebuilt from ruling lines and word positions (the pdfplumber "lines" strategy).
+
+* Ruling lines that touch form one table region; their x positions are the
+  column boundaries, their y positions the row boundaries of a grid.
+* A missing rule between two grid cells merges them: that is how spans are
+  known (an organ-class row spanning every column, a cell spanning rows).
+* Runs are put into the cell under their centre; inside a cell they form
+  lines, and lines form the cell's paragraphs (a wrapped line joins the one
+  before, a gap or a bullet starts a new paragraph).
+* A table that ends a page and one that starts the next page with the same
+  columns are one table; a header row repeated at the top of the second part
+  is dropped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .pdf_glyphs import PageGlyphs, Rule, Run
+from .pdf_lines import Line, group_lines
+
+_TOL = 3.0
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    bbox: tuple[float, float, float, float]
+    lines: list[Line] = field(default_factory=list)
+    paragraphs: list[list[Line]] = field(default_factory=list)
+
+
+@dataclass
+class PageTable:
+    page: int
+    bbox: tuple[float, float, float, float]
+    xs: list[float]
+    ys: list[float]
+    cells: list[GridCell]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= _TOL:
+            continue
+        out.append(v)
+    return out
+
+
+def _components(rules: list[Rule]) -> list[list[Rule]]:
+    """Groups of rules that touch (within a tolerance)."""
+    parent = list(range(len(rules)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = sorted(range(len(rules)), key=lambda i: rules[i].top)
+    for a_pos, i in enumerate(order):
+        a = rules[i]
+        for j in order[a_pos + 1:]:
+            b = rules[j]
+            if b.top > a.bottom + _TOL:
+                break
+            if b.x0 <= a.x1 + _TOL and a.x0 <= b.x1 + _TOL:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Rule]] = {}
+    for i in range(len(rules)):
+        groups.setdefault(find(i), []).append(rules[i])
+    return list(groups.values())
+
+
+def _covers_v(rules: list[Rule], x: float, y0: float, y1: float) -> bool:
+    need = y1 - y0
+    got = sum(max(0.0, min(r.bottom, y1) - max(r.top, y0)) for r in rules if abs((r.x0 + r.x1) / 2 - x) <= _TOL)
+    return got >= 0.6 * need
+
+
+def _covers_h(rules: list[Rule], y: float, x0: float, x1: float) -> bool:
+    need = x1 - x0
+    got = sum(max(0.0, min(r.x1, x1) - max(r.x0, x0)) for r in rules if abs((r.top + r.bottom) / 2 - y) <= _TOL)
+    return got >= 0.6 * need
+
+
+def find_tables(page: PageGlyphs) -> list[PageTable]:
+    tables = []
+    for comp in _components(page.rules):
+        hs = [r for r in comp if r.horizontal]
+        vs = [r for r in comp if not r.horizontal]
+        if len(hs) < 2 or len(vs) < 2:
+            continue
+        xs = _cluster([(r.x0 + r.x1) / 2 for r in vs])
+        ys = _cluster([(r.top + r.bottom) / 2 for r in hs])
+        if len(xs) < 3 or len(ys) < 2:  # one column: a framed box, read as text
+            continue
+        tables.append(_grid(page.number, xs, ys, hs, vs))
+    return sorted(tables, key=lambda t: t.bbox[1])
+
+
+def _grid(page: int, xs: list[float], ys: list[float], hs: list[Rule], vs: list[Rule]) -> PageTable:
+    nr, nc = len(ys) - 1, len(xs) - 1
+    owner = [[(r, c) for c in range(nc)] for r in range(nr)]
+    for r in range(nr):
+        for c in range(nc):
+            o = owner[r][c]
+            if c + 1 < nc and not _covers_v(vs, xs[c + 1], ys[r], ys[r + 1]) and owner[r][c + 1] == (r, c + 1):
+                if o[0] == r:  # merge right only within the owner's first row (keep cells rectangular)
+                    owner[r][c + 1] = o
+            if r + 1 < nr and not _covers_h(hs, ys[r + 1], xs[c], xs[c + 1]) and owner[r + 1][c] == (r + 1, c):
+                owner[r + 1][c] = o
+    spans: dict[tuple[int, int], list[int]] = {}
+    for r in range(nr):
+        for c in range(nc):
+            o = owner[r][c]
+            s = spans.setdefault(o, [r, c, r, c])
+            s[2], s[3] = max(s[2], r), max(s[3], c)
+    cells = [GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
+             for (r0, c0, r1, c1) in spans.values()]
+    cells.sort(key=lambda k: (k.row, k.col))
+    return PageTable(page, (xs[0], ys[0], xs[-1], ys[-1]), xs, ys, cells)
+
+
+def fill(table: PageTable, runs: list[Run]) -> list[Run]:
+    """Put runs into the table's cells; returns the runs outside the table."""
+    x0, y0, x1, y1 = table.bbox
+    outside, inside = [], []
+    for r in runs:
+        cx, cy = (r.x0 + r.x1) / 2, r.mid_y
+        (inside if x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1 else outside).append(r)
+    per_cell: dict[int, list[Run]] = {}
+    for r in inside:
+        cx, cy = (r.x0 + r.x1) / 2, r.mid_y
+        for i, cell in enumerate(table.cells):
+            a, b, c, d = cell.bbox
+            if a - 1 <= cx <= c + 1 and b - 1 <= cy <= d + 1:
+                per_cell.setdefault(i, []).append(r)
+                break
+    for i, cell in enumerate(table.cells):
+        cell.lines = group_lines(per_cell.get(i, []), table.page)
+        cell.paragraphs = cell_paragraphs(cell.lines)
+    # rows without any text are spacing rows
+    return outside
+
+
+def cell_paragraphs(lines: list[Line]) -> list[list[Line]]:
+    from .pdf_layout import starts_item  # the list-item rule is the body text's
+
+    paras: list[list[Line]] = []
+    for ln in lines:
+        if not ln.text:
+            continue
+        if paras:
+            prev = paras[-1][-1]
+            gap = ln.top - prev.bottom
+            if gap <= 0.55 * ln.size and not starts_item(ln):
+                paras[-1].append(ln)
+                continue
+        paras.append([ln])
+    return paras
+
+
+def continues(prev: PageTable, nxt: PageTable) -> bool:
+    """Does ``nxt`` (first table of its page) continue ``prev`` (last table of the page before)?"""
+    if nxt.page != prev.page + 1 or prev.n_cols != nxt.n_cols:
+        return False
+    return all(abs(a - b) <= 2 * _TOL for a, b in zip(prev.xs, nxt.xs))
