@@ -30,6 +30,7 @@ _BULLET = re.compile(r"^([•▪●■❑❖➢◦○\-–—o·∙⁃])\s*(?=\S
 _ENUM = re.compile(r"^(\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s+(?=\S)")
 _MARKER = re.compile(r"^(\*{1,3}|[†‡§¶#]|[a-z]|\d{1,2})[\s.)]")
 _CAPTION = re.compile(r"^table\s+\d+", re.I)
+_LATE_HEADING = re.compile(r"(?<=[.!?\s])(\d{1,2})\.\s+([A-Z][A-Z ]{10,})$")
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -59,6 +60,10 @@ def heading_of(items: list[Item], i: int, last: tuple[int, ...]) -> tuple[str, s
     text = ln.text
     m = _HEADING.match(text)
     used = 1
+    if not m and last == (0,):  # a stray field result printed before the first heading ("Error! ...1. NAME ...")
+        m2 = _LATE_HEADING.search(text)
+        if m2 and m2.group(1) == "1" and title_matches("1", m2.group(2)) and m2.group(2).isupper():
+            m = m2
     if m:
         number, title = m.group(1), m.group(2)
     else:
