@@ -97,25 +97,79 @@ def _covers_h(rules: list[Rule], y: float, x0: float, x1: float) -> bool:
 
 def find_tables(page: PageGlyphs) -> list[PageTable]:
     tables = []
+    loose: list[Rule] = []
     for comp in _components(page.rules):
         hs = [r for r in comp if r.horizontal]
         vs = [r for r in comp if not r.horizontal]
         if len(hs) < 2 or len(vs) < 2:
+            loose.extend(hs)
             continue
         xs = _cluster([(r.x0 + r.x1) / 2 for r in vs])
         ys = _cluster([(r.top + r.bottom) / 2 for r in hs])
         if len(xs) < 3 or len(ys) < 2:  # one column: a framed box, read as text
             continue
         tables.append(_grid(page.number, xs, ys, hs, vs))
+    tables.extend(_open_tables(page, loose))
     return sorted(tables, key=lambda t: t.bbox[1])
 
 
-def _grid(page: int, xs: list[float], ys: list[float], hs: list[Rule], vs: list[Rule]) -> PageTable:
+def _open_tables(page: PageGlyphs, hs: list[Rule]) -> list[PageTable]:
+    """Tables drawn with horizontal rules only, one rule segment per column (no vertical rules):
+    the segments' ends are the column boundaries; the last row runs to the end of the text under
+    the last rule."""
+    rows: list[list[Rule]] = []
+    for r in sorted(hs, key=lambda r: ((r.top + r.bottom) / 2, r.x0)):
+        y = (r.top + r.bottom) / 2
+        if rows and abs((rows[-1][0].top + rows[-1][0].bottom) / 2 - y) <= _TOL:
+            rows[-1].append(r)
+        else:
+            rows.append([r])
+    groups: list[list[list[Rule]]] = []
+    for row in rows:
+        ext = (min(r.x0 for r in row), max(r.x1 for r in row))
+        if len(row) < 2:
+            groups.append([])
+            continue
+        if groups and groups[-1]:
+            last = groups[-1][-1]
+            lext = (min(r.x0 for r in last), max(r.x1 for r in last))
+            gap = row[0].top - last[0].bottom
+            if abs(ext[0] - lext[0]) <= _TOL and abs(ext[1] - lext[1]) <= _TOL and gap < 90:
+                groups[-1].append(row)
+                continue
+        groups.append([row])
+    out = []
+    for g in groups:
+        if len(g) < 2:
+            continue
+        xs = _cluster([x for row in g for r in row for x in (r.x0, r.x1)])
+        ys = [(row[0].top + row[0].bottom) / 2 for row in g]
+        if len(xs) < 3:
+            continue
+        below = [r for r in page.runs if xs[0] <= (r.x0 + r.x1) / 2 <= xs[-1] and ys[-1] < r.top]
+        tail = [r for r in below if r.top < ys[-1] + 1.2 * r.size]
+        while tail:  # the last row: its lines, line by line, as long as they follow without a gap
+            last_top = max(r.top for r in tail)
+            more = [r for r in below if last_top + 0.5 * r.size < r.top <= last_top + 1.4 * r.size]
+            if not more:
+                break
+            tail.extend(more)
+        if tail:
+            ys.append(max(r.bottom for r in tail) + 1)
+        flat = [r for row in g for r in row]
+        out.append(_grid(page.number, xs, ys, flat, [], open_columns=True))
+    return out
+
+
+def _grid(page: int, xs: list[float], ys: list[float], hs: list[Rule], vs: list[Rule],
+          open_columns: bool = False) -> PageTable:
     nr, nc = len(ys) - 1, len(xs) - 1
     owner = [[(r, c) for c in range(nc)] for r in range(nr)]
     for r in range(nr):
         for c in range(nc):
             o = owner[r][c]
+            if open_columns:
+                continue
             if c + 1 < nc and not _covers_v(vs, xs[c + 1], ys[r], ys[r + 1]) and owner[r][c + 1] == (r, c + 1):
                 if o[0] == r:  # merge right only within the owner's first row (keep cells rectangular)
                     owner[r][c + 1] = o
