@@ -23,6 +23,7 @@ class SectionBuilder:
         self.current: dm.DocSection | None = None
         self.group: list[Line] = []
         self.last_table: dm.Table | None = None
+        self.right = 0.0  # where full lines end (the text block's right edge)
 
     # -- paragraphs ------------------------------------------------------
     def flush(self) -> None:
@@ -63,13 +64,21 @@ class SectionBuilder:
             if ln.page != prev.page:
                 brk = prev.text.endswith((".", ":", ";")) or not ln.text[:1].islower()
             else:
-                brk = ln.top - prev.bottom > 0.5 * ln.size
+                brk = ln.top - prev.bottom > 0.5 * ln.size or self._forced_break(prev, ln)
             styled_prev = prev.bold or prev.italic or prev.underlined
             styled_now = ln.bold or ln.italic or ln.underlined
             if brk or starts_item(ln) or (styled_prev and not styled_now and _is_subheading(self.group, prev.text)) \
                     or (ln.spans and ln.spans[0].sup):
                 self.flush()
         self.group.append(ln)
+
+    def _forced_break(self, prev: Line, ln: Line) -> bool:
+        """The previous line ended although the next line's first word would have fitted: the
+        writer broke the line (a list typed as lines), so the next line starts a new passage."""
+        if prev.x1 >= self.right or abs(ln.x0 - prev.x0) > 2 or not ln.text[:1].isupper():
+            return False
+        first = ln.text.split()[0]
+        return self.right - prev.x1 > 0.55 * ln.size * (len(first) + 1)
 
     # -- sections and tables ---------------------------------------------
     def open_section(self, number: str, title: str, lines: list[Line]) -> None:
@@ -164,6 +173,8 @@ def _cell_offsets(rows: list[list[dm.Cell]], out: DocBuilder, table_prov: dm.Pro
 def build(items: list[Item], path: str, vocab: set[str]) -> tuple[list[dm.DocSection], str]:
     """Sections of one SmPC and its rendered text."""
     b = SectionBuilder(path, vocab)
+    ends = sorted(it.line.x1 for it in items if it.line is not None)
+    b.right = ends[int(0.9 * (len(ends) - 1))] if ends else 0.0
     last: tuple[int, ...] = (0,)
     i = 0
     while i < len(items):
