@@ -81,14 +81,14 @@ def map_glyphs(text: str, font: str) -> str:
 
 def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
     """Open a PDF or raise a one-line :class:`UnreadableInput` (encrypted, corrupt, truncated)."""
+    if b"%%EOF" not in data[-2048:]:
+        raise UnreadableInput("the PDF is truncated (no end-of-file marker); cannot read it", path)
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         msg = str(exc).lower()
         if "password" in msg:
             raise UnreadableInput("the PDF is encrypted (password protected); decrypt it first", path) from exc
-        if b"%%EOF" not in data[-2048:]:
-            raise UnreadableInput("the PDF is truncated or corrupt (no end-of-file marker); cannot open it", path) from exc
         raise UnreadableInput(f"the PDF is corrupt and cannot be opened ({exc})", path) from exc
 
 

@@ -142,6 +142,10 @@ def convert_table(parts: list[PageTable], out: DocBuilder) -> dm.Table | None:
             header_text = [" ".join(c.text.split()) for r in part_rows[:header_n] for c in r]
         elif header_n and [" ".join(c.text.split()) for r in part_rows[:header_n] for c in r] == header_text:
             part_rows = part_rows[header_n:]  # the header repeated on the next page
+        if k > 0 and rows and part_rows and _split_row(rows[-1], part_rows[0]):
+            swap: dict[int, dm.Cell] = {}
+            rows[-1] = _join_rows(rows[-1], part_rows.pop(0), swap)  # a row broken by the page break
+            part_rows = [[swap.get(id(c), c) for c in r] for r in part_rows]  # its cells spanning further down
         rows.extend(part_rows)
     if not rows:
         return None
@@ -151,6 +155,32 @@ def convert_table(parts: list[PageTable], out: DocBuilder) -> dm.Table | None:
     prov = out.emit(quote, first.page, tuple(round(v, 1) for v in first.bbox), pages)
     _cell_offsets(rows, out, prov)
     return dm.Table(quote, prov, None, rows[:header_n], rows[header_n:])
+
+
+def _split_row(above: list[dm.Cell], row: list[dm.Cell]) -> bool:
+    """The first row after a page break continues the last row before it: most of its cells are
+    empty, and each non-empty one continues a non-empty cell above."""
+    empty = sum(1 for c in row if not c.text)
+    return empty > len(row) - empty and all(a.text for a, c in zip(above, row) if c.text)
+
+
+def _join_rows(above: list[dm.Cell], row: list[dm.Cell], swap: dict[int, dm.Cell]) -> list[dm.Cell]:
+    out: list[dm.Cell] = []
+    done: dict[int, dm.Cell] = {}
+    for a, c in zip(above, row):
+        if not c.text:
+            out.append(a)
+            continue
+        if id(a) not in done:
+            sep = "\n" if a.text.rstrip().endswith((",", ";", ".", ":")) else " "
+            pages = tuple(sorted(set(a.prov.pages or (a.prov.page,)) | {c.prov.page}))
+            from dataclasses import replace
+
+            done[id(a)] = dm.Cell(a.text + sep + c.text, replace(a.prov, pages=pages), a.marked + sep + c.marked,
+                                  a.row_span, a.col_span, a.markers + c.markers, a.bold)
+        swap[id(c)] = done[id(a)]
+        out.append(done[id(a)])
+    return out
 
 
 def _cell_offsets(rows: list[list[dm.Cell]], out: DocBuilder, table_prov: dm.Provenance) -> None:
