@@ -37,6 +37,7 @@ class Run:
     bold: bool
     italic: bool
     font: str
+    underline: bool = False
 
     @property
     def mid_y(self) -> float:

@@ -116,7 +116,7 @@ def join_lines(lines: list[Line], vocab: set[str]) -> tuple[str, list[dm.Span], 
             t = s.text
             if s.sup and t.strip() and _MARKER.match(t.strip() + " "):
                 markers.append(t.strip())
-            spans.append(dm.Span(t, s.bold, s.italic, ln.underlined, s.sup))
+            spans.append(dm.Span(t, s.bold, s.italic, s.underline, s.sup))
         if k + 1 < len(lines) and spans:
             last = spans[-1].text.rstrip()
             nxt = lines[k + 1].text
@@ -140,8 +140,11 @@ def _lead_in(spans: list[dm.Span]) -> str | None:
         if not (s.bold or s.italic or s.underline) or s.superscript:
             break
         lead += s.text
+    whole = " ".join("".join(s.text for s in spans).split())
     lead = " ".join(lead.split())
-    rest = "".join(s.text for s in spans)[len(lead):].strip() if lead else ""
+    rest = whole[len(lead):].strip() if lead else ""
+    if lead and rest[:1] in (":", "."):  # the colon itself printed plain
+        lead, rest = lead + rest[0], rest[1:].strip()
     if lead and rest and lead.endswith((":", ".")) and len(lead.split()) <= 12:
         return lead.rstrip(" :.")
     return None

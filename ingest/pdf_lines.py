@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ class Span:
     bold: bool = False
     italic: bool = False
     sup: bool = False
+    underline: bool = False
 
 
 @dataclass
@@ -41,7 +43,11 @@ class Line:
     bottom: float
     size: float
     spans: list[Span] = field(default_factory=list)
-    underlined: bool = False
+
+    @property
+    def underlined(self) -> bool:
+        words = [s for s in self.spans if s.text.strip() and not s.sup]
+        return bool(words) and all(s.underline for s in words)
 
     @property
     def text(self) -> str:
@@ -107,23 +113,30 @@ def _line(runs: list[Run], page: int) -> Line:
             if gap > 0.18 * size and not last.endswith((" ", "\u00a0")) and not text.startswith(" ") and not sup:
                 line.spans[-1].text = last + " "
         if line.spans and line.spans[-1].bold == r.bold and line.spans[-1].italic == r.italic \
-                and line.spans[-1].sup == sup:
+                and line.spans[-1].sup == sup and line.spans[-1].underline == r.underline:
             line.spans[-1].text += text
         else:
-            line.spans.append(Span(text, r.bold, r.italic, sup))
+            line.spans.append(Span(text, r.bold, r.italic, sup, r.underline))
         prev = r
     for s in line.spans:
         s.text = s.text.replace("\u00a0", " ").replace("\r", "").replace("\n", " ").replace("\x02", "-")
     return line
 
 
-def mark_underlines(lines: list[Line], rules: list[Rule]) -> None:
-    flat = [r for r in rules if r.horizontal and r.bottom - r.top <= 2.5]
-    for ln in lines:
-        for r in flat:
-            if -2.5 <= r.top - ln.bottom <= 3.5 and _overlap(r.x0, r.x1, ln.x0, ln.x1) >= 0.8 * (ln.x1 - ln.x0):
-                ln.underlined = True
+def mark_underlines(runs: list[Run], rules: list[Rule]) -> None:
+    """A thin rule right under a run underlines it (a sub-heading or an underlined lead-in)."""
+    flat = sorted((r for r in rules if r.horizontal and r.bottom - r.top <= 2.5), key=lambda r: r.top)
+    if not flat:
+        return
+    tops = [r.top for r in flat]
+    for run in runs:
+        i = bisect.bisect_left(tops, run.bottom - 2.5)
+        while i < len(flat) and flat[i].top <= run.bottom + 3.5:
+            r = flat[i]
+            if _overlap(r.x0, r.x1, run.x0, run.x1) >= 0.6 * (run.x1 - run.x0):
+                run.underline = True
                 break
+            i += 1
 
 
 def _margin_key(line: Line) -> str:

@@ -122,12 +122,12 @@ def _read(doc, path: str) -> PdfRead:
     tables_by_page: list[list[PageTable]] = []
     for p in pages:
         runs = p.runs
+        mark_underlines(runs, p.rules)
         tables = find_tables(p)
         for t in tables:
             runs = fill(t, runs)
         tables = [t for t in tables if any(c.lines for c in t.cells)]
         lines = group_lines(runs, p.number)
-        mark_underlines(lines, p.rules)
         lines_by_page.append(lines)
         tables_by_page.append(tables)
     drop_running_text(pages, lines_by_page)

@@ -91,11 +91,16 @@ def read_labels_with_skipped(path: str | Path, label_id: str | None = None, vers
 def read_labels_bytes(data: bytes, path: str, label_id: str | None = None, version: str | None = None) -> LabelsRead:
     if detect_format(data) != "pdf":
         return LabelsRead([read_label_bytes(data, path, label_id, version)])
-    from .identity import identify_pdf
     from .pdf_reader import read_pdf
+
+    return labels_from_pdf(read_pdf(data, path), label_id, version)
+
+
+def labels_from_pdf(read, label_id: str | None = None, version: str | None = None) -> LabelsRead:
+    """Records of the SmPCs of a read PDF (:class:`ingest.pdf_reader.PdfRead`): identified and extracted."""
+    from .identity import identify_pdf
     from .pdf_records import to_record
 
-    read = read_pdf(data, path)
     records = [to_record(d) for d in read.documents]
     identify_pdf(records, label_id, version)
     for record in records:

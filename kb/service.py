@@ -147,6 +147,11 @@ class KnowledgeBase:
         results, skipped = self.read_all(path, label_id, version)
         return [self._store_result(r) for r in results], skipped
 
+    def ingest_records(self, records: list[LabelRecord]) -> list[IngestResult]:
+        """Build, validate and store records already read (each that conforms)."""
+        t0 = time.perf_counter()
+        return [self._store_result(self._check(r, t0)) for r in records]
+
     def _check(self, record: LabelRecord, t0: float) -> IngestResult:
         t1 = time.perf_counter()
         graph = build_graph(record)
