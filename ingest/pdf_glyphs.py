@@ -127,6 +127,10 @@ class _Reader:
             hit = self.fonts[key] = (name, bold, italic)
         return hit
 
+    def _stroked(self, obj) -> bool:
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        return bool(raw.FPDFPath_GetDrawMode(obj, fill, stroke)) and bool(stroke.value)
+
     def page(self, doc: pdfium.PdfDocument, index: int) -> PageGlyphs:
         page = doc[index]
         width, height = page.get_size()
@@ -167,8 +171,8 @@ class _Reader:
                 w, h = r.value - l.value, t.value - b.value
                 if (w <= 2.5 < h or h <= 2.5 < w) and max(w, h) > 3:
                     rules.append(Rule(l.value, height - t.value, r.value, height - b.value))
-                elif w > 3 and h > 3 and raw.FPDFPath_CountSegments(obj) <= 5:
-                    # a rectangle drawn as a path: its four edges are rules (cell borders)
+                elif w > 3 and h > 3 and raw.FPDFPath_CountSegments(obj) <= 5 and self._stroked(obj):
+                    # a stroked rectangle: its four edges are rules (cell borders); a filled one is shading
                     x0, x1, y0, y1 = l.value, r.value, height - t.value, height - b.value
                     rules.extend([Rule(x0, y0, x1, y0), Rule(x0, y1, x1, y1), Rule(x0, y0, x0, y1), Rule(x1, y0, x1, y1)])
             elif kind == raw.FPDF_PAGEOBJ_FORM:

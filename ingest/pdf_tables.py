@@ -39,6 +39,9 @@ class PageTable:
     xs: list[float]
     ys: list[float]
     cells: list[GridCell]
+    hs: list[Rule] = field(default_factory=list)
+    vs: list[Rule] = field(default_factory=list)
+    open_columns: bool = False
 
     @property
     def n_rows(self) -> int:
@@ -106,6 +109,9 @@ def find_tables(page: PageGlyphs) -> list[PageTable]:
             continue
         xs = _cluster([(r.x0 + r.x1) / 2 for r in vs])
         ys = _cluster([(r.top + r.bottom) / 2 for r in hs])
+        if len(ys) >= 4:  # a boundary drawn in one row only (a spanning header's divisions) is no column
+            xs = [x for i, x in enumerate(xs) if i in (0, len(xs) - 1) or
+                  sum(_covers_v(vs, x, a, b) for a, b in zip(ys, ys[1:])) > 1]
         if len(xs) < 3 or len(ys) < 2:  # one column: a framed box, read as text
             continue
         tables.append(_grid(page.number, xs, ys, hs, vs))
@@ -184,7 +190,7 @@ def _grid(page: int, xs: list[float], ys: list[float], hs: list[Rule], vs: list[
     cells = [GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
              for (r0, c0, r1, c1) in spans.values()]
     cells.sort(key=lambda k: (k.row, k.col))
-    return PageTable(page, (xs[0], ys[0], xs[-1], ys[-1]), xs, ys, cells)
+    return PageTable(page, (xs[0], ys[0], xs[-1], ys[-1]), xs, ys, cells, hs, vs, open_columns)
 
 
 def fill(table: PageTable, runs: list[Run]) -> list[Run]:
@@ -205,8 +211,31 @@ def fill(table: PageTable, runs: list[Run]) -> list[Run]:
     for i, cell in enumerate(table.cells):
         cell.lines = group_lines(per_cell.get(i, []), table.page)
         cell.paragraphs = cell_paragraphs(cell.lines)
-    # rows without any text are spacing rows
+    cuts = _unruled_rows(table)
+    if cuts:  # rows the writer did not rule apart: split them and fill again
+        hs = table.hs + [Rule(table.xs[0], y, table.xs[-1], y) for y in cuts]
+        new = _grid(table.page, table.xs, sorted(table.ys + cuts), hs, table.vs, table.open_columns)
+        table.ys, table.cells, table.hs = new.ys, new.cells, new.hs
+        fill(table, inside)
     return outside
+
+
+def _unruled_rows(table: PageTable) -> list[float]:
+    """Cut lines inside grid rows whose every non-empty single-row cell holds the same number (> 1)
+    of one-line entries at the same heights: a run of rows printed without rules between them."""
+    cuts: list[float] = []
+    for r in range(table.n_rows):
+        cells = [c for c in table.cells if c.row == r and c.row_span == 1 and c.lines]
+        if len(cells) < 2 or any(c.row == r and c.row_span > 1 for c in table.cells):
+            continue
+        n = len(cells[0].lines)
+        if n < 2 or any(len(c.lines) != n for c in cells):
+            continue
+        tops = [[ln.top for ln in c.lines] for c in cells]
+        if all(abs(t[k] - tops[0][k]) <= 2.5 for t in tops for k in range(n)):
+            lines = cells[0].lines
+            cuts.extend((lines[k].bottom + lines[k + 1].top) / 2 for k in range(n - 1))
+    return cuts
 
 
 def cell_paragraphs(lines: list[Line]) -> list[list[Line]]:
@@ -219,11 +248,21 @@ def cell_paragraphs(lines: list[Line]) -> list[list[Line]]:
         if paras:
             prev = paras[-1][-1]
             gap = ln.top - prev.bottom
-            if gap <= 0.55 * ln.size and not starts_item(ln):
+            if gap <= 0.55 * ln.size and not starts_item(ln) and not _new_entry(paras[-1], ln):
                 paras[-1].append(ln)
                 continue
         paras.append([ln])
     return paras
+
+
+def _new_entry(para: list[Line], ln: Line) -> bool:
+    """In a cell, a line starting with a capital after a complete line starts a new entry
+    ("Nausea" / "Diarrhoea"), unless a bracket is still open or the line before ends in a joiner."""
+    prev = para[-1].text
+    if not ln.text[:1].isupper() or prev.endswith((",", ";", "(", "-", "/", " and", " or", " of", " with")):
+        return False
+    text = " ".join(x.text for x in para)
+    return text.count("(") <= text.count(")")
 
 
 def continues(prev: PageTable, nxt: PageTable) -> bool:
