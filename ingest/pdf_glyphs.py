@@ -16,6 +16,7 @@ Glyphs of symbol fonts that pdfium reports as private-use code points
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +25,9 @@ import pypdfium2.raw as raw
 
 from .errors import UnreadableInput
 from .scheme import load_json
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
 @dataclass(slots=True)
@@ -73,7 +77,7 @@ def _glyph_tables() -> dict[str, dict[int, str]]:
 
 def map_glyphs(text: str, font: str) -> str:
     """Private-use code points of a symbol font -> Unicode (by the font's family)."""
-    if not any("\ue000" <= ch <= "\uf8ff" for ch in text):
+    if not _PRIVATE_USE.search(text):
         return text
     family = font.split("+")[-1].split(",")[0].split("-")[0].lower()
     table = _glyph_tables().get(family) or _glyph_tables().get("symbol", {})
@@ -93,17 +97,6 @@ def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
         raise UnreadableInput(f"the PDF is corrupt and cannot be opened ({exc})", path) from exc
 
 
-def page_text(doc: pdfium.PdfDocument, index: int) -> str:
-    """The page's plain text (pdfium's own extraction): used to find annexes and as the benchmark baseline."""
-    page = doc[index]
-    tp = page.get_textpage()
-    try:
-        return tp.get_text_range()
-    finally:
-        tp.close()
-        page.close()
-
-
 class _Reader:
     """Reusable ctypes buffers for reading page objects."""
 
@@ -112,6 +105,9 @@ class _Reader:
         self.matrix = raw.FS_MATRIX()
         self.fontbuf = ctypes.create_string_buffer(256)
         self.fonts: dict[int, tuple[str, bool, bool]] = {}
+        self.fs = ctypes.c_float()
+        self.buf = ctypes.create_string_buffer(8192)
+        self.bufptr = ctypes.cast(self.buf, ctypes.POINTER(raw.FPDF_WCHAR))
 
     def font(self, obj) -> tuple[str, bool, bool]:
         font = raw.FPDFTextObj_GetFont(obj)
@@ -131,36 +127,35 @@ class _Reader:
         fill, stroke = ctypes.c_int(), ctypes.c_int()
         return bool(raw.FPDFPath_GetDrawMode(obj, fill, stroke)) and bool(stroke.value)
 
-    def page(self, doc: pdfium.PdfDocument, index: int) -> PageGlyphs:
-        page = doc[index]
+    def page(self, page, tp, index: int) -> PageGlyphs:
         width, height = page.get_size()
-        tp = page.get_textpage()
         runs: list[Run] = []
         rules: list[Rule] = []
-        try:
-            self._objects(page, tp, height, runs, rules, [raw.FPDFPage_GetObject(page, k)
-                                                         for k in range(raw.FPDFPage_CountObjects(page))])
-        finally:
-            tp.close()
-            page.close()
+        self._objects(page, tp, height, runs, rules, [raw.FPDFPage_GetObject(page, k)
+                                                     for k in range(raw.FPDFPage_CountObjects(page))])
         return PageGlyphs(index + 1, width, height, runs, rules)
+
+    def _text(self, obj, tp) -> str:
+        n = raw.FPDFTextObj_GetText(obj, tp, self.bufptr, len(self.buf))  # one call when the buffer is big enough
+        if n > len(self.buf):
+            self.buf = ctypes.create_string_buffer(2 * n)
+            self.bufptr = ctypes.cast(self.buf, ctypes.POINTER(raw.FPDF_WCHAR))
+            n = raw.FPDFTextObj_GetText(obj, tp, self.bufptr, len(self.buf))
+        if n <= 2:
+            return ""
+        return ctypes.string_at(self.buf, n - 2).decode("utf-16-le", "replace")
 
     def _objects(self, page, tp, height, runs, rules, objects) -> None:
         l, b, r, t, m = self.l, self.b, self.r, self.t, self.matrix
         for obj in objects:
             kind = raw.FPDFPageObj_GetType(obj)
             if kind == raw.FPDF_PAGEOBJ_TEXT:
-                n = raw.FPDFTextObj_GetText(obj, tp, None, 0)
-                if n <= 2:
-                    continue
-                buf = ctypes.create_string_buffer(n)
-                raw.FPDFTextObj_GetText(obj, tp, ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)), n)
-                text = buf.raw[: n - 2].decode("utf-16-le", "replace")
+                text = self._text(obj, tp)
                 if not text.strip():
                     continue
                 raw.FPDFPageObj_GetBounds(obj, l, b, r, t)
                 raw.FPDFPageObj_GetMatrix(obj, m)
-                fs = ctypes.c_float()
+                fs = self.fs
                 raw.FPDFTextObj_GetFontSize(obj, fs)
                 size = fs.value * max(abs(m.d), abs(m.b)) or (t.value - b.value)
                 name, bold, italic = self.font(obj)
@@ -180,6 +175,21 @@ class _Reader:
                 self._objects(page, tp, height, runs, rules, [raw.FPDFFormObj_GetObject(obj, k) for k in range(count)])
 
 
-def read_pages(doc: pdfium.PdfDocument, indexes: range | list[int]) -> list[PageGlyphs]:
+def scan(doc: pdfium.PdfDocument, want) -> tuple[list[str], list[PageGlyphs]]:
+    """Every page's plain text, and the runs and rules of the pages ``want(index, text)`` asks for
+    (one page load and one text page per page)."""
     reader = _Reader()
-    return [reader.page(doc, i) for i in indexes]
+    texts: list[str] = []
+    glyphs: list[PageGlyphs] = []
+    for i in range(len(doc)):
+        page = doc[i]
+        tp = page.get_textpage()
+        try:
+            text = tp.get_text_range()
+            texts.append(text)
+            if want(i, text):
+                glyphs.append(reader.page(page, tp, i))
+        finally:
+            tp.close()
+            page.close()
+    return texts, glyphs

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from . import document as dm
 from .errors import NotAnSmPC, UnreadableInput
-from .pdf_glyphs import open_pdf, page_text, read_pages
+from .pdf_glyphs import open_pdf, scan
 from .pdf_layout import _WORD, Item, heading_of
 from .pdf_lines import Line, drop_running_text, group_lines, mark_underlines
 from .pdf_sections import build
@@ -49,18 +49,19 @@ def _fold(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def annex_of(text: str) -> str | None:
+    """The annex (roman number) a page opens, if it opens one."""
+    cues = _cues()
+    for ln in [_fold(x) for x in text.splitlines() if x.strip()][: cues["heading_lines"]]:
+        m = cues["_heading"].match(ln)
+        if m and m.group(1) in cues["annexes"]:
+            return m.group(1)
+    return None
+
+
 def annex_starts(texts: list[str]) -> list[tuple[int, str]]:
     """(page index, roman number) of every page that opens an annex."""
-    cues = _cues()
-    out = []
-    for i, t in enumerate(texts):
-        lines = [_fold(x) for x in t.splitlines() if x.strip()][: cues["heading_lines"]]
-        for ln in lines:
-            m = cues["_heading"].match(ln)
-            if m and m.group(1) in cues["annexes"]:
-                out.append((i, m.group(1)))
-                break
-    return out
+    return [(i, roman) for i, t in enumerate(texts) if (roman := annex_of(t)) is not None]
 
 
 def _is_leaflet(texts: list[str]) -> bool:
@@ -113,11 +114,20 @@ def _read(doc, path: str) -> PdfRead:
     n = len(doc)
     if n == 0:
         raise UnreadableInput("the PDF has no pages", path)
-    texts = [page_text(doc, i) for i in range(n)]
+    role = ["smpc"]
+
+    def detailed(index: int, text: str) -> bool:  # read in detail until a non-SmPC annex starts
+        roman = annex_of(text)
+        if roman is not None:
+            role[0] = _cues()["annexes"][roman]["role"]
+        return role[0] == "smpc"
+
+    texts, scanned = scan(doc, detailed)
     if sum(len(t.strip()) for t in texts) < 20 * min(n, 3):
         raise UnreadableInput("the PDF has no text layer (scanned pages?); OCR is not supported", path)
     ranges, skipped = smpc_pages(texts, path)
-    pages = read_pages(doc, [i for r in ranges for i in r])
+    wanted = {i for r in ranges for i in r}
+    pages = [p for p in scanned if p.number - 1 in wanted]
     lines_by_page: list[list[Line]] = []
     tables_by_page: list[list[PageTable]] = []
     for p in pages:
