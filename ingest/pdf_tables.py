@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from .pdf_glyphs import PageGlyphs, Rule, Run
@@ -86,16 +87,32 @@ def _components(rules: list[Rule]) -> list[list[Rule]]:
     return list(groups.values())
 
 
+def _near(rules: list[Rule], at: float, vertical: bool) -> list[tuple[float, float]]:
+    """Extents of the rules lying on the line x = at (vertical) or y = at (horizontal)."""
+    if vertical:
+        return [(r.top, r.bottom) for r in rules if abs((r.x0 + r.x1) / 2 - at) <= _TOL]
+    return [(r.x0, r.x1) for r in rules if abs((r.top + r.bottom) / 2 - at) <= _TOL]
+
+
+def _covered(extents: list[tuple[float, float]], a: float, b: float) -> bool:
+    got = 0.0
+    for lo, hi in extents:
+        if hi > a and lo < b:
+            got += (hi if hi < b else b) - (lo if lo > a else a)
+    return got >= 0.6 * (b - a)
+
+
+def _rows_divided(vs: list[Rule], x: float, ys: list[float]) -> int:
+    ext = _near(vs, x, True)
+    return sum(_covered(ext, a, b) for a, b in zip(ys, ys[1:]))
+
+
 def _covers_v(rules: list[Rule], x: float, y0: float, y1: float) -> bool:
-    need = y1 - y0
-    got = sum(max(0.0, min(r.bottom, y1) - max(r.top, y0)) for r in rules if abs((r.x0 + r.x1) / 2 - x) <= _TOL)
-    return got >= 0.6 * need
+    return _covered(_near(rules, x, True), y0, y1)
 
 
 def _covers_h(rules: list[Rule], y: float, x0: float, x1: float) -> bool:
-    need = x1 - x0
-    got = sum(max(0.0, min(r.x1, x1) - max(r.x0, x0)) for r in rules if abs((r.top + r.bottom) / 2 - y) <= _TOL)
-    return got >= 0.6 * need
+    return _covered(_near(rules, y, False), x0, x1)
 
 
 def find_tables(page: PageGlyphs) -> list[PageTable]:
@@ -110,8 +127,7 @@ def find_tables(page: PageGlyphs) -> list[PageTable]:
         xs = _cluster([(r.x0 + r.x1) / 2 for r in vs])
         ys = _cluster([(r.top + r.bottom) / 2 for r in hs])
         if len(ys) >= 4:  # a boundary drawn in one row only (a spanning header's divisions) is no column
-            xs = [x for i, x in enumerate(xs) if i in (0, len(xs) - 1) or
-                  sum(_covers_v(vs, x, a, b) for a, b in zip(ys, ys[1:])) > 1]
+            xs = [x for i, x in enumerate(xs) if i in (0, len(xs) - 1) or _rows_divided(vs, x, ys) > 1]
         if len(xs) < 3 or len(ys) < 2:  # one column: a framed box, read as text
             continue
         tables.append(_grid(page.number, xs, ys, hs, vs))
@@ -171,15 +187,17 @@ def _grid(page: int, xs: list[float], ys: list[float], hs: list[Rule], vs: list[
           open_columns: bool = False) -> PageTable:
     nr, nc = len(ys) - 1, len(xs) - 1
     owner = [[(r, c) for c in range(nc)] for r in range(nr)]
+    vmap = {x: _near(vs, x, True) for x in xs}
+    hmap = {y: _near(hs, y, False) for y in ys}
     for r in range(nr):
         for c in range(nc):
             o = owner[r][c]
             if open_columns:
                 continue
-            if c + 1 < nc and not _covers_v(vs, xs[c + 1], ys[r], ys[r + 1]) and owner[r][c + 1] == (r, c + 1):
+            if c + 1 < nc and not _covered(vmap[xs[c + 1]], ys[r], ys[r + 1]) and owner[r][c + 1] == (r, c + 1):
                 if o[0] == r:  # merge right only within the owner's first row (keep cells rectangular)
                     owner[r][c + 1] = o
-            if r + 1 < nr and not _covers_h(hs, ys[r + 1], xs[c], xs[c + 1]) and owner[r + 1][c] == (r + 1, c):
+            if r + 1 < nr and not _covered(hmap[ys[r + 1]], xs[c], xs[c + 1]) and owner[r + 1][c] == (r + 1, c):
                 owner[r + 1][c] = o
     spans: dict[tuple[int, int], list[int]] = {}
     for r in range(nr):
@@ -201,13 +219,13 @@ def fill(table: PageTable, runs: list[Run]) -> list[Run]:
         cx, cy = (r.x0 + r.x1) / 2, r.mid_y
         (inside if x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1 else outside).append(r)
     per_cell: dict[int, list[Run]] = {}
+    slot = {(row, col): i for i, cell in enumerate(table.cells)
+            for row in range(cell.row, cell.row + cell.row_span) for col in range(cell.col, cell.col + cell.col_span)}
     for r in inside:
-        cx, cy = (r.x0 + r.x1) / 2, r.mid_y
-        for i, cell in enumerate(table.cells):
-            a, b, c, d = cell.bbox
-            if a - 1 <= cx <= c + 1 and b - 1 <= cy <= d + 1:
-                per_cell.setdefault(i, []).append(r)
-                break
+        col = min(max(bisect.bisect_right(table.xs, (r.x0 + r.x1) / 2) - 1, 0), table.n_cols - 1)
+        row = min(max(bisect.bisect_right(table.ys, r.mid_y) - 1, 0), table.n_rows - 1)
+        if (row, col) in slot:
+            per_cell.setdefault(slot[(row, col)], []).append(r)
     for i, cell in enumerate(table.cells):
         cell.lines = group_lines(per_cell.get(i, []), table.page)
         cell.paragraphs = cell_paragraphs(cell.lines)
