@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import document as dm
 from .pdf_lines import Line
 from .pdf_tables import PageTable
-from .scheme import scheme, title_matches
+from .scheme import scheme
+from .scheme import title_matches as _title_matches
 
 _NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?$")
 _HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?\s+(\S.*)$")
@@ -40,6 +42,11 @@ class Item:
     top: float
     line: Line | None = None
     table: list[PageTable] | None = None  # one or more page parts of one table
+
+
+@lru_cache(maxsize=4096)
+def title_matches(number: str, title: str) -> bool:
+    return _title_matches(number, title)
 
 
 def _key(number: str) -> tuple[int, ...]:

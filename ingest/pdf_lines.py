@@ -17,6 +17,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .pdf_glyphs import PageGlyphs, Rule, Run
 
@@ -44,21 +45,21 @@ class Line:
     size: float
     spans: list[Span] = field(default_factory=list)
 
-    @property
+    @cached_property
     def underlined(self) -> bool:
         words = [s for s in self.spans if s.text.strip() and not s.sup]
         return bool(words) and all(s.underline for s in words)
 
-    @property
-    def text(self) -> str:
+    @cached_property
+    def text(self) -> str:  # lines are complete once built; their derived values are cached
         return "".join(s.text for s in self.spans).strip()
 
-    @property
+    @cached_property
     def bold(self) -> bool:
         words = [s for s in self.spans if s.text.strip() and not s.sup]
         return bool(words) and all(s.bold for s in words)
 
-    @property
+    @cached_property
     def italic(self) -> bool:
         words = [s for s in self.spans if s.text.strip() and not s.sup]
         return bool(words) and all(s.italic for s in words)
