@@ -70,6 +70,10 @@ def to_record(doc: dm.Document) -> LabelRecord:
                     if quote.strip(" |;"):
                         prov = replace(seen[0].prov, char_end=seen[-1].prov.char_end)
                         current.paragraphs.append(Paragraph(quote, _source(current.key, prov, quote), "table-row"))
+                for note in b.footnotes:  # footnotes printed inside the table's frame
+                    if not any(note is x for x in ds.blocks):
+                        body = f"{note.marker} {note.text}"
+                        current.paragraphs.append(Paragraph(body, _source(current.key, note.prov, body), "paragraph"))
                 continue
             kind = "list-item" if isinstance(b, dm.ListItem) else "paragraph"
             body = f"{b.marker} {b.text}".strip() if isinstance(b, dm.Footnote) else b.text

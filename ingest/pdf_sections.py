@@ -1,12 +1,18 @@
 """The items of one SmPC (lines and tables in reading order) -> a :class:`~ingest.document.Document`."""
 from __future__ import annotations
 
+import re
+
 from . import document as dm
 from .pdf_layout import _BULLET, _ENUM, _MARKER, DocBuilder, Item, _is_subheading, _lead_in, heading_of, join_lines, \
     starts_item
 from .pdf_lines import Line
 from .pdf_tables import PageTable
 
+_SUPERS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"
+_PLAIN = str.maketrans(_SUPERS, "0123456789abcdefghijklmnoprstuvwxyz")
+_FOOTNOTE_CELL = re.compile(f"^(?:[{_SUPERS}]+|[*†‡§]+)\\s*\\S")
+_FOOTNOTE_PART = re.compile(f"([{_SUPERS}]+|[*†‡§]+)\\s*(.+?)(?=\\s[{_SUPERS}]+\\s*[A-Z]|\\n[{_SUPERS}*†‡§]|$)", re.S)
 _SUPERSCRIPT = str.maketrans("0123456789+-=()abcdefghijklmnoprstuvwxyz*",
                              "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ*")
 
@@ -147,6 +153,9 @@ def convert_table(parts: list[PageTable], out: DocBuilder) -> dm.Table | None:
             rows[-1] = _join_rows(rows[-1], part_rows.pop(0), swap)  # a row broken by the page break
             part_rows = [[swap.get(id(c), c) for c in r] for r in part_rows]  # its cells spanning further down
         rows.extend(part_rows)
+    notes = []
+    while rows and len({id(c) for c in rows[-1]}) == 1 and _FOOTNOTE_CELL.match(rows[-1][0].marked):
+        notes[:0] = _cell_footnotes(rows.pop()[0])  # footnotes printed inside the table's frame
     if not rows:
         return None
     quote = "\n".join(" | ".join(c.text.replace("\n", "; ") for c in r) for r in rows)
@@ -154,7 +163,15 @@ def convert_table(parts: list[PageTable], out: DocBuilder) -> dm.Table | None:
     first = parts[0]
     prov = out.emit(quote, first.page, tuple(round(v, 1) for v in first.bbox), pages)
     _cell_offsets(rows, out, prov)
-    return dm.Table(quote, prov, None, rows[:header_n], rows[header_n:])
+    return dm.Table(quote, prov, None, rows[:header_n], rows[header_n:], notes)
+
+
+def _cell_footnotes(cell: dm.Cell) -> list[dm.Footnote]:
+    out = []
+    for m in _FOOTNOTE_PART.finditer(cell.marked):
+        marker = m.group(1).translate(_PLAIN)
+        out.append(dm.Footnote(" ".join(m.group(2).split()), cell.prov, marker))
+    return out
 
 
 def _split_row(above: list[dm.Cell], row: list[dm.Cell]) -> bool:

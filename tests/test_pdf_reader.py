@@ -139,3 +139,22 @@ def test_every_block_has_page_and_box():
         for _, block in doc.blocks():
             assert block.prov.page and block.prov.bbox and block.prov.char_end > block.prov.char_start
             assert doc.text[block.prov.char_start:block.prov.char_end].strip()
+
+
+def test_words_hyphenated_at_a_line_end_are_joined():
+    # Dovato 4.4: "... Polyvalent cation-" / "containing antacids are recommended ..." (a compound: kept)
+    doc = pdf_read("dovato").documents[0]
+    assert any("Polyvalent cation-containing antacids are recommended" in b.text for _, b in doc.blocks())
+    # Suliqua 4.8: "Neither status for anti-" / "insulin glargine antibodies"
+    doc = pdf_read("suliqua").documents[0]
+    assert any("Neither status for anti-insulin glargine antibodies" in b.text for _, b in doc.blocks())
+
+
+def test_a_word_split_by_hyphenation_loses_its_hyphen_when_the_word_occurs_whole():
+    from ingest.pdf_layout import join_lines
+    from ingest.pdf_lines import Line, Span
+
+    lines = [Line(1, 72, 100, 500, 110, 11, [Span("the recommended treat-")]),
+             Line(1, 72, 113, 300, 123, 11, [Span("ment is given daily")])]
+    assert join_lines(lines, {"treatment"})[0] == "the recommended treatment is given daily"
+    assert join_lines(lines, set())[0] == "the recommended treat-ment is given daily"

@@ -95,3 +95,13 @@ def test_every_cell_has_page_and_box():
                 for row in block.header + block.rows:
                     for c in row:
                         assert c.prov.page and (c.prov.bbox or not c.text)
+
+
+def test_footnotes_printed_inside_the_table_frame_are_footnotes_not_rows():
+    # Dovato Table 2 ends (page 15) with "1 This adverse reaction was identified through post-marketing
+    # surveillance ..." and "2 In combination with increased transaminases." inside its frame
+    t = table_with(pdf_read("dovato").documents[0], "4.8", "Table 2")
+    assert [(f.marker, f.text) for f in t.footnotes][1] == ("2", "In combination with increased transaminases.")
+    assert t.footnotes[0].marker == "1" and t.footnotes[0].text.startswith(
+        "This adverse reaction was identified through post-marketing surveillance for dolutegravir")
+    assert row_texts(t)[-1] == ["Rare:", "amylase elevations"]
