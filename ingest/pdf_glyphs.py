@@ -146,23 +146,25 @@ class _Reader:
         return ctypes.string_at(self.buf, n - 2).decode("utf-16-le", "replace")
 
     def _objects(self, page, tp, height, runs, rules, objects) -> None:
-        l, b, r, t, m = self.l, self.b, self.r, self.t, self.matrix
+        l, b, r, t, m, fs = self.l, self.b, self.r, self.t, self.matrix, self.fs
+        get_type, get_bounds, text_kind = raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetBounds, raw.FPDF_PAGEOBJ_TEXT
         for obj in objects:
-            kind = raw.FPDFPageObj_GetType(obj)
-            if kind == raw.FPDF_PAGEOBJ_TEXT:
+            kind = get_type(obj)
+            if kind == text_kind:
+                get_bounds(obj, l, b, r, t)
+                if r.value - l.value < 0.05:  # an empty run (word processors write many): no text to ask for
+                    continue
                 text = self._text(obj, tp)
                 if not text.strip():
                     continue
-                raw.FPDFPageObj_GetBounds(obj, l, b, r, t)
                 raw.FPDFPageObj_GetMatrix(obj, m)
-                fs = self.fs
                 raw.FPDFTextObj_GetFontSize(obj, fs)
                 size = fs.value * max(abs(m.d), abs(m.b)) or (t.value - b.value)
                 name, bold, italic = self.font(obj)
                 runs.append(Run(map_glyphs(text, name), l.value, height - t.value, r.value, height - b.value,
                                 round(size, 2), bold, italic, name))
             elif kind == raw.FPDF_PAGEOBJ_PATH:
-                raw.FPDFPageObj_GetBounds(obj, l, b, r, t)
+                get_bounds(obj, l, b, r, t)
                 w, h = r.value - l.value, t.value - b.value
                 if (w <= 2.5 < h or h <= 2.5 < w) and max(w, h) > 3:
                     rules.append(Rule(l.value, height - t.value, r.value, height - b.value))

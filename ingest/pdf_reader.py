@@ -149,8 +149,9 @@ def _read(doc, path: str) -> PdfRead:
             items[-1].table.extend(page_items[0].table)
             page_items = page_items[1:]
         items.extend(page_items)
-    vocab = {w.lower() for ln in (x for ls in lines_by_page for x in ls) for w in _WORD.findall(ln.text)}
-    starts = [i for i in range(len(items)) if (h := heading_of(items, i, (0,))) is not None and h[0] == "1"]
+    vocab = set(_WORD.findall(" ".join(ln.text for ls in lines_by_page for ln in ls).lower()))
+    starts = [i for i, it in enumerate(items) if it.line is not None and "1" in it.line.text[:80]
+              and (h := heading_of(items, i, (0,))) is not None and h[0] == "1"]
     if not starts:
         found = "; ".join(s.describe() for s in skipped) or f"{n} page(s) of text"
         raise NotAnSmPC(f"no SmPC found (no section '1. Name of the medicinal product'); found {found}", path)
