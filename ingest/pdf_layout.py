@@ -157,11 +157,13 @@ def _lead_in(spans: list[dm.Span]) -> str | None:
     return None
 
 
-def _is_subheading(lines: list[Line], text: str) -> bool:
+def _is_subheading(lines: list[Line], text: str, body_size: float = 0.0) -> bool:
+    """A short line (or two) of its own, set bold, italic, underlined or larger than the body text."""
     words = text.split()
     if not words or len(words) > 14 or len(lines) > 2 or _CAPTION.match(text):
         return False
     if text.endswith((".", ";", ",")) and len(words) > 4:
         return False
-    styled = all(ln.bold or ln.italic or ln.underlined for ln in lines)
+    styled = all(ln.bold or ln.italic or ln.underlined or (body_size and ln.size >= 1.15 * body_size)
+                 for ln in lines)
     return styled and text[:1].isalnum()

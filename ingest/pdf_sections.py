@@ -30,6 +30,7 @@ class SectionBuilder:
         self.group: list[Line] = []
         self.last_table: dm.Table | None = None
         self.right = 0.0  # where full lines end (the text block's right edge)
+        self.body_size = 0.0  # the body text's font size
 
     # -- paragraphs ------------------------------------------------------
     def flush(self) -> None:
@@ -51,7 +52,7 @@ class SectionBuilder:
                 self.last_table.footnotes.append(note)
             return
         self.last_table = None
-        if _is_subheading(lines, text):
+        if _is_subheading(lines, text, self.body_size):
             self.current.blocks.append(dm.Heading(text.rstrip(" :"), self.out.emit(text, first.page, _bbox(lines), pages)))
             return
         prov = self.out.emit(text, first.page, _bbox(lines), pages)
@@ -71,9 +72,11 @@ class SectionBuilder:
                 brk = prev.text.endswith((".", ":", ";")) or not ln.text[:1].islower()
             else:
                 brk = ln.top - prev.bottom > 0.5 * ln.size or self._forced_break(prev, ln)
-            styled_prev = prev.bold or prev.italic or prev.underlined
-            styled_now = ln.bold or ln.italic or ln.underlined
-            if brk or starts_item(ln) or (styled_prev and not styled_now and _is_subheading(self.group, prev.text)) \
+            big = 1.15 * self.body_size if self.body_size else float("inf")
+            styled_prev = prev.bold or prev.italic or prev.underlined or prev.size >= big
+            styled_now = ln.bold or ln.italic or ln.underlined or ln.size >= big
+            if brk or starts_item(ln) or (styled_prev and not styled_now
+                                          and _is_subheading(self.group, prev.text, self.body_size)) \
                     or (ln.spans and ln.spans[0].sup):
                 self.flush()
         self.group.append(ln)
@@ -222,6 +225,8 @@ def build(items: list[Item], path: str, vocab: set[str]) -> tuple[list[dm.DocSec
     b = SectionBuilder(path, vocab)
     ends = sorted(it.line.x1 for it in items if it.line is not None)
     b.right = ends[int(0.9 * (len(ends) - 1))] if ends else 0.0
+    sizes = sorted(it.line.size for it in items if it.line is not None)
+    b.body_size = sizes[len(sizes) // 2] if sizes else 0.0
     last: tuple[int, ...] = (0,)
     i = 0
     while i < len(items):

@@ -158,3 +158,33 @@ def test_a_word_split_by_hyphenation_loses_its_hyphen_when_the_word_occurs_whole
              Line(1, 72, 113, 300, 123, 11, [Span("ment is given daily")])]
     assert join_lines(lines, {"treatment"})[0] == "the recommended treatment is given daily"
     assert join_lines(lines, set())[0] == "the recommended treat-ment is given daily"
+
+
+def _page(number: int, lines: list[tuple[float, str]]):
+    from ingest.pdf_glyphs import PageGlyphs
+    from ingest.pdf_lines import Line, Span
+
+    return PageGlyphs(number, 595, 842, [], []), [Line(number, 72, top, 400, top + 9, 10, [Span(t)]) for top, t in lines]
+
+
+def test_running_header_footer_and_page_number_removed_by_position_and_repetition():
+    from ingest.pdf_lines import drop_running_text
+
+    pages, lines = zip(*[_page(n, [(30, "Fictional Company - Zentavir SmPC"), (80, f"Body text of page {n}."),
+                                   (400, "Fictional Company - Zentavir SmPC"), (810, f"Page {n} of 5")])
+                         for n in range(1, 6)])
+    lines = [list(x) for x in lines]
+    drop_running_text(list(pages), lines)
+    for n, ls in enumerate(lines, 1):
+        # the repeated line at the top and the page number at the foot go; body text stays,
+        # and so does the same sentence in the body of the page (not in the margin)
+        assert [ln.text for ln in ls] == [f"Body text of page {n}.", "Fictional Company - Zentavir SmPC"]
+
+
+def test_larger_type_makes_a_sub_heading():
+    from ingest.pdf_layout import _is_subheading
+    from ingest.pdf_lines import Line, Span
+
+    big = Line(1, 72, 100, 300, 112, 13, [Span("Paediatric population")])
+    plain = Line(1, 72, 100, 300, 110, 10, [Span("Paediatric population")])
+    assert _is_subheading([big], big.text, 10) and not _is_subheading([plain], plain.text, 10)
