@@ -28,7 +28,7 @@ from .pdf_layout import _WORD, Item, heading_of
 from .pdf_lines import Line, drop_running_text, group_lines, mark_underlines
 from .pdf_sections import build
 from .pdf_tables import PageTable, continues, fill, find_tables
-from .scheme import load_json
+from .scheme import load_json, scheme
 
 
 @lru_cache(maxsize=1)
@@ -65,8 +65,13 @@ def annex_starts(texts: list[str]) -> list[tuple[int, str]]:
 
 
 def _is_leaflet(texts: list[str]) -> bool:
+    """The file opens with a package leaflet: a leaflet cue comes before any SmPC section 1 heading."""
     head = _fold(" ".join(texts[:3]))
-    return any(c in head for c in _cues()["leaflet_cues"])
+    at = [head.find(c) for c in _cues()["leaflet_cues"] if c in head]
+    if not at:
+        return False
+    smpc = [head.find(_fold(t)) for t in scheme()["1"].titles if _fold(t) in head]
+    return not smpc or min(at) < min(smpc)
 
 
 def smpc_pages(texts: list[str], path: str) -> tuple[list[range], list[dm.Skipped]]:
@@ -93,6 +98,15 @@ def smpc_pages(texts: list[str], path: str) -> tuple[list[range], list[dm.Skippe
         raise NotAnSmPC("the PDF holds no Annex I (SmPC); found only "
                         + ", ".join(s.what for s in skipped), path)
     return read, skipped
+
+
+def _cut_leaflet(items: list[Item]) -> tuple[list[Item], int | None]:
+    """Items up to the first line that opens a package leaflet, and the page it is on."""
+    cues = _cues()["leaflet_cues"]
+    for i, it in enumerate(items):
+        if it.line is not None and len(it.line.text) < 120 and any(_fold(it.line.text).startswith(c) for c in cues):
+            return items[:i], it.page
+    return items, None
 
 
 def _page_items(page, lines: list[Line], tables: list[PageTable]) -> list[Item]:
@@ -149,6 +163,9 @@ def _read(doc, path: str) -> PdfRead:
             items[-1].table.extend(page_items[0].table)
             page_items = page_items[1:]
         items.extend(page_items)
+    items, leaflet = _cut_leaflet(items)
+    if leaflet is not None:  # a file without annex headings: a package leaflet after the SmPC is not read
+        skipped.append(dm.Skipped("package leaflet", (leaflet, pages[-1].number)))
     vocab = set(_WORD.findall(" ".join(ln.text for ls in lines_by_page for ln in ls).lower()))
     starts = [i for i, it in enumerate(items) if it.line is not None and "1" in it.line.text[:80]
               and (h := heading_of(items, i, (0,))) is not None and h[0] == "1"]

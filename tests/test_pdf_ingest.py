@@ -127,3 +127,14 @@ def test_each_smpc_is_stored_and_conforms(pdf_store, product, index):
     assert result.report.conforms, [v.describe() for v in result.report.violations]
     assert result.stored and (result.record.label_id, result.record.version) in stored
     assert result.record.reader == "pdf" and result.record.source_path == str(pdf_path(product))
+
+
+def test_a_leaflet_after_the_smpc_in_a_file_without_annexes_is_skipped():
+    # the fixture: the SmPC on page 1, a package leaflet (with a "Date of revision: 0038-10" line) on page 2
+    from ingest.pipeline import read_labels_with_skipped
+
+    read = read_labels_with_skipped(FIXTURES / "smpc-then-leaflet.pdf")
+    (rec,) = read.records
+    assert rec.section("10").text == "12 May 2023" and rec.version == "2023-05-12"
+    assert "leaflet" not in rec.original.lower()
+    assert read.skipped == ["package leaflet (page 2)"]
