@@ -4,7 +4,8 @@ A *run* is one PDF text object: a stretch of text drawn in one font at one
 size (what a word processor writes for a piece of a line). Runs are read
 through pdfium's page-object API, which is several times faster than asking
 for every character's box and still gives what the layout needs: the run's
-bounding box, its font (name, bold, italic) and its size.
+bounding box, its font (name, bold, italic) and its size. Rotated text (a
+figure's axis label) is left out.
 
 *Rules* are thin path objects (table borders, underlines). Coordinates are
 turned top-down (y grows down the page) so that sorting reads in order.
@@ -158,8 +159,10 @@ class _Reader:
                 if not text.strip():
                     continue
                 raw.FPDFPageObj_GetMatrix(obj, m)
+                if abs(m.b) > 0.1 * abs(m.a) or abs(m.c) > 0.1 * abs(m.d):
+                    continue  # rotated text: a figure's axis label, never body text
                 raw.FPDFTextObj_GetFontSize(obj, fs)
-                size = fs.value * max(abs(m.d), abs(m.b)) or (t.value - b.value)
+                size = fs.value * abs(m.d) or (t.value - b.value)
                 name, bold, italic = self.font(obj)
                 runs.append(Run(map_glyphs(text, name), l.value, height - t.value, r.value, height - b.value,
                                 round(size, 2), bold, italic, name))

@@ -188,3 +188,10 @@ def test_larger_type_makes_a_sub_heading():
     big = Line(1, 72, 100, 300, 112, 13, [Span("Paediatric population")])
     plain = Line(1, 72, 100, 300, 110, 10, [Span("Paediatric population")])
     assert _is_subheading([big], big.text, 10) and not _is_subheading([plain], plain.text, 10)
+
+
+def test_rotated_figure_labels_are_not_read_as_text():
+    # Humira 20 mg SmPC, 5.1 Figure 1 (page 32): the y-axis label is printed rotated
+    doc = pdf_read("humira").documents[0]
+    blocks = [b for b in doc.section("5.1").blocks if b.prov.page == 32]
+    assert blocks and not any(len(b.text) <= 2 for b in blocks)
