@@ -96,32 +96,48 @@ def group_lines(runs: list[Run], page: int) -> list[Line]:
 
 def _line(runs: list[Run], page: int) -> Line:
     runs.sort(key=lambda r: r.x0)
-    sizes = Counter()
-    for r in runs:
-        sizes[r.size] += len(r.text.strip())
-    size = sizes.most_common(1)[0][0]
-    body = [r for r in runs if r.size >= 0.85 * size] or runs
-    mid = sorted(r.mid_y for r in body)[len(body) // 2]
-    line = Line(page, min(r.x0 for r in runs), min(r.top for r in runs), max(r.x1 for r in runs),
-                max(r.bottom for r in runs), size)
+    if len(runs) == 1:
+        sizes = {runs[0].size: 1}
+    else:
+        sizes: dict[float, int] = {}
+        for r in runs:
+            sizes[r.size] = sizes.get(r.size, 0) + len(r.text)
+    size = max(sizes, key=sizes.__getitem__)
+    small = 0.85 * size
+    body = [r for r in runs if r.size >= small] or runs
+    mid = sum(r.top + r.bottom for r in body) / (2 * len(body))
+    x0 = top = 1e9
+    x1 = bottom = -1e9
+    spans: list[Span] = []
     prev: Run | None = None
+    last: Span | None = None
     for r in runs:
-        sup = r.size < 0.85 * size and r.mid_y < mid - 0.12 * size
+        if r.x0 < x0:
+            x0 = r.x0
+        if r.top < top:
+            top = r.top
+        if r.x1 > x1:
+            x1 = r.x1
+        if r.bottom > bottom:
+            bottom = r.bottom
+        sup = r.size < small and (r.top + r.bottom) / 2 < mid - 0.12 * size
         text = r.text
-        if prev is not None and line.spans:
-            gap = r.x0 - prev.x1
-            last = line.spans[-1].text
-            if gap > 0.18 * size and not last.endswith((" ", "\u00a0")) and not text.startswith(" ") and not sup:
-                line.spans[-1].text = last + " "
-        if line.spans and line.spans[-1].bold == r.bold and line.spans[-1].italic == r.italic \
-                and line.spans[-1].sup == sup and line.spans[-1].underline == r.underline:
-            line.spans[-1].text += text
-        else:
-            line.spans.append(Span(text, r.bold, r.italic, sup, r.underline))
+        if last is not None:
+            if r.x0 - prev.x1 > 0.18 * size and not sup and last.text[-1:] not in (" ", "\u00a0") \
+                    and not text.startswith(" "):
+                last.text += " "
+            if last.bold == r.bold and last.italic == r.italic and last.sup == sup and last.underline == r.underline:
+                last.text += text
+                prev = r
+                continue
+        last = Span(text, r.bold, r.italic, sup, r.underline)
+        spans.append(last)
         prev = r
-    for s in line.spans:
-        s.text = s.text.replace("\u00a0", " ").replace("\r", "").replace("\n", " ").replace("\x02", "-")
-    return line
+    for sp in spans:
+        t = sp.text
+        if "\u00a0" in t or "\r" in t or "\n" in t or "\x02" in t:
+            sp.text = t.replace("\u00a0", " ").replace("\r", "").replace("\n", " ").replace("\x02", "-")
+    return Line(page, x0, top, x1, bottom, size, spans)
 
 
 def mark_underlines(runs: list[Run], rules: list[Rule]) -> None:
