@@ -181,8 +181,9 @@ class _Reader:
 
 
 def scan(doc: pdfium.PdfDocument, want) -> tuple[list[str], list[PageGlyphs]]:
-    """Every page's plain text, and the runs and rules of the pages ``want(index, text)`` asks for
-    (one page load and one text page per page)."""
+    """The pages' plain text, and the runs and rules of the pages ``want(index, text)`` asks for
+    (one page load and one text page per page). ``want`` returns True (read in detail), False
+    (text only) or None (stop: the rest of the file is not needed; its pages are left out of the texts)."""
     reader = _Reader()
     texts: list[str] = []
     glyphs: list[PageGlyphs] = []
@@ -192,7 +193,10 @@ def scan(doc: pdfium.PdfDocument, want) -> tuple[list[str], list[PageGlyphs]]:
         try:
             text = tp.get_text_range()
             texts.append(text)
-            if want(i, text):
+            wanted = want(i, text)
+            if wanted is None:
+                break
+            if wanted:
                 glyphs.append(reader.page(page, tp, i))
         finally:
             tp.close()

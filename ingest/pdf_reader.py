@@ -103,8 +103,11 @@ def smpc_pages(texts: list[str], path: str) -> tuple[list[range], list[dm.Skippe
 def _cut_leaflet(items: list[Item]) -> tuple[list[Item], int | None]:
     """Items up to the first line that opens a package leaflet, and the page it is on."""
     cues = _cues()["leaflet_cues"]
+    firsts = {c[:1] for c in cues}
     for i, it in enumerate(items):
-        if it.line is not None and len(it.line.text) < 120 and any(_fold(it.line.text).startswith(c) for c in cues):
+        if it.line is None or it.line.text[:1].lower() not in firsts or len(it.line.text) >= 120:
+            continue
+        if any(_fold(it.line.text).startswith(c) for c in cues):
             return items[:i], it.page
     return items, None
 
@@ -130,13 +133,18 @@ def _read(doc, path: str) -> PdfRead:
         raise UnreadableInput("the PDF has no pages", path)
     role = ["smpc"]
 
-    def detailed(index: int, text: str) -> bool:  # read in detail until a non-SmPC annex starts
+    def detailed(index: int, text: str) -> bool | None:
+        """Read in detail until a non-SmPC annex starts; stop at the labelling and leaflet annex,
+        which runs to the end of the file and is never read (its pages are only counted)."""
         roman = annex_of(text)
         if roman is not None:
             role[0] = _cues()["annexes"][roman]["role"]
+            if role[0] == _cues()["last_role"]:
+                return None
         return role[0] == "smpc"
 
     texts, scanned = scan(doc, detailed)
+    texts += [""] * (n - len(texts))  # pages after the last annex's first page: not needed
     if sum(len(t.strip()) for t in texts) < 20 * min(n, 3):
         raise UnreadableInput("the PDF has no text layer (scanned pages?); OCR is not supported", path)
     ranges, skipped = smpc_pages(texts, path)
