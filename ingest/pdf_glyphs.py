@@ -149,24 +149,26 @@ class _Reader:
     def _objects(self, page, tp, height, runs, rules, objects) -> None:
         l, b, r, t, m, fs = self.l, self.b, self.r, self.t, self.matrix, self.fs
         get_type, get_bounds, text_kind = raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetBounds, raw.FPDF_PAGEOBJ_TEXT
+        get_matrix, get_size, path_kind = raw.FPDFPageObj_GetMatrix, raw.FPDFTextObj_GetFontSize, raw.FPDF_PAGEOBJ_PATH
+        text_of, font_of, append = self._text, self.font, runs.append
         for obj in objects:
             kind = get_type(obj)
             if kind == text_kind:
                 get_bounds(obj, l, b, r, t)
                 if r.value - l.value < 0.05:  # an empty run (word processors write many): no text to ask for
                     continue
-                text = self._text(obj, tp)
+                text = text_of(obj, tp)
                 if not text.strip():
                     continue
-                raw.FPDFPageObj_GetMatrix(obj, m)
+                get_matrix(obj, m)
                 if abs(m.b) > 0.1 * abs(m.a) or abs(m.c) > 0.1 * abs(m.d):
                     continue  # rotated text: a figure's axis label, never body text
-                raw.FPDFTextObj_GetFontSize(obj, fs)
+                get_size(obj, fs)
                 size = fs.value * abs(m.d) or (t.value - b.value)
-                name, bold, italic = self.font(obj)
-                runs.append(Run(map_glyphs(text, name), l.value, height - t.value, r.value, height - b.value,
+                name, bold, italic = font_of(obj)
+                append(Run(map_glyphs(text, name), l.value, height - t.value, r.value, height - b.value,
                                 round(size, 2), bold, italic, name))
-            elif kind == raw.FPDF_PAGEOBJ_PATH:
+            elif kind == path_kind:
                 get_bounds(obj, l, b, r, t)
                 w, h = r.value - l.value, t.value - b.value
                 if (w <= 2.5 < h or h <= 2.5 < w) and max(w, h) > 3:
