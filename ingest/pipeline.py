@@ -6,6 +6,7 @@ never raise for problems inside a readable label.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -28,7 +29,9 @@ EXTRACTORS: list[Extractor] = [
 
 
 def detect_format(data: bytes) -> str:
-    """'fhir-epi-json' | 'fhir-epi-xml' | 'text', from the first bytes."""
+    """'pdf' | 'fhir-epi-json' | 'fhir-epi-xml' | 'text', from the first bytes."""
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
     head = data.lstrip()[:200].lstrip(b"\xef\xbb\xbf")
     if head.startswith(b"{"):
         return "fhir-epi-json"
@@ -48,6 +51,8 @@ def read_label(path: str | Path, label_id: str | None = None, version: str | Non
 
 def read_label_bytes(data: bytes, path: str, label_id: str | None = None, version: str | None = None) -> LabelRecord:
     fmt = detect_format(data)
+    if fmt == "pdf":
+        return read_labels_bytes(data, path, label_id, version).records[0]
     if fmt == "text":
         record = parse_text(decode(data, path), path)
     else:
@@ -58,3 +63,47 @@ def read_label_bytes(data: bytes, path: str, label_id: str | None = None, versio
     for extract in EXTRACTORS:
         extract(record)
     return record
+
+
+@dataclass
+class LabelsRead:
+    """Every SmPC of one file, and the parts of the file not read as an SmPC."""
+
+    records: list[LabelRecord]
+    skipped: list[str] = field(default_factory=list)  # e.g. "Annex III (labelling and package leaflet) (pages 30-49)"
+
+
+def read_labels(path: str | Path, label_id: str | None = None, version: str | None = None) -> list[LabelRecord]:
+    """One record per SmPC in the file (an EU product-information PDF may hold several);
+    a text or FHIR file gives a list of one. See :func:`read_labels_with_skipped` for what was skipped."""
+    return read_labels_with_skipped(path, label_id, version).records
+
+
+def read_labels_with_skipped(path: str | Path, label_id: str | None = None, version: str | None = None) -> LabelsRead:
+    p = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UnreadableInput(f"cannot read file: {exc.strerror or exc}", p) from exc
+    return read_labels_bytes(data, p, label_id, version)
+
+
+def read_labels_bytes(data: bytes, path: str, label_id: str | None = None, version: str | None = None) -> LabelsRead:
+    if detect_format(data) != "pdf":
+        return LabelsRead([read_label_bytes(data, path, label_id, version)])
+    from .pdf_reader import read_pdf
+
+    return labels_from_pdf(read_pdf(data, path), label_id, version)
+
+
+def labels_from_pdf(read, label_id: str | None = None, version: str | None = None) -> LabelsRead:
+    """Records of the SmPCs of a read PDF (:class:`ingest.pdf_reader.PdfRead`): identified and extracted."""
+    from .identity import identify_pdf
+    from .pdf_records import to_record
+
+    records = [to_record(d) for d in read.documents]
+    identify_pdf(records, label_id, version)
+    for record in records:
+        for extract in EXTRACTORS:
+            extract(record)
+    return LabelsRead(records, [s.describe() for s in read.skipped])

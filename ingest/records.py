@@ -271,6 +271,7 @@ class LabelRecord:
     title: str | None = None
     document_kind: str = "smpc"
     version_date: str | None = None
+    version_basis: str | None = None  # what the version is: revision | renewal | first-authorisation | content-hash | given
     product: Product | None = None
     indications: list[Indication] = field(default_factory=list)
     contraindications: list[Contraindication] = field(default_factory=list)

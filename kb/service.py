@@ -21,7 +21,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
 from ingest.errors import IngestError, UnreadableInput
-from ingest.pipeline import read_label
+from ingest.pipeline import read_label, read_labels_with_skipped
 from ingest.records import LabelRecord
 
 from .rdf_base import SMPC, label_iri
@@ -166,7 +166,29 @@ class KnowledgeBase:
         """Read, build and validate without storing."""
         t0 = time.perf_counter()
         check_input(path, self.max_input_mb)
-        record = read_label(path, label_id, version)
+        return self._check(read_label(path, label_id, version), t0)
+
+    def read_all(self, path: str | Path, label_id: str | None = None,
+                 version: str | None = None) -> tuple[list[IngestResult], list[str]]:
+        """Every label of a file (a product-information PDF holds one SmPC per presentation group),
+        each built and validated, and what was skipped (annexes)."""
+        t0 = time.perf_counter()
+        check_input(path, self.max_input_mb)
+        read = read_labels_with_skipped(path, label_id, version)
+        return [self._check(r, t0) for r in read.records], read.skipped
+
+    def ingest_all(self, path: str | Path, label_id: str | None = None,
+                   version: str | None = None) -> tuple[list[IngestResult], list[str]]:
+        """Read every label of a file; store each that conforms (one label version each)."""
+        results, skipped = self.read_all(path, label_id, version)
+        return [self._store_result(r) for r in results], skipped
+
+    def ingest_records(self, records: list[LabelRecord]) -> list[IngestResult]:
+        """Build, validate and store records already read (each that conforms)."""
+        t0 = time.perf_counter()
+        return [self._store_result(self._check(r, t0)) for r in records]
+
+    def _check(self, record: LabelRecord, t0: float) -> IngestResult:
         t1 = time.perf_counter()
         graph = build_graph(record)
         t2 = time.perf_counter()
@@ -182,7 +204,9 @@ class KnowledgeBase:
 
     def ingest(self, path: str | Path, label_id: str | None = None, version: str | None = None) -> IngestResult:
         """Read, validate and, only if the graph conforms, replace that label version in the store."""
-        result = self.read(path, label_id, version)
+        return self._store_result(self.read(path, label_id, version))
+
+    def _store_result(self, result: IngestResult) -> IngestResult:
         if not result.report.conforms:
             return result
         ref = result.ref

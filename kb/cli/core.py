@@ -71,25 +71,48 @@ def ingest(ctx, file, label_id, version, as_json, max_input_mb):
         fail(f"{path}: no such file", EXIT_BAD_INPUT)
     if max_input_mb is not None:
         ctx.obj.kb.max_input_mb = max_input_mb
-    result = ctx.obj.kb.ingest(path, label_id, version)
-    ref, report = result.ref, result.report
+    results, skipped = ctx.obj.kb.ingest_all(path, label_id, version)
     if as_json:
-        click.echo(json.dumps({
-            "ok": result.stored, "label": ref.label_id, "version": ref.version, "name": ref.name,
-            "reader": result.record.reader, "triples": len(result.graph), "conforms": report.conforms,
-            "violations": [v.__dict__ for v in report.violations], "warnings": report.warnings,
-            "unresolved": report.unresolved, "timings": result.timings,
-        }, indent=2))
-    if not result.stored:
-        if not as_json:
-            _report_lines(report)
-        fail(f"{path}: does not conform to the SHACL shapes ({len(report.violations)} violation(s)); store unchanged",
-             EXIT_NOT_CONFORMING)
+        out = [{
+            "ok": result.stored, "label": result.ref.label_id, "version": result.ref.version, "name": result.ref.name,
+            "reader": result.record.reader, "triples": len(result.graph), "conforms": result.report.conforms,
+            "violations": [v.__dict__ for v in result.report.violations], "warnings": result.report.warnings,
+            "unresolved": result.report.unresolved, "timings": result.timings,
+        } for result in results]
+        click.echo(json.dumps(out[0] if len(out) == 1 and not skipped else {"labels": out, "skipped": skipped},
+                              indent=2))
+    refused = [r for r in results if not r.stored]
     if not as_json:
-        for w in report.warnings + report.unresolved:
-            click.echo(f"  {w}", err=True)
-        click.echo(f"ingested {ref.name} from {path} (reader: {result.record.reader}; "
-                   f"{len(result.graph)} triples; 0 violations) into {ctx.obj.store}")
+        for result in results:
+            ref, report = result.ref, result.report
+            if not result.stored:
+                _report_lines(report)
+                continue
+            for w in report.warnings + report.unresolved:
+                click.echo(f"  {w}", err=True)
+            if len(results) == 1 and not skipped:
+                click.echo(f"ingested {ref.name} from {path} (reader: {result.record.reader}; "
+                           f"{len(result.graph)} triples; 0 violations) into {ctx.obj.store}")
+            else:
+                click.echo(f"ingested {ref.name} ({result.record.title or ''}; {fact_count(result.record)} facts; "
+                           f"{len(report.unresolved)} unresolved; reader: {result.record.reader})")
+        for part in skipped:
+            click.echo(f"skipped {part}")
+    if refused:
+        names = ", ".join(r.ref.name for r in refused)
+        n = sum(len(r.report.violations) for r in refused)
+        if len(results) == 1:
+            fail(f"{path}: does not conform to the SHACL shapes ({n} violation(s)); store unchanged",
+                 EXIT_NOT_CONFORMING)
+        fail(f"{path}: {names} do(es) not conform to the SHACL shapes ({n} violation(s)); those were not stored",
+             EXIT_NOT_CONFORMING)
+
+
+def fact_count(record) -> int:
+    adverse = getattr(record.adverse_reactions, "entries", None) or []
+    rules = getattr(record.dosing, "dose_rules", None) or []
+    return (len(record.indications) + len(record.contraindications) + len(record.warnings)
+            + len(record.statements) + len(adverse) + len(rules))
 
 
 @click.command()

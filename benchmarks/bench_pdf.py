@@ -1,0 +1,75 @@
+"""PDF read time beside the PDF library's bare text extraction of the same file, in the same run.
+
+Baseline: pypdfium2 (the library the reader uses) extracting the plain text of every page
+(``PdfTextPage.get_text_range``), nothing else. Measured: ``ingest.pdf_reader.read_pdf`` (annexes
+found, Annex I read into the document model: runs, rules, lines, tables, sections, every SmPC), and
+for information the whole ``read_labels`` (document model -> records, identity, every extractor).
+
+    .venv/bin/python benchmarks/bench_pdf.py [PDF ...] [--repeat N]
+
+Targets (issue 10): the reader costs at most 3x the bare extraction; a ~60-page file reads in < 2 s.
+Default files: the 480-page Humira EPAR and the 49- and 80-page Dovato and Suliqua EPARs.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pypdfium2 as pdfium  # noqa: E402
+
+from ingest.pdf_reader import read_pdf  # noqa: E402
+from ingest.pipeline import read_labels  # noqa: E402
+
+DEFAULT = [ROOT / "labels/ema" / p / f"{p}-epar-product-information_en.pdf" for p in ("humira", "dovato", "suliqua")]
+
+
+def bare_text(data: bytes) -> int:
+    doc = pdfium.PdfDocument(data)
+    n = 0
+    for i in range(len(doc)):
+        page = doc[i]
+        tp = page.get_textpage()
+        n += len(tp.get_text_range())
+        tp.close()
+        page.close()
+    doc.close()
+    return n
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    """Median wall-clock and CPU (process) time: on a shared machine the CPU time is the steadier."""
+    wall, cpu = [], []
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("files", nargs="*", type=Path)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    print(f"{'file':<42} {'pages':>5} {'bare text wall/cpu':>19} {'reader wall/cpu':>16} {'ratio cpu':>9} "
+          f"{'+extract':>9}  SmPCs")
+    for path in args.files or DEFAULT:
+        data = path.read_bytes()
+        pages = len(pdfium.PdfDocument(data))
+        bare = timed(lambda: bare_text(data), args.repeat)
+        reader = timed(lambda: read_pdf(data, str(path)), args.repeat)
+        full, _ = timed(lambda: read_labels(path), 1)
+        n = len(read_pdf(data, str(path)).documents)
+        print(f"{path.name:<42} {pages:>5} {bare[0]:>8.2f}s/{bare[1]:.2f}s {reader[0]:>7.2f}s/{reader[1]:.2f}s "
+              f"{reader[1] / bare[1]:>8.1f}x {full:>8.2f}s  {n}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""The document model every reader can produce: sections holding typed blocks.
+
+Modelled on docling-core's ``DoclingDocument`` (a tree of text items, list
+items and tables, each with provenance: page number and bounding box) and on
+unstructured's elements (Title, NarrativeText, ListItem, Table, Footnote,
+each with metadata pointing back to the source). Kept small and typed:
+
+* :class:`Document` - the file's sections in order, plus what was skipped;
+* :class:`DocSection` - number, title, level, parent (a numbered SmPC section
+  such as "4.8"; sub-headings are :class:`Heading` blocks inside it);
+* blocks: :class:`Heading`, :class:`Paragraph`, :class:`ListItem`,
+  :class:`Table` (header rows and body rows of :class:`Cell`, spans where
+  known), :class:`Footnote`;
+* every block and every cell carries a :class:`Provenance`: page and bounding
+  box for PDF, line span and character offsets for text, element path for
+  FHIR. Character offsets always point into ``Document.text``, the rendered
+  text of the document, so a quote can be shown from any reader's output.
+
+Inline emphasis is kept as data: a paragraph's ``spans`` say which parts were
+bold, italic or superscript, and ``lead_in`` holds an emphasised lead-in
+("Hepatitis B reactivation:") when the paragraph starts with one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Union
+
+
+@dataclass(frozen=True)
+class Provenance:
+    page: int | None = None  # 1-based page of a PDF
+    bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom in points, top-down
+    line_start: int = 0  # 1-based lines of Document.text (or of the source text file)
+    line_end: int = 0
+    char_start: int = 0  # 0-based offsets into Document.text, end exclusive
+    char_end: int = 0
+    path: str | None = None  # element path (FHIR) or other locator
+    pages: tuple[int, ...] = ()  # every page a block spans (a table over a page break)
+
+    def locator(self) -> str | None:
+        if self.path:
+            return self.path
+        if self.page is None:
+            return None
+        pages = self.pages if len(self.pages) > 1 else (self.page,)
+        where = "pages " + "-".join(str(p) for p in (pages[0], pages[-1])) if len(pages) > 1 else f"page {self.page}"
+        if self.bbox:
+            where += " [" + ",".join(f"{v:.0f}" for v in self.bbox) + "]"
+        return where
+
+
+@dataclass
+class Span:
+    """A piece of inline text with its emphasis."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    superscript: bool = False
+
+
+@dataclass
+class Block:
+    text: str
+    prov: Provenance
+
+    kind = "block"
+
+
+@dataclass
+class Heading(Block):
+    """A sub-heading inside a numbered section (by weight, style or its own line)."""
+
+    level: int = 3
+    kind = "heading"
+
+
+@dataclass
+class Paragraph(Block):
+    spans: list[Span] = field(default_factory=list)
+    lead_in: str | None = None  # an emphasised lead-in ending in ':' or '.'
+    markers: list[str] = field(default_factory=list)  # footnote markers in the text, as printed
+    kind = "paragraph"
+
+
+@dataclass
+class ListItem(Paragraph):
+    marker: str = ""  # the bullet or number as printed ("•", "-", "a)")
+    depth: int = 0
+    kind = "list-item"
+
+
+@dataclass
+class Footnote(Block):
+    marker: str = ""
+    kind = "footnote"
+
+
+@dataclass
+class Cell:
+    text: str  # the cell's paragraphs, one per line; footnote markers removed
+    prov: Provenance
+    marked: str = ""  # the same text with superscripts kept, as Unicode superscripts ("Lymphoma¹")
+    row_span: int = 1
+    col_span: int = 1
+    markers: list[str] = field(default_factory=list)  # superscript footnote markers, as printed
+    bold: bool = False
+
+
+@dataclass
+class Table(Block):
+    caption: str | None = None
+    header: list[list[Cell]] = field(default_factory=list)  # header rows (a repeated header is kept once)
+    rows: list[list[Cell]] = field(default_factory=list)  # body rows; a spanned cell repeats in every slot it covers
+    footnotes: list[Footnote] = field(default_factory=list)
+    kind = "table"
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.header + self.rows), default=0)
+
+
+AnyBlock = Union[Heading, Paragraph, ListItem, Footnote, Table]
+
+
+@dataclass
+class DocSection:
+    number: str  # "4.8"
+    title: str
+    level: int  # 1 for "4", 2 for "4.8"
+    parent: str | None
+    prov: Provenance
+    blocks: list[AnyBlock] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+
+@dataclass
+class Skipped:
+    """A part of the file that is not read as an SmPC (Annex II, Annex III ...)."""
+
+    what: str
+    pages: tuple[int, int]
+
+    def describe(self) -> str:
+        a, b = self.pages
+        return f"{self.what} (pages {a}-{b})" if a != b else f"{self.what} (page {a})"
+
+
+@dataclass
+class Document:
+    source_path: str
+    reader: str  # "pdf" | "text" | "fhir-epi-json" | ...
+    text: str  # the rendered text; every Provenance's char offsets point into it
+    sections: list[DocSection] = field(default_factory=list)
+    pages: tuple[int, int] | None = None  # first and last page of the file this document came from
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def section(self, number: str) -> DocSection | None:
+        return next((s for s in self.sections if s.number == number), None)
+
+    def blocks(self) -> Iterator[tuple[DocSection, AnyBlock]]:
+        for s in self.sections:
+            for b in s.blocks:
+                yield s, b
