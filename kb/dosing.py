@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
 from ingest import dosing_records as dr
@@ -19,7 +20,7 @@ from ingest.posology_text import dosing_data
 
 from .dosing_inputs import DoseInputError, age_fits, age_group_of, bsa, bsa_formula, flag, number, text
 
-__all__ = ["DoseInputError", "Rules", "DosingService", "compute_dose", "patient", "src"]
+__all__ = ["DoseInputError", "Rules", "DosingService", "compute_dose", "patient", "src", "round_half_up", "round_bsa"]
 
 
 @dataclass
@@ -65,8 +66,29 @@ def src(field_name: str, s: dr.Source | None) -> dict | None:
             "lines": [s.line_start, s.line_end], "derivation": s.derivation}
 
 
+BSA_ROUNDING = "half up to {decimals} decimals (decimal arithmetic on the number as written: 0.495 -> 0.50, 0.494 -> 0.49)"
+
+
+def round_half_up(x: float, decimals: int) -> float:
+    """Round half up in decimal arithmetic on the shortest written form of ``x``.
+
+    Python's ``round`` rounds half to even on the binary value, so 0.495 went down
+    and 0.795 up; one rule for every number a person reads avoids picking the
+    other preparation-table row."""
+    d = Decimal(repr(x + 0.0)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return float(d)
+
+
+def round_bsa(x: float) -> float:
+    return round_half_up(x, dosing_data()["bsa_decimals"])
+
+
+def bsa_rounding_text() -> str:
+    return BSA_ROUNDING.format(decimals=dosing_data()["bsa_decimals"])
+
+
 def _r(x: float, key: str = "dose_decimals") -> float:
-    return round(x + 0.0, dosing_data()[key])
+    return round_half_up(x, dosing_data()[key])
 
 
 @dataclass
@@ -80,6 +102,7 @@ class Patient:
     formula: str | None
     sources: list[dict]
     warnings: list[str]
+    bsa_unrounded: float | None = None
 
 
 def _below(value: float, q) -> bool:
@@ -125,14 +148,15 @@ def patient(rules: Rules, params: Mapping[str, Any]) -> Patient:
         value, formula = given_bsa, None
     elif height is not None:
         value = bsa(weight, height, formula)
+    raw = value
     if value is not None:
-        value = round(value, dosing_data()["bsa_decimals"])
+        value = round_bsa(value)
         for lim in rules.limits("bsa"):
             if _below(value, lim.limit):
                 raise DoseInputError(f"BSA {value:g} m2: the label says '{lim.text}' (section {lim.source.section})", "bsa_m2")
     if group.basis == "bsa" and value is None:
         raise DoseInputError("height_cm or bsa_m2 is required: the dose for this weight is by body surface area", "height_cm")
-    return Patient(reg, use, group, weight, age, value, formula if value is not None else None, sources, [])
+    return Patient(reg, use, group, weight, age, value, formula if value is not None else None, sources, [], raw)
 
 
 def _unknown(rules: Rules, indication: str):
