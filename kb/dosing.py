@@ -219,7 +219,7 @@ def compute_dose(rules: Rules, params: Mapping[str, Any]) -> dict:
             _unknown(rules, indication)
         from .dosing_prose import rule_dose
 
-        return rule_dose(rules.label, rules.dose_rules[indication], params, rules.limits)
+        return _worded(rule_dose(rules.label, rules.dose_rules[indication], params, rules.limits))
     p = patient(rules, params)
     cycle = number(params, "cycle", integer=True)
     day = number(params, "day", integer=True)
@@ -227,7 +227,16 @@ def compute_dose(rules: Rules, params: Mapping[str, Any]) -> dict:
     check_cycle_day(p, cycle, day)
     from .dosing_day import day_answer
 
-    return day_answer(rules, p, cycle, day, hours, flag(params, "cns_history"))
+    return _worded(day_answer(rules, p, cycle, day, hours, flag(params, "cns_history")))
+
+
+def _worded(answer: dict) -> dict:
+    from .dosing_words import dose_text, schedule_text
+
+    answer["dose_text"] = dose_text(answer)
+    if answer.get("kind") == "dose-rule":
+        answer["schedule_text"] = schedule_text(answer.get("schedule"), answer.get("routes"))
+    return answer
 
 
 class DosingService:
@@ -237,13 +246,16 @@ class DosingService:
         self.kb = kb
         self._cache: dict[str, Rules] = {}
 
-    def rules(self, label: str | None) -> Rules:
+    def _ref(self, label: str | None):
         from .service import LabelNotFound
 
         try:
-            ref = self.kb.resolve(label)
+            return self.kb.resolve(label)
         except LabelNotFound as exc:
             raise DoseInputError(str(exc), "label") from None
+
+    def rules(self, label: str | None, ref=None) -> Rules:
+        ref = ref or self._ref(label)
         hit = self._cache.get(ref.iri)
         if hit is None:
             from .dosing_rules import load_dosing, runner_for_store
@@ -252,31 +264,57 @@ class DosingService:
             self._cache[ref.iri] = hit
         return hit
 
+    def _answer(self, fn, params: Mapping[str, Any]) -> dict:
+        """Every answer names the label version it was computed from (``label_version``)."""
+        ref = self._ref(text(params, "label", required=False))
+        out = fn(self.rules(None, ref), params)
+        out["label_version"] = ref.naming()
+        return out
+
     def dose(self, params: Mapping[str, Any]) -> dict:
-        return compute_dose(self.rules(text(params, "label", required=False)), params)
+        return self._answer(compute_dose, params)
 
     def regimen(self, params: Mapping[str, Any]) -> dict:
         from .dosing_plan import regimen_plan
 
-        return regimen_plan(self.rules(text(params, "label", required=False)), params)
+        return self._answer(regimen_plan, params)
 
     def modification(self, params: Mapping[str, Any]) -> dict:
         from .dosing_plan import dose_modification
 
-        return dose_modification(self.rules(text(params, "label", required=False)), params)
+        return self._answer(dose_modification, params)
 
     def indications(self, label: str | None) -> list[dict]:
         rules = self.rules(label)
-        return [{"id": use.indication_id, "regimen": reg.id, "regimen_title": reg.title, "age_group": use.age_group,
-                 "min_age_years": use.min_age.value if use.min_age else None,
-                 "weight_groups": [g.label or g.id for g in reg.weight_groups], "text": " ".join(use.source.quote.split())}
+        hours = [o.hours.value for o in rules.record.administration.options]
+        return [{"id": use.indication_id, "kind": "regimen", "regimen": reg.id, "regimen_title": reg.title,
+                 "age_group": use.age_group, "min_age_years": use.min_age.value if use.min_age else None,
+                 "weight_groups": [g.label or g.id for g in reg.weight_groups], "text": " ".join(use.source.quote.split()),
+                 "needs": _regimen_needs(reg, hours, rules.record.general_hospitalisation), "infusion_hours": hours,
+                 "cycles": reg.max_cycles, "cycle_days": reg.cycle_days}
                 for ind, (reg, use) in sorted(rules.by_indication.items())] + _rule_rows(rules)
+
+
+def _regimen_needs(reg: dr.Regimen, hours: list, general: list) -> list[str]:
+    """The inputs a page asks for this regimen (fields appear only when the rule needs them)."""
+    needs = ["weight_kg", "age_years", "cycle", "day"]
+    if any(g.basis == "bsa" for g in reg.weight_groups):
+        needs += ["height_cm", "bsa_m2"]
+    if hours:
+        needs.append("infusion_hours")
+    if any(h.condition for h in reg.hospitalisations + general):
+        needs.append("cns_history")
+    return needs
+
+
+RULE_NEEDS = {"weight": ["weight_kg", "age_years"], "bsa": ["height_cm", "weight_kg", "bsa_m2", "age_years"],
+              "fixed": ["age_years"]}
 
 
 def _rule_rows(rules: Rules) -> list[dict]:
     from .dosing_prose import describe
 
-    return [describe(rule) for rule in rules.record.dose_rules]
+    return [{**describe(rule), "needs": RULE_NEEDS.get(rule.basis, ["age_years"])} for rule in rules.record.dose_rules]
 
 
 def ceil_days(hours: float) -> int:

@@ -66,6 +66,12 @@ class LabelRef:
     def name(self) -> str:
         return f"{self.label_id}@{self.version}"
 
+    def naming(self) -> dict:
+        """The label and version an answer comes from, for people (``text``) and programs."""
+        date = f", version date {self.version_date}" if self.version_date else ""
+        return {"label": self.label_id, "version": self.version, "name": self.name, "title": self.title,
+                "version_date": self.version_date, "text": f"{self.title or self.label_id} ({self.name}{date})"}
+
     def as_dict(self) -> dict:
         return {
             "label": self.label_id, "version": self.version, "name": self.name, "graph": self.iri,
@@ -96,6 +102,14 @@ SELECT ?g ?id ?version ?title ?date ?reader ?at WHERE {
     OPTIONAL { ?g dcterms:title ?title } OPTIONAL { ?g smpc:versionDate ?date }
     OPTIONAL { ?g smpc:reader ?reader } OPTIONAL { ?g smpc:ingestedAt ?at } }
 }"""
+
+
+def _version_date(ref: "LabelRef") -> str:
+    import re
+
+    if ref.version_date:
+        return ref.version_date
+    return ref.version if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", ref.version or "") else ""
 
 
 class KnowledgeBase:
@@ -187,7 +201,9 @@ class KnowledgeBase:
                      str(r["at"]) if r.get("at") else None)
             for r in rows
         ]
-        return sorted(refs, key=lambda r: (r.label_id, r.version_date or "", r.ingested_at or "", r.version))
+        # oldest first, so a label's last entry is its default: the latest version date (a version
+        # named as a date counts as one), then the last ingested among equal dates
+        return sorted(refs, key=lambda r: (r.label_id, _version_date(r), r.ingested_at or "", r.version))
 
     def resolve(self, spec: str | None) -> LabelRef:
         """``label@version`` -> that version; ``label`` -> its latest; None -> the only label, or the default."""

@@ -22,3 +22,19 @@
     });
   });
 })();
+// Dose page: show only the inputs the chosen rule needs (the server sends the same fields hidden)
+(function () {
+  var sel = document.getElementById("indication");
+  if (!sel) return;
+  function apply() {
+    var opt = sel.options[sel.selectedIndex];
+    var needs = (opt && opt.getAttribute("data-needs") || "").split(" ");
+    document.querySelectorAll("#dose-form [data-field]").forEach(function (el) {
+      var on = needs.indexOf(el.getAttribute("data-field")) >= 0;
+      el.hidden = !on;
+      el.querySelectorAll("input, select").forEach(function (i) { i.disabled = !on; });
+    });
+  }
+  sel.addEventListener("change", apply);
+  apply();
+})();
