@@ -2,6 +2,13 @@
 from __future__ import annotations
 
 PALETTE = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac", "#999999"]
+# one colour per frequency band, the same on every label's page
+BAND_COLOURS = {"very common": "#b2182b", "common": "#ef8a62", "uncommon": "#f6c26b", "rare": "#67a9cf",
+                "very rare": "#2166ac", "not known": "#999999"}
+
+
+def band_colour(name: str) -> str:
+    return BAND_COLOURS.get(name, "#cccccc")
 
 
 def stacked_bars(counts: dict[str, dict[str, int]], series: list[str], width: int = 520, bar_h: int = 16,
@@ -17,12 +24,16 @@ def stacked_bars(counts: dict[str, dict[str, int]], series: list[str], width: in
         for j, s in enumerate(series):
             n = by.get(s, 0)
             if n:
-                segs.append({"x": round(x, 1), "w": round(n * scale, 1), "color": PALETTE[j % len(PALETTE)],
+                segs.append({"x": round(x, 1), "w": round(n * scale, 1), "color": band_colour(s),
                              "title": f"{name}: {n} {s}"})
                 x += n * scale
         rows.append({"name": name, "y": y, "total": sum(by.values()), "end": round(x, 1), "segments": segs})
-    legend = [{"name": s, "color": PALETTE[j % len(PALETTE)]} for j, s in enumerate(series)]
-    return {"width": width, "height": len(rows) * (bar_h + gap) + 30, "bar_h": bar_h, "rows": rows,
+    legend, lx = [], 10
+    for s in series:  # each item as wide as its name, below the bars
+        legend.append({"name": s, "color": band_colour(s), "x": lx})
+        lx += 24 + 7 * len(s)
+    bars_h = len(rows) * (bar_h + gap)
+    return {"width": max(width, lx), "height": bars_h + 34, "legend_y": bars_h + 14, "bar_h": bar_h, "rows": rows,
             "legend": legend, "label_w": label_w}
 
 

@@ -108,3 +108,57 @@ def summary(kb, ref) -> dict:
         "sections": [{"key": s["key"], "number": s["number"], "title": s["title"], "subheading": s["sub"],
                       "anchor": s["anchor"]} for s in secs],
     }
+
+
+def passage_index(kb, graph: str) -> list[tuple[str, int, str]]:
+    """(section key, first line, anchor) of every passage, in line order (to link a line to its passage)."""
+    rows = _rows(kb, graph, """?s smpc:sectionKey ?key ; smpc:hasPassage ?p . ?p smpc:order ?order .
+        ?p prov:wasDerivedFrom/smpc:startLine ?line""", "?key ?order ?line")
+    out = [(r["key"], int(r["line"]), anchor_for(r["key"], int(r["order"]))) for r in rows if r["line"]]
+    return sorted(out, key=lambda t: t[1])
+
+
+def anchor_at(index: list[tuple[str, int, str]], section_key: str, line: int) -> str:
+    """The anchor of the passage holding ``line`` (the last passage of the section starting at or before it)."""
+    top = section_key.split("/")[0]
+    best = None
+    for key, start, anchor in index:
+        if key.split("/")[0] != top:
+            continue
+        if start <= (line or 0):
+            best = anchor
+        elif best is not None:
+            break
+    return best or section_anchor(section_key)
+
+
+def footnotes(kb, graph: str) -> list[dict]:
+    rows = _rows(kb, graph, "?f a smpc:TableFootnote ; smpc:marker ?marker ; smpc:footnoteText ?text",
+                 "DISTINCT ?marker ?text")
+    return sorted(rows, key=lambda r: (not r["marker"].isdigit(), int(r["marker"]) if r["marker"].isdigit() else 0,
+                                       r["marker"]))
+
+
+def population(kb, graph: str) -> dict[str, list[dict]]:
+    """Every property the graph holds on each indication's population: indication id -> [{property, value}]."""
+    rows = _rows(kb, graph, """?i a smpc:Indication ; smpc:identifier ?id ; smpc:population ?p . ?p ?prop ?v .
+        FILTER(?prop != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> && ?prop != prov:wasDerivedFrom
+               && ?prop != smpc:description)
+        OPTIONAL { ?v smpc:printedAs ?printed } OPTIONAL { ?v smpc:markerName ?mname . ?v smpc:markerStatus ?mstatus }
+        OPTIONAL { ?v smpc:therapy ?therapy } OPTIONAL { ?v smpc:relation ?rel } OPTIONAL { ?v smpc:minCount ?count }""",
+                 "?id ?prop ?v ?printed ?mname ?mstatus ?therapy ?rel ?count")
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        name = r["prop"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        if r["mname"]:
+            value = f"{r['mname']} {r['mstatus']}"
+        elif r["therapy"] or r["count"]:
+            value = " ".join(x for x in (r["rel"], f"at least {r['count']}" if r["count"] else None, r["therapy"]) if x)
+        else:
+            value = r["printed"] or r["v"]
+        if value and value.startswith(("http://", "https://")):
+            continue
+        items = out.setdefault(r["id"], [])
+        if {"property": name, "value": value} not in items:
+            items.append({"property": name, "value": value})
+    return out

@@ -88,7 +88,18 @@ def label(spec):
     fmt = _rdf_requested()
     if fmt:
         return rdf_response(ref.name, fmt, ref.name.replace("@", "_"))
-    return render_template("label.html", label=label_data.summary(kb, ref), ref=ref)
+    return render_template("label.html", label=label_data.summary(kb, ref), ref=ref,
+                           population=label_data.population(kb, ref.iri))
+
+
+@bp.app_template_filter("popname")
+def _popname(prop: str) -> str:
+    """``minAge`` -> ``min age``, ``mrdThreshold`` -> ``MRD threshold`` (property names as words)."""
+    import re
+
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", prop).lower().split()
+    words = [w for w in words if w != "has"]
+    return " ".join(w.upper() if w in ("mrd",) else w for w in words)
 
 
 @bp.get("/labels/<spec>/sections/<number>")
@@ -104,7 +115,20 @@ def adverse(spec):
     ref = get_kb().resolve(spec)
     data = api.adverse_answer(spec, request.args)
     chart = charts.stacked_bars(data["counts"], data["frequencies"])
-    return render_template("adverse.html", data=data, ref=ref, chart=chart, args=request.args)
+    kb = get_kb()
+    index = label_data.passage_index(kb, ref.iri)
+    for e in data["entries"]:
+        e["anchor"] = label_data.anchor_at(index, e["source"]["section"], e["source"]["lines"][0])
+    footnotes = label_data.footnotes(kb, ref.iri)
+    open_entries = [e for e in data["entries"] if e.get("may_represent") or e.get("frequency_basis") == "inferred"
+                    and (e.get("confidence") or 1) < 1]
+    return render_template("adverse.html", data=data, ref=ref, chart=chart, args=request.args, footnotes=footnotes,
+                           open_entries=open_entries)
+
+
+@bp.app_template_filter("band_colour")
+def _band_colour(name) -> str:
+    return charts.band_colour(name)
 
 
 @bp.get("/labels/<spec>/dosing")

@@ -38,3 +38,18 @@
   sel.addEventListener("change", apply);
   apply();
 })();
+// SPARQL page: a running indicator with a timer while the query runs, and how long the answer took
+(function () {
+  var form = document.getElementById("sparql-form");
+  if (!form) return;
+  var running = document.getElementById("sparql-running"), timer = document.getElementById("sparql-timer");
+  form.addEventListener("submit", function () {
+    var t0 = Date.now();
+    running.hidden = false;
+    document.getElementById("run").disabled = true;
+    setInterval(function () { timer.textContent = ((Date.now() - t0) / 1000).toFixed(1); }, 100);
+  });
+  var out = document.getElementById("sparql-elapsed");
+  var nav = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  if (out && nav) out.textContent = "Answered in " + Math.round(nav.responseEnd - nav.requestStart) + " ms";
+})();
