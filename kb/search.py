@@ -219,7 +219,9 @@ class SearchIndex:
             by_label = {lid: by_label[lid]}
         if all_versions:
             return wq.Or([wq.Term("label", lid) for lid in by_label]) if label else None
-        latest = [max(ms, key=lambda m: (m.get("version_date") or "", m.get("stamp") or "", m["version"]))
+        from .service import version_order  # the same default version as KnowledgeBase.resolve
+
+        latest = [max(ms, key=lambda m: version_order(m.get("version_date"), m["version"], m.get("stamp")))
                   for ms in by_label.values()]
         return wq.Or([wq.Term("graph", m["graph"]) for m in latest])
 

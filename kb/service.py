@@ -104,12 +104,13 @@ SELECT ?g ?id ?version ?title ?date ?reader ?at WHERE {
 }"""
 
 
-def _version_date(ref: "LabelRef") -> str:
+def version_order(version_date: str | None, version: str, ingested_at: str | None) -> tuple:
+    """Sort key of a label's versions, oldest first: the version date (a version named as a date
+    counts as one), then the ingest time among equal dates. The last is the default version."""
     import re
 
-    if ref.version_date:
-        return ref.version_date
-    return ref.version if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", ref.version or "") else ""
+    date = version_date or (version if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", version or "") else "")
+    return (date, ingested_at or "", version)
 
 
 class KnowledgeBase:
@@ -201,9 +202,8 @@ class KnowledgeBase:
                      str(r["at"]) if r.get("at") else None)
             for r in rows
         ]
-        # oldest first, so a label's last entry is its default: the latest version date (a version
-        # named as a date counts as one), then the last ingested among equal dates
-        return sorted(refs, key=lambda r: (r.label_id, _version_date(r), r.ingested_at or "", r.version))
+        # oldest first, so a label's last entry is its default (see version_order)
+        return sorted(refs, key=lambda r: (r.label_id, *version_order(r.version_date, r.version, r.ingested_at)))
 
     def resolve(self, spec: str | None) -> LabelRef:
         """``label@version`` -> that version; ``label`` -> its latest; None -> the only label, or the default."""

@@ -169,3 +169,48 @@ def test_diff_page_groups_changes_with_quotes_and_links(client):
     assert re.search(r'href="/labels/blincyto@2024-07/sections/4\.4[^"]*"', html)  # the removed warning's passage
     # the page without a choice compares the two latest versions of a label
     assert "From BLINCYTO 2024-07 to BLINCYTO 2025-03" in _text(client.get("/diff").get_data(as_text=True))
+
+
+# -- search ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("q", ["QT prolongation", "encephalopathy", "heart", "liver", "blood pressure", "seizur"])
+def test_search_total_agrees_with_the_results(client, q):
+    first = client.get(f"/api/search?q={q}").get_json()
+    seen = list(first["results"])
+    for page in range(2, first["pages"] + 1):
+        seen += client.get(f"/api/search?q={q}&page={page}").get_json()["results"]
+    assert first["total"] == len(seen), q
+    html = client.get(f"/search?q={q}").get_data(as_text=True)
+    assert ("No passage matches" in html) == (first["total"] == 0)
+
+
+def test_search_default_version_is_the_resolved_one(client):
+    a = client.get("/api/search?q=encephalopathy&label=blincyto").get_json()
+    assert {(r["label"], r["version"]) for r in a["results"]} == {("blincyto", "2025-03")}
+
+
+def test_lay_words_find_the_label_words(client):
+    text = V1.read_text(encoding="utf-8").lower()
+    for lay, label_word in (("heart", "cardiac"), ("liver", "hepatic"), ("blood pressure", "hypotension")):
+        assert label_word in text
+        a = client.get(f"/api/search?q={lay}&label=blincyto").get_json()
+        assert a["total"] > 0 and any(f"<mark>{label_word}" in r["snippet"].lower() for r in a["results"]), lay
+
+
+def test_result_headings_name_the_numbered_section(client):
+    from ingest.scheme import scheme
+
+    titles = {n: s.titles for n, s in scheme().items()}
+    for q in ("driving", "undesirable effects", "hypersensitivity"):
+        for r in client.get(f"/api/search?q={q}").get_json()["results"]:
+            assert r["title"].lower() in (t.lower() for t in titles.get(r["section"], (r["title"],))) \
+                or r["section"] not in titles, (q, r["section"], r["title"])
+
+
+def test_table_entries_are_rows_ranked_below_prose(client):
+    a = client.get("/api/search?q=encephalopathy&label=blincyto").get_json()
+    kinds = [r["passage_kind"] for r in a["results"]]
+    assert "table-row" in kinds
+    assert kinds.index("table-row") > 0 and a["results"][0]["kind"] == "warning"
+    row = next(r for r in a["results"] if r["passage_kind"] == "table-row")
+    # the label's table prints encephalopathy under nervous system disorders, common
+    assert re.search(r"Nervous system disorders · common: [^|]*<mark>encephalopathy</mark>", row["snippet"])
