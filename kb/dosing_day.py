@@ -68,11 +68,13 @@ def infusion(rules: Rules, p: Patient, step: dr.DoseStep, hours: float | None, o
 
 def _row_text(table: dr.PreparationTable, row: dr.PreparationRow) -> str:
     """The selected row in words: "<table name>: 24 h, 15 ug/m2/d, BSA 0.5-0.59 m2 -> 0.72 mL, 1 vial"."""
+    from .dosing_words import unit_words
+
     name = table.title.split(":")[0].split(".")[0].strip()
-    band = f", BSA {row.bsa.low:g}-{row.bsa.high:g} m2" if row.bsa is not None else ""
+    band = f", BSA {row.bsa.low:g}-{row.bsa.high:g} m²" if row.bsa is not None else ""
     vials = f"{row.vials} vial" + ("s" if row.vials != 1 else "")
-    return (f"{name}: {row.hours.value:g} h, {row.dose.value:g} {row.dose.unit}{band}, "
-            f"{row.rate.value:g} mL/h -> {row.volume.value:g} mL, {vials}")
+    return (f"{name}: {row.hours.value:g} hours, {row.dose.value:g} {unit_words(row.dose.unit, row.dose.value)}{band}, "
+            f"{row.rate.value:g} mL/hour -> {row.volume.value:g} mL, {vials}")
 
 
 def premedication(rules: Rules, p: Patient, cycle: int, day: int, out: dict | None) -> list[dict]:

@@ -93,7 +93,7 @@ def test_dose_page_shows_the_answer_a_pharmacist_needs(browser, base):
     assert "15 mcg/m2/day" in V1.read_text(encoding="utf-8")
     assert "12 micrograms/day" in browser.find_element(By.ID, "dose-text").text
     assert "0.8 – 0.89 1.1 mL 1" in V1.read_text(encoding="utf-8")
-    assert "BSA 0.8-0.89 m2, 10 mL/h -> 1.1 mL, 1 vial" in browser.find_element(By.ID, "prep-row").text
+    assert "BSA 0.8-0.89 m², 10 mL/hour -> 1.1 mL, 1 vial" in browser.find_element(By.ID, "prep-row").text
     assert "recommended today" in browser.find_element(By.ID, "dose-hospital").text
     assert "From BLINCYTO (blincyto@2025-03)" in text
     # the rule's inputs only: cycle and day shown for a regimen; changing to a prose rule hides them

@@ -97,7 +97,7 @@ def test_every_band_boundary_of_the_bsa_table_selects_the_row_half_up(rules, lab
                 inf = a["infusion"]
                 assert inf["volume_ml"] == volume and inf["vials"] == vials, (hours, dose, bsa, inf)
                 assert inf["bsa_band_m2"] == [low, high]
-                assert f"{low:g}-{high:g} m2" in inf["row"]["text"] and f"{low:g} – {high:g} {volume:g} mL" in inf["row"]["quote"]
+                assert f"{low:g}-{high:g} m²" in inf["row"]["text"] and f"{low:g} – {high:g} {volume:g} mL" in inf["row"]["quote"]
                 checked += 1
             # exactly half way between two printed bands rounds up into the next band
             half = round(high + 0.005, 3)

@@ -102,7 +102,7 @@ def test_dose_page_regimen_shows_the_whole_answer(client):
     assert "Cap applied no (not to exceed 28 micrograms/day)" in t
     # the preparation row of the 0.5 - 0.59 band for 15 mcg/m2/day over 24 h: "0.5 – 0.59 0.72 mL 1"
     assert "0.5 – 0.59 0.72 mL 1" in text
-    assert "Table 14: 24 h, 15 ug/m2/d, BSA 0.5-0.59 m2, 10 mL/h -> 0.72 mL, 1 vial" in t
+    assert "Table 14: 24 hours, 15 micrograms/m²/day, BSA 0.5-0.59 m², 10 mL/hour -> 0.72 mL, 1 vial" in t
     assert "24 hours at 10 mL/hour" in t and "0.72 mL" in t
     assert "Hospitalisation recommended today (first 9 days)" in t and "first 9 days of the first cycle" in text
     assert "Intrathecal chemotherapy prophylaxis" in t

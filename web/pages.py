@@ -177,6 +177,11 @@ def diff():
     answer = ref_a = ref_b = None
     if args.get("from") and args.get("to"):
         answer, ref_a, ref_b = diff_answer(args)
+        kb = get_kb()
+        index = {"before": label_data.passage_index(kb, ref_a.iri), "after": label_data.passage_index(kb, ref_b.iri)}
+        answer = {**answer, "changes": [{**c, "sources": [
+            {**src, "anchor": label_data.anchor_at(index[src["side"]], src["section"], src["lines"][0])}
+            for src in c["sources"]]} for c in answer["changes"]]}
     return render_template("diff.html", refs=refs, args=args, answer=answer, groups=grouped(answer) if answer else [],
                            ref_a=ref_a, ref_b=ref_b)
 
