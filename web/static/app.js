@@ -49,6 +49,10 @@
     document.getElementById("run").disabled = true;
     setInterval(function () { timer.textContent = ((Date.now() - t0) / 1000).toFixed(1); }, 100);
   });
+  window.addEventListener("pageshow", function () {  // back to this page: ready to run again
+    running.hidden = true;
+    document.getElementById("run").disabled = false;
+  });
   var out = document.getElementById("sparql-elapsed");
   var nav = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
   if (out && nav) out.textContent = "Answered in " + Math.round(nav.responseEnd - nav.requestStart) + " ms";
