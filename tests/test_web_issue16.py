@@ -214,3 +214,47 @@ def test_table_entries_are_rows_ranked_below_prose(client):
     row = next(r for r in a["results"] if r["passage_kind"] == "table-row")
     # the label's table prints encephalopathy under nervous system disorders, common
     assert re.search(r"Nervous system disorders · common: [^|]*<mark>encephalopathy</mark>", row["snippet"])
+
+
+# -- adverse reactions -----------------------------------------------------------------------------
+@pytest.mark.parametrize("label", ["blincyto", "methotrexate"])
+def test_every_adverse_entry_links_to_a_passage_holding_its_term(client, label):
+    html = client.get(f"/labels/{label}/adverse-reactions").get_data(as_text=True)
+    rows = re.findall(r'<tr>\s*<td>.*?</td><td>.*?</td>\s*<td>(.*?)</td>.*?href="(/labels/[^"#]*)#([^"]*)" title',
+                      html, re.S)
+    assert len(rows) > 50
+    pages: dict = {}
+    for term_html, page, anchor in rows:
+        if page not in pages:
+            pages[page] = client.get(page).get_data(as_text=True)
+        m = re.search(rf'id="{re.escape(anchor)}"[^>]*>(.*?)<a class="pilcrow"', pages[page], re.S)
+        assert m, anchor
+        term = re.sub(r"<sup>.*?</sup>", "", term_html).strip().lower()
+        assert term[:8] in m.group(1).lower().replace("\n", " "), (term, anchor)
+
+
+@pytest.mark.parametrize("store", ["multi", "bundled"])
+def test_adverse_page_marks_derivations_and_explains_footnotes(client, store):
+    if store == "bundled":  # the bundled label ingested as `kb ingest` does, with its curation file applied
+        from web_fixtures import shared_app
+
+        client = shared_app().test_client()
+    html = client.get("/labels/blincyto/adverse-reactions").get_data(as_text=True)
+    api = client.get("/api/labels/blincyto/adverse-reactions").get_json()
+    if store == "bundled":
+        assert any(e["frequency_basis"] == "curated" for e in api["entries"]), (api["label_version"], len(api["entries"]))
+    for basis in ("curated", "inferred"):
+        n = sum(1 for e in api["entries"] if e["frequency_basis"] == basis)
+        assert html.count(f'class="kind basis-{basis}"') == n, basis
+    unsettled = [e for e in api["entries"] if (e["frequency_rule"] or "").startswith("unsettled")]
+    assert html.count('class="kind basis-open"') == len(unsettled)
+    if store == "multi":  # without the curation file (other versions), some cells stay unsettled: listed
+        assert unsettled
+        listed = _text(html[html.index('id="unresolved"'):])
+        assert all(e["term"] in listed for e in unsettled)
+    marked = {m for e in api["entries"] for m in e["footnotes"]}
+    for m in marked:  # every marker used in the table is explained below it
+        assert f'id="fn-{m}"' in html, m
+    text = V1.read_text(encoding="utf-8")
+    assert "Anemia includes anemia and hemoglobin decreased" in text
+    assert "Anemia includes anemia and hemoglobin decreased" in _text(html)

@@ -110,26 +110,30 @@ def summary(kb, ref) -> dict:
     }
 
 
-def passage_index(kb, graph: str) -> list[tuple[str, int, str]]:
-    """(section key, first line, anchor) of every passage, in line order (to link a line to its passage)."""
-    rows = _rows(kb, graph, """?s smpc:sectionKey ?key ; smpc:hasPassage ?p . ?p smpc:order ?order .
-        ?p prov:wasDerivedFrom/smpc:startLine ?line""", "?key ?order ?line")
-    out = [(r["key"], int(r["line"]), anchor_for(r["key"], int(r["order"]))) for r in rows if r["line"]]
-    return sorted(out, key=lambda t: t[1])
+def passage_index(kb, graph: str) -> list[tuple[str, int, int, str, str]]:
+    """(section key, first line, order, anchor, text) of every passage, in reading order."""
+    rows = _rows(kb, graph, """?s smpc:sectionKey ?key ; smpc:hasPassage ?p . ?p smpc:order ?order ; smpc:text ?text .
+        ?p prov:wasDerivedFrom/smpc:startLine ?line""", "?key ?order ?line ?text")
+    out = [(r["key"], int(r["line"]), int(r["order"]), anchor_for(r["key"], int(r["order"])), _norm(r["text"]))
+           for r in rows if r["line"]]
+    return sorted(out, key=lambda t: (t[1], t[0], t[2]))
 
 
-def anchor_at(index: list[tuple[str, int, str]], section_key: str, line: int) -> str:
-    """The anchor of the passage holding ``line`` (the last passage of the section starting at or before it)."""
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split()).lower()
+
+
+def anchor_at(index: list, section_key: str, line: int, quote: str | None = None) -> str:
+    """The anchor of the passage holding a fact: in its section, starting at or before its line, and
+    containing its quote when one does (a FHIR label prints a whole section on one line)."""
     top = section_key.split("/")[0]
-    best = None
-    for key, start, anchor in index:
-        if key.split("/")[0] != top:
-            continue
-        if start <= (line or 0):
-            best = anchor
-        elif best is not None:
-            break
-    return best or section_anchor(section_key)
+    q = _norm(quote).rstrip(",;.")
+    cands = [t for t in index if t[0].split("/")[0] == top and t[1] <= (line or 0)]
+    exact = [t for t in cands if t[0] == section_key] or cands
+    with_quote = [t for t in exact if q and q in t[4]] or [t for t in cands if q and q in t[4]]
+    if with_quote:
+        return with_quote[-1][3] if len({t[1] for t in with_quote}) > 1 else with_quote[0][3]
+    return exact[-1][3] if exact else section_anchor(section_key)
 
 
 def footnotes(kb, graph: str) -> list[dict]:

@@ -118,10 +118,11 @@ def adverse(spec):
     kb = get_kb()
     index = label_data.passage_index(kb, ref.iri)
     for e in data["entries"]:
-        e["anchor"] = label_data.anchor_at(index, e["source"]["section"], e["source"]["lines"][0])
+        e["anchor"] = label_data.anchor_at(index, e["source"]["section"], e["source"]["lines"][0], e["source"]["quote"])
     footnotes = label_data.footnotes(kb, ref.iri)
-    open_entries = [e for e in data["entries"] if e.get("may_represent") or e.get("frequency_basis") == "inferred"
-                    and (e.get("confidence") or 1) < 1]
+    # unresolved: a frequency the reader could not settle, or a term that may stand for several
+    open_entries = [e for e in data["entries"] if (e.get("frequency_rule") or "").startswith("unsettled")
+                    or e.get("may_represent")]
     return render_template("adverse.html", data=data, ref=ref, chart=chart, args=request.args, footnotes=footnotes,
                            open_entries=open_entries)
 
@@ -180,7 +181,7 @@ def diff():
         kb = get_kb()
         index = {"before": label_data.passage_index(kb, ref_a.iri), "after": label_data.passage_index(kb, ref_b.iri)}
         answer = {**answer, "changes": [{**c, "sources": [
-            {**src, "anchor": label_data.anchor_at(index[src["side"]], src["section"], src["lines"][0])}
+            {**src, "anchor": label_data.anchor_at(index[src["side"]], src["section"], src["lines"][0], src.get("quote"))}
             for src in c["sources"]]} for c in answer["changes"]]}
     return render_template("diff.html", refs=refs, args=args, answer=answer, groups=grouped(answer) if answer else [],
                            ref_a=ref_a, ref_b=ref_b)
