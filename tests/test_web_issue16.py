@@ -258,3 +258,19 @@ def test_adverse_page_marks_derivations_and_explains_footnotes(client, store):
     text = V1.read_text(encoding="utf-8")
     assert "Anemia includes anemia and hemoglobin decreased" in text
     assert "Anemia includes anemia and hemoglobin decreased" in _text(html)
+
+
+# -- label page ------------------------------------------------------------------------------------
+def test_population_summary_shows_every_population_field(client):
+    html = client.get("/labels/blincyto@2024-07").get_data(as_text=True)
+    text = V1.read_text(encoding="utf-8")
+    # the MRD indication (4.1): "in first or second complete remission with minimal residual disease (MRD)
+    # greater than or equal to 0.1%"
+    assert re.search(r"first\s+or\s+second\s+complete\s+remission", text) and "0.1%" in text
+    m = re.search(r'<dl class="population" id="population-adult-mrd-positive">(.*?)</dl>', html, re.S)
+    t = _text(m.group(1))
+    for shown in ("MRD threshold", "0.1%", "remission first, second", "disease state", "complete remission",
+                  "Philadelphia chromosome negative", "therapy role monotherapy"):
+        assert shown in t, shown
+    m = re.search(r'<dl class="population" id="population-pediatric-relapsed-refractory">(.*?)</dl>', html, re.S)
+    assert "prior therapy" in _text(m.group(1)) and "at least 2" in _text(m.group(1))

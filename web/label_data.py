@@ -163,6 +163,14 @@ def population(kb, graph: str) -> dict[str, list[dict]]:
         if value and value.startswith(("http://", "https://")):
             continue
         items = out.setdefault(r["id"], [])
-        if {"property": name, "value": value} not in items:
-            items.append({"property": name, "value": value})
+        same = next((x for x in items if x["property"] == name), None)
+        if same is None:
+            items.append({"property": name, "value": value, "values": [value]})
+        elif value not in same["values"]:
+            same["values"].append(value)
+            same["value"] = ", ".join(same["values"])
+    order = ["ageGroup", "minAge", "maxAge", "disease", "diseaseState", "hasMarker", "remission", "mrdThreshold",
+             "priorTherapy", "therapyRole"]
+    for items in out.values():
+        items.sort(key=lambda x: order.index(x["property"]) if x["property"] in order else len(order))
     return out
