@@ -274,3 +274,12 @@ def test_population_summary_shows_every_population_field(client):
         assert shown in t, shown
     m = re.search(r'<dl class="population" id="population-pediatric-relapsed-refractory">(.*?)</dl>', html, re.S)
     assert "prior therapy" in _text(m.group(1)) and "at least 2" in _text(m.group(1))
+
+
+def test_did_you_mean_adds_and_never_hides(client):
+    typo = client.get("/api/search?q=vomitting").get_json()
+    right = client.get("/api/search?q=vomiting").get_json()
+    assert typo["corrections"] == {"vomitting": "vomiting"} and typo["total"] == right["total"] > 0
+    html = client.get("/search?q=vomitting").get_data(as_text=True)
+    assert 'id="did-you-mean"' in html and 'href="/search?q=vomiting' in html
+    assert "No passage matches" not in html
