@@ -116,7 +116,7 @@ def adverse(spec):
     data = api.adverse_answer(spec, request.args)
     chart = charts.stacked_bars(data["counts"], data["frequencies"])
     kb = get_kb()
-    index = label_data.passage_index(kb, ref.iri)
+    index = _passages(ref)
     for e in data["entries"]:
         e["anchor"] = label_data.anchor_at(index, e["source"]["section"], e["source"]["lines"][0], e["source"]["quote"])
     footnotes = label_data.footnotes(kb, ref.iri)
@@ -125,6 +125,19 @@ def adverse(spec):
                     or e.get("may_represent")]
     return render_template("adverse.html", data=data, ref=ref, chart=chart, args=request.args, footnotes=footnotes,
                            open_entries=open_entries)
+
+
+def _passages(ref) -> list:
+    """The passage index of a label version (line -> anchor), kept per stored version."""
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault("passage_index", {})
+    key = (ref.iri, ref.ingested_at)
+    if key not in cache:
+        if len(cache) > 32:
+            cache.clear()
+        cache[key] = label_data.passage_index(get_kb(), ref.iri)
+    return cache[key]
 
 
 @bp.app_template_filter("band_colour")
@@ -178,8 +191,7 @@ def diff():
     answer = ref_a = ref_b = None
     if args.get("from") and args.get("to"):
         answer, ref_a, ref_b = diff_answer(args)
-        kb = get_kb()
-        index = {"before": label_data.passage_index(kb, ref_a.iri), "after": label_data.passage_index(kb, ref_b.iri)}
+        index = {"before": _passages(ref_a), "after": _passages(ref_b)}
         answer = {**answer, "changes": [{**c, "sources": [
             {**src, "anchor": label_data.anchor_at(index[src["side"]], src["section"], src["lines"][0], src.get("quote"))}
             for src in c["sources"]]} for c in answer["changes"]]}
