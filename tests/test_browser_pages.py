@@ -60,6 +60,13 @@ def base():
     return multi_server()
 
 
+def _wait_url(browser, ending: str) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda d: d.current_url.endswith(ending))
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def _width(browser, px: int):
     # the layout viewport: emulate a device of that width (a desktop window cannot be made 390 px wide)
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -127,6 +134,7 @@ def test_adverse_entry_link_lands_on_its_passage(browser, base):
     link = row.find_element(By.CSS_SELECTOR, "a.src")
     target = link.get_attribute("href").split("#")[1]
     link.click()
+    _wait_url(browser, "#" + target)
     passage = browser.find_element(By.ID, target)
     assert "Encephalopathy" in passage.text
     top = browser.execute_script("return arguments[0].getBoundingClientRect().top", passage)
@@ -181,7 +189,7 @@ def test_diff_page_and_version_picker(browser, base):
     assert "version 2025-03" in browser.find_element(By.ID, "version-name").text
     Select(browser.find_element(By.ID, "version-select")).select_by_value("blincyto@2024-07")
     browser.find_element(By.CSS_SELECTOR, "#version-bar button").click()
-    assert browser.current_url.endswith("/labels/blincyto@2024-07/adverse-reactions")
+    _wait_url(browser, "/labels/blincyto@2024-07/adverse-reactions")
     assert "version 2024-07" in browser.find_element(By.ID, "version-name").text
     browser.get(base + "/diff")
     assert Select(browser.find_element(By.ID, "diff-from")).first_selected_option.get_attribute("value") == "blincyto@2024-07"
@@ -189,7 +197,7 @@ def test_diff_page_and_version_picker(browser, base):
     ins = [d.text for d in browser.find_elements(By.CSS_SELECTOR, "#kind-product ins")]
     assert "96 h" in dels and "72 h" in ins  # the fixture's edit 7
     browser.find_element(By.ID, "link-from").click()
-    assert browser.current_url.endswith("/labels/blincyto@2024-07")
+    _wait_url(browser, "/labels/blincyto@2024-07")
 
 
 def test_timeline_marks_gaps_cycles_and_selected_day(browser, base):
@@ -215,4 +223,7 @@ def test_sparql_page_shows_it_is_running_and_the_time(browser, base):
     browser.find_element(By.ID, "run").click()
     assert browser.find_element(By.ID, "sparql-running").is_displayed()
     browser.find_element(By.ID, "sparql-form").submit()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "sparql-elapsed"))
     assert re.match(r"Answered in \d+ ms", browser.find_element(By.ID, "sparql-elapsed").text)
