@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
 from ingest import dosing_records as dr
@@ -19,7 +20,7 @@ from ingest.posology_text import dosing_data
 
 from .dosing_inputs import DoseInputError, age_fits, age_group_of, bsa, bsa_formula, flag, number, text
 
-__all__ = ["DoseInputError", "Rules", "DosingService", "compute_dose", "patient", "src"]
+__all__ = ["DoseInputError", "Rules", "DosingService", "compute_dose", "patient", "src", "round_half_up", "round_bsa"]
 
 
 @dataclass
@@ -65,8 +66,29 @@ def src(field_name: str, s: dr.Source | None) -> dict | None:
             "lines": [s.line_start, s.line_end], "derivation": s.derivation}
 
 
+BSA_ROUNDING = "half up to {decimals} decimals (decimal arithmetic on the number as written: 0.495 -> 0.50, 0.494 -> 0.49)"
+
+
+def round_half_up(x: float, decimals: int) -> float:
+    """Round half up in decimal arithmetic on the shortest written form of ``x``.
+
+    Python's ``round`` rounds half to even on the binary value, so 0.495 went down
+    and 0.795 up; one rule for every number a person reads avoids picking the
+    other preparation-table row."""
+    d = Decimal(repr(x + 0.0)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return float(d)
+
+
+def round_bsa(x: float) -> float:
+    return round_half_up(x, dosing_data()["bsa_decimals"])
+
+
+def bsa_rounding_text() -> str:
+    return BSA_ROUNDING.format(decimals=dosing_data()["bsa_decimals"])
+
+
 def _r(x: float, key: str = "dose_decimals") -> float:
-    return round(x + 0.0, dosing_data()[key])
+    return round_half_up(x, dosing_data()[key])
 
 
 @dataclass
@@ -80,6 +102,7 @@ class Patient:
     formula: str | None
     sources: list[dict]
     warnings: list[str]
+    bsa_unrounded: float | None = None
 
 
 def _below(value: float, q) -> bool:
@@ -125,14 +148,15 @@ def patient(rules: Rules, params: Mapping[str, Any]) -> Patient:
         value, formula = given_bsa, None
     elif height is not None:
         value = bsa(weight, height, formula)
+    raw = value
     if value is not None:
-        value = round(value, dosing_data()["bsa_decimals"])
+        value = round_bsa(value)
         for lim in rules.limits("bsa"):
             if _below(value, lim.limit):
                 raise DoseInputError(f"BSA {value:g} m2: the label says '{lim.text}' (section {lim.source.section})", "bsa_m2")
     if group.basis == "bsa" and value is None:
         raise DoseInputError("height_cm or bsa_m2 is required: the dose for this weight is by body surface area", "height_cm")
-    return Patient(reg, use, group, weight, age, value, formula if value is not None else None, sources, [])
+    return Patient(reg, use, group, weight, age, value, formula if value is not None else None, sources, [], raw)
 
 
 def _unknown(rules: Rules, indication: str):
@@ -195,7 +219,7 @@ def compute_dose(rules: Rules, params: Mapping[str, Any]) -> dict:
             _unknown(rules, indication)
         from .dosing_prose import rule_dose
 
-        return rule_dose(rules.label, rules.dose_rules[indication], params, rules.limits)
+        return _worded(rule_dose(rules.label, rules.dose_rules[indication], params, rules.limits))
     p = patient(rules, params)
     cycle = number(params, "cycle", integer=True)
     day = number(params, "day", integer=True)
@@ -203,7 +227,16 @@ def compute_dose(rules: Rules, params: Mapping[str, Any]) -> dict:
     check_cycle_day(p, cycle, day)
     from .dosing_day import day_answer
 
-    return day_answer(rules, p, cycle, day, hours, flag(params, "cns_history"))
+    return _worded(day_answer(rules, p, cycle, day, hours, flag(params, "cns_history")))
+
+
+def _worded(answer: dict) -> dict:
+    from .dosing_words import dose_text, schedule_text
+
+    answer["dose_text"] = dose_text(answer)
+    if answer.get("kind") == "dose-rule":
+        answer["schedule_text"] = schedule_text(answer.get("schedule"), answer.get("routes"))
+    return answer
 
 
 class DosingService:
@@ -213,13 +246,16 @@ class DosingService:
         self.kb = kb
         self._cache: dict[str, Rules] = {}
 
-    def rules(self, label: str | None) -> Rules:
+    def _ref(self, label: str | None):
         from .service import LabelNotFound
 
         try:
-            ref = self.kb.resolve(label)
+            return self.kb.resolve(label)
         except LabelNotFound as exc:
             raise DoseInputError(str(exc), "label") from None
+
+    def rules(self, label: str | None, ref=None) -> Rules:
+        ref = ref or self._ref(label)
         hit = self._cache.get(ref.iri)
         if hit is None:
             from .dosing_rules import load_dosing, runner_for_store
@@ -228,31 +264,57 @@ class DosingService:
             self._cache[ref.iri] = hit
         return hit
 
+    def _answer(self, fn, params: Mapping[str, Any]) -> dict:
+        """Every answer names the label version it was computed from (``label_version``)."""
+        ref = self._ref(text(params, "label", required=False))
+        out = fn(self.rules(None, ref), params)
+        out["label_version"] = ref.naming()
+        return out
+
     def dose(self, params: Mapping[str, Any]) -> dict:
-        return compute_dose(self.rules(text(params, "label", required=False)), params)
+        return self._answer(compute_dose, params)
 
     def regimen(self, params: Mapping[str, Any]) -> dict:
         from .dosing_plan import regimen_plan
 
-        return regimen_plan(self.rules(text(params, "label", required=False)), params)
+        return self._answer(regimen_plan, params)
 
     def modification(self, params: Mapping[str, Any]) -> dict:
         from .dosing_plan import dose_modification
 
-        return dose_modification(self.rules(text(params, "label", required=False)), params)
+        return self._answer(dose_modification, params)
 
     def indications(self, label: str | None) -> list[dict]:
         rules = self.rules(label)
-        return [{"id": use.indication_id, "regimen": reg.id, "regimen_title": reg.title, "age_group": use.age_group,
-                 "min_age_years": use.min_age.value if use.min_age else None,
-                 "weight_groups": [g.label or g.id for g in reg.weight_groups], "text": " ".join(use.source.quote.split())}
+        hours = [o.hours.value for o in rules.record.administration.options]
+        return [{"id": use.indication_id, "kind": "regimen", "regimen": reg.id, "regimen_title": reg.title,
+                 "age_group": use.age_group, "min_age_years": use.min_age.value if use.min_age else None,
+                 "weight_groups": [g.label or g.id for g in reg.weight_groups], "text": " ".join(use.source.quote.split()),
+                 "needs": _regimen_needs(reg, hours, rules.record.general_hospitalisation), "infusion_hours": hours,
+                 "cycles": reg.max_cycles, "cycle_days": reg.cycle_days}
                 for ind, (reg, use) in sorted(rules.by_indication.items())] + _rule_rows(rules)
+
+
+def _regimen_needs(reg: dr.Regimen, hours: list, general: list) -> list[str]:
+    """The inputs a page asks for this regimen (fields appear only when the rule needs them)."""
+    needs = ["weight_kg", "age_years", "cycle", "day"]
+    if any(g.basis == "bsa" for g in reg.weight_groups):
+        needs += ["height_cm", "bsa_m2"]
+    if hours:
+        needs.append("infusion_hours")
+    if any(h.condition for h in reg.hospitalisations + general):
+        needs.append("cns_history")
+    return needs
+
+
+RULE_NEEDS = {"weight": ["weight_kg", "age_years"], "bsa": ["height_cm", "weight_kg", "bsa_m2", "age_years"],
+              "fixed": ["age_years"]}
 
 
 def _rule_rows(rules: Rules) -> list[dict]:
     from .dosing_prose import describe
 
-    return [describe(rule) for rule in rules.record.dose_rules]
+    return [{**describe(rule), "needs": RULE_NEEDS.get(rule.basis, ["age_years"])} for rule in rules.record.dose_rules]
 
 
 def ceil_days(hours: float) -> int:

@@ -55,9 +55,26 @@ def infusion(rules: Rules, p: Patient, step: dr.DoseStep, hours: float | None, o
     info.update(rate_ml_per_h=row.rate.value, volume_ml=row.volume.value, vials=row.vials, table=table.id)
     if row.bsa is not None:
         info["bsa_band_m2"] = [row.bsa.low, row.bsa.high]
+    info["table_title"] = table.title
+    info["row"] = {"id": row.id, "hours": row.hours.value, "dose": {"value": row.dose.value, "unit": row.dose.unit},
+                   "rate_ml_per_h": row.rate.value, "bsa_band_m2": info.get("bsa_band_m2"),
+                   "volume_ml": row.volume.value, "vials": row.vials, "section": row.source.section,
+                   "lines": [row.source.line_start, row.source.line_end], "quote": " ".join(row.source.quote.split()),
+                   "text": _row_text(table, row)}
     out["sources"].append(src("infusion.volume_ml", row.source))
     out["sources"].append(src("infusion.table", table.source))
     return info
+
+
+def _row_text(table: dr.PreparationTable, row: dr.PreparationRow) -> str:
+    """The selected row in words: "<table name>: 24 h, 15 ug/m2/d, BSA 0.5-0.59 m2 -> 0.72 mL, 1 vial"."""
+    from .dosing_words import unit_words
+
+    name = table.title.split(":")[0].split(".")[0].strip()
+    band = f", BSA {row.bsa.low:g}-{row.bsa.high:g} m²" if row.bsa is not None else ""
+    vials = f"{row.vials} vial" + ("s" if row.vials != 1 else "")
+    return (f"{name}: {row.hours.value:g} hours, {row.dose.value:g} {unit_words(row.dose.unit, row.dose.value)}{band}, "
+            f"{row.rate.value:g} mL/hour -> {row.volume.value:g} mL, {vials}")
 
 
 def premedication(rules: Rules, p: Patient, cycle: int, day: int, out: dict | None) -> list[dict]:
@@ -155,7 +172,16 @@ def day_answer(rules: Rules, p: Patient, cycle: int, day: int, hours: float | No
         out["infusion"] = infusion(rules, p, step, hours, out)
     out["premedication"] = premedication(rules, p, cycle, day, out)
     out["hospitalization"] = hospitalisation(rules, p, cycle, day, cns, out)
+    if p.bsa is not None:
+        from .dosing import bsa_rounding_text
+
+        out["bsa_rounding"] = bsa_rounding_text()
+        out["bsa_m2_unrounded"] = p.bsa_unrounded
     if p.formula:
+        from ingest.posology_text import dosing_data
+
+        f = dosing_data()["bsa_formulas"][p.formula]
+        out["bsa_formula_text"] = f"{f['name']}: {f['formula']}"
         out["warnings"].append(f"BSA computed with the {p.formula} formula from weight and height")
     out["sources"] = [s for s in out["sources"] if s]
     return out

@@ -24,7 +24,15 @@ def _src(field: str, s: dr.Source | None) -> dict | None:
 
 
 def _r(x: float) -> float:
-    return round(x + 0.0, dosing_data()["dose_decimals"])
+    from .dosing import round_half_up
+
+    return round_half_up(x, dosing_data()["dose_decimals"])
+
+
+def _bsa(x: float) -> float:
+    from .dosing import round_bsa
+
+    return round_bsa(x)
 
 
 def _q(q: dr.Quantity | None, unit: str | None = None) -> dict | None:
@@ -51,7 +59,7 @@ def _factor(rule: dr.DoseRule, params: Mapping[str, Any], out: dict) -> float:
     if rule.basis == "bsa":
         given = number(params, "bsa_m2", required=False)
         if given is not None:
-            out["bsa_m2"] = round(given, dosing_data()["bsa_decimals"])
+            out["bsa_m2"] = _bsa(given)
             return out["bsa_m2"]
         height = number(params, "height_cm", required=False)
         if height is None:
@@ -60,7 +68,9 @@ def _factor(rule: dr.DoseRule, params: Mapping[str, Any], out: dict) -> float:
         if weight is None:
             raise DoseInputError("weight_kg is required with height_cm to compute the body surface area", "weight_kg")
         formula = bsa_formula(params)
-        out.update(weight_kg=weight, bsa_formula=formula, bsa_m2=round(bsa(weight, height, formula), dosing_data()["bsa_decimals"]))
+        f = dosing_data()["bsa_formulas"][formula]
+        out.update(weight_kg=weight, bsa_formula=formula, bsa_m2=_bsa(bsa(weight, height, formula)),
+                   bsa_formula_text=f"{f['name']}: {f['formula']}")
         return out["bsa_m2"]
     return 1.0
 
@@ -101,6 +111,10 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
         if age < lim.limit.value:
             raise DoseInputError(f"age {age:g} years: the label says '{lim.text}' (section {lim.source.section})", "age_years")
     f = _factor(rule, params, out)
+    if out["bsa_m2"] is not None:
+        from .dosing import bsa_rounding_text
+
+        out["bsa_rounding"] = bsa_rounding_text()
     cap = rule.max_dose.value if rule.max_dose is not None else None
     period = _period_limit(rule)
     limit = min(x for x in (cap, period) if x is not None) if cap is not None or period is not None else None

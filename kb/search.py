@@ -29,7 +29,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from .rdf_base import SMPC
 from .search_analysis import QueryBuilder, load_vocabulary, make_analyzer
 from .search_docs import KINDS, documents, set_section_kinds
-from .search_results import SearchError, build_response, damerau
+from .search_results import SearchError, build_response, damerau, ranked_page
 
 FIELDS = {"title": 3.0, "fact_label": 2.5, "terms": 2.5, "section_title": 1.2, "body": 1.0}
 MAX_QUERY_CHARS = 1000
@@ -222,7 +222,9 @@ class SearchIndex:
             by_label = {lid: by_label[lid]}
         if all_versions:
             return wq.Or([wq.Term("label", lid) for lid in by_label]) if label else None
-        latest = [max(ms, key=lambda m: (m.get("version_date") or "", m.get("stamp") or "", m["version"]))
+        from .service import version_order  # the same default version as KnowledgeBase.resolve
+
+        latest = [max(ms, key=lambda m: version_order(m.get("version_date"), m["version"], m.get("stamp")))
                   for ms in by_label.values()]
         return wq.Or([wq.Term("graph", m["graph"]) for m in latest])
 
@@ -262,7 +264,10 @@ class SearchIndex:
                 "kind": _facet(facet_hits.groups("kind")),
                 "section": _facet(facet_hits.groups("section"), numeric=True),
             }
-            hits = s.search_page(q, page, pagelen=pagesize, filter=wq.And(narrowed) if narrowed else None, mask=mask)
+            # every hit scored, then ranked and paged (whoosh's page total counted documents the
+            # phrase check and the mask later rejected: "8 passages" above no result)
+            hits = ranked_page(s.search(q, filter=wq.And(narrowed) if narrowed else None, mask=mask, limit=None),
+                               page, pagesize)
         except ValueError as exc:  # whoosh page past the end, and the like
             raise SearchError(str(exc), 400) from None
         pages = max(1, -(-hits.total // pagesize))

@@ -190,7 +190,8 @@ class QueryBuilder:
                 if fixed:
                     hit = self._group_of([fixed], 0)
                     unit = Unit(words[i], corrected=fixed)
-                    unit.alternatives = list(self.vocab.groups[hit[0]]["terms"]) if hit else [fixed]
+                    # the typed word stays an alternative: a correction adds results, never hides them
+                    unit.alternatives = [words[i]] + (list(self.vocab.groups[hit[0]]["terms"]) if hit else [fixed])
                     out.append(unit)
                     i += 1
                     continue

@@ -121,22 +121,50 @@ def documents(g: Graph) -> list[dict]:
             fact = _best_fact(by_section.get(key, []), start, end) or described.get(key)
             kind = fact.kind if fact else None
             terms: list[str] = []
-            for f in by_section.get(key, []):
-                if f.kind == "adverse reaction" and _overlaps(f, start, end):
-                    terms += _adverse_terms(g, f.iri)
+            entries = [f for f in by_section.get(key, []) if f.kind == "adverse reaction" and _overlaps(f, start, end)]
+            for f in entries:
+                terms += _adverse_terms(g, f.iri)
+            pkind = str(g.value(p, SMPC.passageKind) or "paragraph")
+            if entries and (pkind == "table-row" or len(entries) >= TABLE_ENTRIES):
+                # a flattened table row reads as structured rows ("organ class · frequency: terms")
+                pkind, text = "table-row", _rows_text(g, entries) or text
             if kind is None:
                 kind = _section_kind(number)
             docs.append({
                 "id": str(p), "graph": str(root), "label": label_id, "version": version,
                 "label_title": label_title, "section": number, "section_key": key,
-                "title": title, "section_title": parent_title or title,
+                "title": title, "section_title": (parent_title or title) if "/" in key else title,
                 "kind": kind, "fact": fact.iri if fact else "", "fact_label": fact.label if fact else "",
                 "terms": " ; ".join(dict.fromkeys(terms)), "body": text,
-                "passage_kind": str(g.value(p, SMPC.passageKind) or "paragraph"),
+                "passage_kind": pkind,
                 "order": sec_order * 10000 + order, "anchor": anchor_for(key, order),
                 "line": start,
             })
     return docs
+
+
+# a passage overlapping this many adverse-reaction entries is a (flattened) table row
+TABLE_ENTRIES = 3
+
+
+def _rows_text(g: Graph, entries: list[_Fact]) -> str:
+    """Entries as rows: "Nervous system disorders · common: encephalopathy, aphasia | ..."."""
+    from ingest.adverse_data import socs
+
+    names = {s.code: s.name for s in socs()}
+    rows: dict[tuple[str, str], list[str]] = {}
+    for f in sorted(entries, key=lambda f: (f.start, f.label)):
+        node = URIRef(f.iri)
+        soc = g.value(node, SMPC.systemOrganClass)
+        soc_name = names.get(str(soc).rsplit("#soc-", 1)[-1]) if soc is not None else None
+        soc_name = soc_name or str(g.value(node, SMPC.socAsPrinted) or "")
+        freq = g.value(node, SMPC.frequency)
+        freq_name = str(freq).rsplit("#freq-", 1)[-1].replace("-", " ") if freq is not None else ""
+        term = str(g.value(node, SMPC.term) or f.label)
+        rows.setdefault((soc_name, freq_name), [])
+        if term.lower() not in (t.lower() for t in rows[(soc_name, freq_name)]):
+            rows[(soc_name, freq_name)].append(term.lower() if term[1:].islower() else term)
+    return " | ".join(f"{soc} · {freq}: {', '.join(terms)}" for (soc, freq), terms in rows.items())
 
 
 _SECTION_KINDS: dict[str, str] = {}

@@ -9,6 +9,34 @@ from __future__ import annotations
 import html
 
 SNIPPET_CHARS = 320
+# a table entry ranks below a warning or paragraph that answers the same words
+PASSAGE_WEIGHT = {"table-row": 0.5}
+
+
+class RankedPage(list):
+    """One page of hits (``total``: every hit of the query, ranked)."""
+
+    total = 0
+
+
+def ranked_page(results, page: int, pagesize: int) -> RankedPage:
+    """All scored hits re-ranked by passage kind, then the page asked for; ``total`` agrees with them."""
+    scored = [(float(h.score) * PASSAGE_WEIGHT.get(h.get("passage_kind") or "", 1.0), -i, h)
+              for i, h in enumerate(results)]
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    out = RankedPage(_Scored(h, sc) for sc, _, h in scored[(page - 1) * pagesize: page * pagesize])
+    out.total = len(scored)
+    return out
+
+
+class _Scored:
+    """A whoosh hit with its ranked score."""
+
+    def __init__(self, hit, score: float):
+        self.hit, self.score = hit, score
+
+    def fields(self) -> dict:
+        return self.hit.fields()
 
 
 class SearchError(ValueError):

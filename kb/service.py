@@ -96,6 +96,12 @@ class LabelRef:
     def name(self) -> str:
         return f"{self.label_id}@{self.version}"
 
+    def naming(self) -> dict:
+        """The label and version an answer comes from, for people (``text``) and programs."""
+        date = f", version date {self.version_date}" if self.version_date else ""
+        return {"label": self.label_id, "version": self.version, "name": self.name, "title": self.title,
+                "version_date": self.version_date, "text": f"{self.title or self.label_id} ({self.name}{date})"}
+
     def as_dict(self) -> dict:
         return {
             "label": self.label_id, "version": self.version, "name": self.name, "graph": self.iri,
@@ -126,6 +132,15 @@ SELECT ?g ?id ?version ?title ?date ?reader ?at WHERE {
     OPTIONAL { ?g dcterms:title ?title } OPTIONAL { ?g smpc:versionDate ?date }
     OPTIONAL { ?g smpc:reader ?reader } OPTIONAL { ?g smpc:ingestedAt ?at } }
 }"""
+
+
+def version_order(version_date: str | None, version: str, ingested_at: str | None) -> tuple:
+    """Sort key of a label's versions, oldest first: the version date (a version named as a date
+    counts as one), then the ingest time among equal dates. The last is the default version."""
+    import re
+
+    date = version_date or (version if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", version or "") else "")
+    return (date, ingested_at or "", version)
 
 
 class KnowledgeBase:
@@ -257,7 +272,8 @@ class KnowledgeBase:
                      str(r["at"]) if r.get("at") else None)
             for r in rows
         ]
-        return sorted(refs, key=lambda r: (r.label_id, r.version_date or "", r.ingested_at or "", r.version))
+        # oldest first, so a label's last entry is its default (see version_order)
+        return sorted(refs, key=lambda r: (r.label_id, *version_order(r.version_date, r.version, r.ingested_at)))
 
     def resolve(self, spec: str | None) -> LabelRef:
         """``label@version`` -> that version; ``label`` -> its latest; None -> the only label, or the default."""

@@ -76,5 +76,11 @@ def test_sparql_page_runs_a_query(browser, base_url, label_ref):
     area.clear()
     area.send_keys("SELECT ?version WHERE { GRAPH ?g { ?g <https://w3id.org/smpc-kb/ontology#version> ?version } }")
     browser.find_element(By.ID, "run").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # the answer page: a results table, or an error saying why (e.g. the 2 s time limit on a loaded machine)
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#sparql-results, #sparql-error"))
+    errors = browser.find_elements(By.ID, "sparql-error")
+    assert not errors, errors[0].text
     cells = browser.find_elements(By.CSS_SELECTOR, "#sparql-results td")
     assert label_ref.version in [c.text for c in cells]

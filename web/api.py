@@ -39,7 +39,8 @@ def section_answer(spec: str, number: str) -> dict:
         err = LookupError(f"{ref.name} has no section {number!r}")
         err.status = 404
         raise err
-    return {"label": ref.label_id, "version": ref.version, "number": number, "sections": secs}
+    return {"label": ref.label_id, "version": ref.version, "label_version": ref.naming(), "number": number,
+            "sections": secs}
 
 
 FREQUENCY_ORDER = ["very common", "common", "uncommon", "rare", "very rare", "not known"]
@@ -72,7 +73,7 @@ def adverse_answer(spec: str, args) -> dict:
     counts = {s: {f: 0 for f in freqs} for s in socs}
     for e in every:
         counts[e["soc"] or e.get("soc_as_printed") or "unclassified"][e["frequency"]] += 1
-    return {"label": ref.label_id, "version": ref.version, "filters": {"soc": soc, "frequency": freq, "sort": sort},
+    return {"label": ref.label_id, "version": ref.version, "label_version": ref.naming(), "filters": {"soc": soc, "frequency": freq, "sort": sort},
             "total": len(entries), "entries": entries, "organ_classes": socs, "frequencies": freqs,
             "counts": counts}
 
@@ -117,7 +118,8 @@ def labels():
 
 @bp.get("/labels/<spec>")
 def label(spec):
-    return jsonify(label_data.summary(get_kb(), resolve(spec)))
+    ref = resolve(spec)
+    return jsonify({**label_data.summary(get_kb(), ref), "label_version": ref.naming()})
 
 
 @bp.get("/labels/<spec>/sections/<number>")
@@ -128,7 +130,7 @@ def section(spec, number):
 @bp.get("/labels/<spec>/indications")
 def indications(spec):
     ref = resolve(spec)
-    out = {"label": ref.label_id, "version": ref.version,
+    out = {"label": ref.label_id, "version": ref.version, "label_version": ref.naming(),
            "indications": label_data.indications(get_kb(), ref.iri), "dosing": None}
     try:
         out["dosing"] = dosing_service().indications(ref.name)
@@ -145,6 +147,14 @@ def adverse(spec):
 @bp.get("/search")
 def search():
     return jsonify(search_answer(request.args))
+
+
+@bp.get("/diff")
+def diff():
+    """The changes from one label version to another: the JSON of `kb diff --json`."""
+    from .diff_views import diff_answer
+
+    return jsonify(diff_answer(request.args)[0])
 
 
 @bp.route("/dose", methods=["GET", "POST"])

@@ -109,3 +109,69 @@ def summary(kb, ref) -> dict:
         "sections": [{"key": s["key"], "number": s["number"], "title": s["title"], "subheading": s["sub"],
                       "anchor": s["anchor"]} for s in secs],
     }
+
+
+def passage_index(kb, graph: str) -> list[tuple[str, int, int, str, str]]:
+    """(section key, first line, order, anchor, text) of every passage, in reading order."""
+    rows = _rows(kb, graph, """?s smpc:sectionKey ?key ; smpc:hasPassage ?p . ?p smpc:order ?order ; smpc:text ?text .
+        ?p prov:wasDerivedFrom/smpc:startLine ?line""", "?key ?order ?line ?text")
+    out = [(r["key"], int(r["line"]), int(r["order"]), anchor_for(r["key"], int(r["order"])), _norm(r["text"]))
+           for r in rows if r["line"]]
+    return sorted(out, key=lambda t: (t[1], t[0], t[2]))
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split()).lower()
+
+
+def anchor_at(index: list, section_key: str, line: int, quote: str | None = None) -> str:
+    """The anchor of the passage holding a fact: in its section, starting at or before its line, and
+    containing its quote when one does (a FHIR label prints a whole section on one line)."""
+    top = section_key.split("/")[0]
+    q = _norm(quote).rstrip(",;.")
+    cands = [t for t in index if t[0].split("/")[0] == top and t[1] <= (line or 0)]
+    exact = [t for t in cands if t[0] == section_key] or cands
+    with_quote = [t for t in exact if q and q in t[4]] or [t for t in cands if q and q in t[4]]
+    if with_quote:
+        return with_quote[-1][3] if len({t[1] for t in with_quote}) > 1 else with_quote[0][3]
+    return exact[-1][3] if exact else section_anchor(section_key)
+
+
+def footnotes(kb, graph: str) -> list[dict]:
+    rows = _rows(kb, graph, "?f a smpc:TableFootnote ; smpc:marker ?marker ; smpc:footnoteText ?text",
+                 "DISTINCT ?marker ?text")
+    return sorted(rows, key=lambda r: (not r["marker"].isdigit(), int(r["marker"]) if r["marker"].isdigit() else 0,
+                                       r["marker"]))
+
+
+def population(kb, graph: str) -> dict[str, list[dict]]:
+    """Every property the graph holds on each indication's population: indication id -> [{property, value}]."""
+    rows = _rows(kb, graph, """?i a smpc:Indication ; smpc:identifier ?id ; smpc:population ?p . ?p ?prop ?v .
+        FILTER(?prop != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> && ?prop != prov:wasDerivedFrom
+               && ?prop != smpc:description)
+        OPTIONAL { ?v smpc:printedAs ?printed } OPTIONAL { ?v smpc:markerName ?mname . ?v smpc:markerStatus ?mstatus }
+        OPTIONAL { ?v smpc:therapy ?therapy } OPTIONAL { ?v smpc:relation ?rel } OPTIONAL { ?v smpc:minCount ?count }""",
+                 "?id ?prop ?v ?printed ?mname ?mstatus ?therapy ?rel ?count")
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        name = r["prop"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        if r["mname"]:
+            value = f"{r['mname']} {r['mstatus']}"
+        elif r["therapy"] or r["count"]:
+            value = " ".join(x for x in (r["rel"], f"at least {r['count']}" if r["count"] else None, r["therapy"]) if x)
+        else:
+            value = r["printed"] or r["v"]
+        if value and value.startswith(("http://", "https://")):
+            continue
+        items = out.setdefault(r["id"], [])
+        same = next((x for x in items if x["property"] == name), None)
+        if same is None:
+            items.append({"property": name, "value": value, "values": [value]})
+        elif value not in same["values"]:
+            same["values"].append(value)
+            same["value"] = ", ".join(same["values"])
+    order = ["ageGroup", "minAge", "maxAge", "disease", "diseaseState", "hasMarker", "remission", "mrdThreshold",
+             "priorTherapy", "therapyRole"]
+    for items in out.values():
+        items.sort(key=lambda x: order.index(x["property"]) if x["property"] in order else len(order))
+    return out

@@ -45,6 +45,9 @@ def document() -> dict:
                                                            "adverse reaction, dosing, other"),
             _p("section", desc="section number"), _p("page", schema={"type": "integer", "minimum": 1}),
             _p("all_versions", schema={"type": "boolean"})], "SearchAnswer"),
+        "/api/diff": _get("Changes from one label version to another (the JSON of `kb diff --json`)", [
+            _p("from", required=True, desc="label@version"), _p("to", required=True, desc="label@version"),
+            _p("force", schema={"type": "boolean"}, desc="compare labels of different products")]),
         "/api/dose": _get("One day's dose for one patient", PATIENT + [
             _p("cycle", required=True, schema={"type": "integer"}), _p("day", required=True, schema={"type": "integer"})],
                           errors=(400, 422)),

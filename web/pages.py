@@ -11,7 +11,43 @@ bp = Blueprint("pages", __name__)
 
 @bp.app_context_processor
 def _common():
-    return {"kinds": ["indication", "contraindication", "warning", "adverse reaction", "dosing", "other"]}
+    return {"kinds": ["indication", "contraindication", "warning", "adverse reaction", "dosing", "other"],
+            "versions_of": versions_of}
+
+
+def versions_of(ref) -> list:
+    """Every stored version of ``ref``'s label, oldest first (the last is the default)."""
+    return [r for r in get_kb().labels() if r.label_id == ref.label_id]
+
+
+@bp.app_template_filter("amount")
+def _amount(q) -> str:
+    from kb.dosing_words import amount_text
+
+    return amount_text(q)
+
+
+@bp.app_template_filter("unitword")
+def _unitword(code) -> str:
+    from kb.dosing_words import unit_words
+
+    return unit_words(code)
+
+
+PAGES_WITH_VERSION = {"pages.label", "pages.adverse", "pages.dosing", "pages.section"}
+
+
+@bp.get("/version")
+def choose_version():
+    """The version picker's target: the same page for the chosen version."""
+    from werkzeug.exceptions import BadRequest
+
+    spec, page = request.args.get("spec", ""), request.args.get("page", "pages.label")
+    ref = get_kb().resolve(spec)
+    if page not in PAGES_WITH_VERSION:
+        raise BadRequest(f"unknown page {page!r}")
+    extra = {"number": request.args.get("number", "4.1")} if page == "pages.section" else {}
+    return redirect(url_for(page, spec=ref.name, **extra))
 
 
 @bp.get("/")
@@ -52,7 +88,18 @@ def label(spec):
     fmt = _rdf_requested()
     if fmt:
         return rdf_response(ref.name, fmt, ref.name.replace("@", "_"))
-    return render_template("label.html", label=label_data.summary(kb, ref), ref=ref)
+    return render_template("label.html", label=label_data.summary(kb, ref), ref=ref,
+                           population=label_data.population(kb, ref.iri))
+
+
+@bp.app_template_filter("popname")
+def _popname(prop: str) -> str:
+    """``minAge`` -> ``min age``, ``mrdThreshold`` -> ``MRD threshold`` (property names as words)."""
+    import re
+
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", prop).lower().split()
+    words = [w for w in words if w != "has"]
+    return " ".join(w.upper() if w in ("mrd",) else w for w in words)
 
 
 @bp.get("/labels/<spec>/sections/<number>")
@@ -68,7 +115,34 @@ def adverse(spec):
     ref = get_kb().resolve(spec)
     data = api.adverse_answer(spec, request.args)
     chart = charts.stacked_bars(data["counts"], data["frequencies"])
-    return render_template("adverse.html", data=data, ref=ref, chart=chart, args=request.args)
+    kb = get_kb()
+    index = _passages(ref)
+    for e in data["entries"]:
+        e["anchor"] = label_data.anchor_at(index, e["source"]["section"], e["source"]["lines"][0], e["source"]["quote"])
+    footnotes = label_data.footnotes(kb, ref.iri)
+    # unresolved: a frequency the reader could not settle, or a term that may stand for several
+    open_entries = [e for e in data["entries"] if (e.get("frequency_rule") or "").startswith("unsettled")
+                    or e.get("may_represent")]
+    return render_template("adverse.html", data=data, ref=ref, chart=chart, args=request.args, footnotes=footnotes,
+                           open_entries=open_entries)
+
+
+def _passages(ref) -> list:
+    """The passage index of a label version (line -> anchor), kept per stored version."""
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault("passage_index", {})
+    key = (ref.iri, ref.ingested_at)
+    if key not in cache:
+        if len(cache) > 32:
+            cache.clear()
+        cache[key] = label_data.passage_index(get_kb(), ref.iri)
+    return cache[key]
+
+
+@bp.app_template_filter("band_colour")
+def _band_colour(name) -> str:
+    return charts.band_colour(name)
 
 
 @bp.get("/labels/<spec>/dosing")
@@ -78,20 +152,51 @@ def dosing(spec):
 
     svc = api.dosing_service()
     indications = svc.indications(ref.name)
-    params = {k: v for k, v in request.args.items() if v != ""}
+    chosen = next((i for i in indications if i["id"] == request.args.get("indication")), None)
+    current = chosen or (indications[0] if indications else None)
+    needs = set(current["needs"]) if current else set()
+    # only the inputs the chosen rule uses are sent (a prose rule has no cycle or day)
+    params = {k: v for k, v in request.args.items() if v != "" and (k in needs or k == "indication" or k == "bsa_formula")}
     params["label"] = ref.name
     dose = plan = error = None
     status = 200
-    if request.args.get("indication"):
+    if chosen is None and request.args.get("indication"):
+        error, status = {"field": "indication", "error": f"unknown indication {request.args['indication']!r}"}, 422
+    elif chosen is not None:
         try:
-            if params.get("cycle") and params.get("day"):
+            if chosen["kind"] == "dose-rule":
                 dose = svc.dose(params)
-            plan = svc.regimen(params)
+            else:
+                if params.get("cycle") and params.get("day"):
+                    dose = svc.dose(params)
+                plan = svc.regimen(params)
         except DoseInputError as exc:
             error, status = exc.as_dict(), exc.status
-    chart = charts.timeline(plan["days"]) if plan else None
+    selected = (int(request.args["cycle"]), int(request.args["day"])) if dose and dose.get("cycle") else None
+    chart = charts.timeline(plan["days"], selected=selected) if plan else None
     return render_template("dosing.html", ref=ref, indications=indications, args=request.args, dose=dose,
-                           plan=plan, chart=chart, error=error), status
+                           plan=plan, chart=chart, error=error, current=current, needs=needs), status
+
+
+@bp.get("/diff")
+def diff():
+    from .diff_views import default_pair, diff_answer, grouped
+
+    refs = get_kb().labels()
+    args = dict(request.args)
+    if not args.get("from") and not args.get("to"):
+        pair = default_pair(refs)
+        if pair:
+            args.update({"from": pair[0], "to": pair[1]})
+    answer = ref_a = ref_b = None
+    if args.get("from") and args.get("to"):
+        answer, ref_a, ref_b = diff_answer(args)
+        index = {"before": _passages(ref_a), "after": _passages(ref_b)}
+        answer = {**answer, "changes": [{**c, "sources": [
+            {**src, "anchor": label_data.anchor_at(index[src["side"]], src["section"], src["lines"][0], src.get("quote"))}
+            for src in c["sources"]]} for c in answer["changes"]]}
+    return render_template("diff.html", refs=refs, args=args, answer=answer, groups=grouped(answer) if answer else [],
+                           ref_a=ref_a, ref_b=ref_b)
 
 
 @bp.get("/labels")

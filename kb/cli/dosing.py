@@ -40,7 +40,10 @@ def _run(ctx, method: str, params: dict, as_json: bool, render) -> None:
     except DoseInputError as exc:
         fail(f"{exc.field or 'input'}: {exc.message}", EXIT_BAD_INPUT)
         return
-    click.echo(json.dumps(answer, indent=2, ensure_ascii=False) if as_json else render(answer))
+    if as_json:
+        click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+    else:  # every answer names the label version it comes from
+        click.echo((f"label: {answer['label_version']['text']}\n" if answer.get("label_version") else "") + render(answer))
 
 
 def _rule_text(a: dict) -> str:

@@ -22,3 +22,38 @@
     });
   });
 })();
+// Dose page: show only the inputs the chosen rule needs (the server sends the same fields hidden)
+(function () {
+  var sel = document.getElementById("indication");
+  if (!sel) return;
+  function apply() {
+    var opt = sel.options[sel.selectedIndex];
+    var needs = (opt && opt.getAttribute("data-needs") || "").split(" ");
+    document.querySelectorAll("#dose-form [data-field]").forEach(function (el) {
+      var on = needs.indexOf(el.getAttribute("data-field")) >= 0;
+      el.hidden = !on;
+      el.querySelectorAll("input, select").forEach(function (i) { i.disabled = !on; });
+    });
+  }
+  sel.addEventListener("change", apply);
+  apply();
+})();
+// SPARQL page: a running indicator with a timer while the query runs, and how long the answer took
+(function () {
+  var form = document.getElementById("sparql-form");
+  if (!form) return;
+  var running = document.getElementById("sparql-running"), timer = document.getElementById("sparql-timer");
+  form.addEventListener("submit", function () {
+    var t0 = Date.now();
+    running.hidden = false;
+    document.getElementById("run").disabled = true;
+    setInterval(function () { timer.textContent = ((Date.now() - t0) / 1000).toFixed(1); }, 100);
+  });
+  window.addEventListener("pageshow", function () {  // back to this page: ready to run again
+    running.hidden = true;
+    document.getElementById("run").disabled = false;
+  });
+  var out = document.getElementById("sparql-elapsed");
+  var nav = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  if (out && nav) out.textContent = "Answered in " + Math.round(nav.responseEnd - nav.requestStart) + " ms";
+})();

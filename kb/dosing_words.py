@@ -1,0 +1,83 @@
+"""Doses written for people: UCUM codes become words ("ug/d" -> "micrograms/day"),
+a prose rule's dose carries its own schedule ("12 mg once weekly"). The words
+are generic (``ontology/data/unit-words.json``); the numbers come from the answer."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ingest.scheme import load_json
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict:
+    return load_json("unit-words.json")
+
+
+def unit_words(code: str | None, value: float | None = None) -> str:
+    """``ug/m2/d`` -> ``micrograms/m²/day``; the first part agrees with ``value`` (1 -> singular)."""
+    if not code:
+        return ""
+    units = _words()["units"]
+    parts = code.split("/")
+    out = []
+    for i, p in enumerate(parts):
+        w = units.get(p)
+        if w is None:
+            out.append(p)
+        elif i == 0:
+            out.append(w["one"] if value == 1 else w["many"])
+        else:
+            out.append(w["one"])
+    return "/".join(out)
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def amount_text(q: dict | None) -> str:
+    """``{"value": 9, "unit": "ug/d"}`` -> ``9 micrograms/day``; a range ``low-high unit``."""
+    if not q:
+        return ""
+    if q.get("value") is not None:
+        return f"{_num(q['value'])} {unit_words(q.get('unit'), q['value'])}".strip()
+    if q.get("low") is not None:
+        return f"{_num(q['low'])}-{_num(q['high'])} {unit_words(q.get('unit'), q['high'])}".strip()
+    return ""
+
+
+def schedule_text(schedule: dict | None, routes: list | None = None) -> str:
+    """A prose rule's own schedule: route, interval, number of administrations, courses."""
+    words = _words()["routes"]
+    head, tail = [], []
+    if routes:
+        head.append(" or ".join(words.get(r, r) for r in routes))
+    if schedule:
+        if schedule.get("text"):
+            head.append(schedule["text"])
+        if schedule.get("administrations"):
+            head.append(f"for {schedule['administrations']} doses")
+        if schedule.get("duration"):
+            head.append(f"for {amount_text(schedule['duration'])}")
+        if schedule.get("until"):
+            head.append(f"until {schedule['until']}")
+        if schedule.get("course_interval"):
+            tail.append(f"course repeated every {amount_text(schedule['course_interval'])}")
+        c = schedule.get("courses")
+        if c and c.get("value") is not None:
+            at_least = "at least " if c.get("comparator") in (">=", ">") else ""
+            tail.append(f"{at_least}{_num(c['value'])} courses")
+    return "; ".join(x for x in (" ".join(h for h in head if h), ", ".join(tail)) if x)
+
+
+def dose_text(answer: dict) -> str:
+    """The headline dose: "9 micrograms/day", "12 mg once weekly", "17.5-60 mg intramuscularly every 48 hours ..."."""
+    if answer.get("kind") == "dose-rule":
+        amount = amount_text(answer.get("dose")) or amount_text(answer.get("dose_range"))
+        if not amount and answer.get("max_dose"):
+            amount = "up to " + amount_text(answer["max_dose"])
+        sched = schedule_text(answer.get("schedule"), answer.get("routes"))
+        return " ".join(x for x in (amount or "no dose stated", sched) if x)
+    if answer.get("dose"):
+        return amount_text(answer["dose"])
+    return f"no infusion on this day ({answer.get('phase') or 'treatment-free'})"
