@@ -12,7 +12,11 @@ written with Unicode superscripts ("Lymphoma¹") so footnote markers stay
 distinguishable from the term. Images that stand for a symbol (by alt, title,
 file name or context, see ``ontology/data/xhtml-symbols.json``) become that
 symbol; other images are dropped from the text and reported as
-:class:`ImageNote` (never indexed as text).
+:class:`ImageNote` (never indexed as text). Active content is never text:
+``<script>``, ``<style>`` and the other elements FHIR forbids in narrative
+(frames, objects, forms, links) are removed with everything inside them, and
+event-handler attributes (``onclick`` ...) are ignored; each is reported as a
+:class:`DroppedNote`.
 """
 from __future__ import annotations
 
@@ -37,6 +41,8 @@ _SUPERSCRIPT = str.maketrans("0123456789+-=()abcdefghijklmnoprstuvwxyz*",
 _DASH_BULLET = re.compile(r"^[-–]\s+(?=\S)")
 _SPACES = re.compile(r"[^\S\n]+")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+_ACTIVE_TAGS = {"script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
+                "input", "button", "select", "textarea", "link", "meta", "base"}
 
 
 @dataclass
@@ -58,6 +64,13 @@ class ImageNote:
 
 
 @dataclass
+class DroppedNote:
+    locator: str
+    what: str  # "<script> element" | "onclick attribute" ...
+    line: int
+
+
+@dataclass
 class Block:
     kind: str  # paragraph | list-item | heading | table-row | table
     text: str
@@ -74,16 +87,43 @@ class _Ctx:
     images: list[ImageNote] = field(default_factory=list)
 
 
-def read_div(div: XNode, prefix: str, make_source: MakeSource) -> tuple[list[Block], list[ImageNote]]:
+def read_div(div: XNode, prefix: str, make_source: MakeSource,
+             dropped: list[DroppedNote] | None = None) -> tuple[list[Block], list[ImageNote]]:
     """Blocks of a narrative ``div`` in document order, and notes on its images.
 
     ``prefix`` is the FHIR path of the div ("Composition.section[3].text.div");
     ``make_source(start, end, quote, locator)`` turns offsets in the parsed
-    XHTML into a Source in the original file."""
+    XHTML into a Source in the original file. Active content is removed from
+    ``div`` first; what was removed is appended to ``dropped``."""
+    notes = strip_active(div, prefix)
+    if dropped is not None:
+        dropped.extend(notes)
     ctx = _Ctx(prefix, make_source)
     out: list[Block] = []
     _blocks(div, prefix, ctx, out, cell=False)
     return out, ctx.images
+
+
+def strip_active(node: XNode, loc: str) -> list[DroppedNote]:
+    """Remove scripts, styles and other active elements (with their content) from the tree, in place;
+    note them and any event-handler attributes. Text after a removed element is kept."""
+    notes = [DroppedNote(loc, f"{a} attribute", node.line) for a in node.attrs if a.lower().startswith("on")]
+    counts: Counter[str] = Counter()
+    kept: list[XNode] = []
+    for c in node.children:
+        counts[c.tag] += 1
+        cloc = f"{loc}/{c.tag}[{counts[c.tag]}]"
+        if c.tag.lower() in _ACTIVE_TAGS:
+            notes.append(DroppedNote(cloc, f"<{c.tag}> element", c.line))
+            if kept:
+                kept[-1].tail += c.tail
+            else:
+                node.text += c.tail
+            continue
+        notes.extend(strip_active(c, cloc))
+        kept.append(c)
+    node.children = kept
+    return notes
 
 
 # ---------------------------------------------------------------- block level
