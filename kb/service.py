@@ -223,6 +223,10 @@ class KnowledgeBase:
         return ref, validate_graph(self.store.get_graph(ref.iri))
 
     def export(self, fmt: str, spec: str | None = None) -> bytes:
+        if fmt == "fhir":  # a FHIR R5 document Bundle of one label version
+            from .fhir_export import fhir_json
+
+            return fhir_json(self.store, self.resolve(spec))
         iri = self.resolve(spec).iri if spec else None
         return self.store.serialize(fmt, iri)
 
