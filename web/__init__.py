@@ -54,7 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                          r"/openapi.json": {"origins": origins}, r"/download/*": {"origins": origins}},
          expose_headers=["Content-Type", "Content-Disposition"])
 
-    from . import api, downloads, errors, fhir_api, openapi, pages, sparql_endpoint
+    from . import api, downloads, errors, fhir_api, linked_data, openapi, pages, sparql_endpoint
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(downloads.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(fhir_api.bp)
+    app.register_blueprint(linked_data.bp)
     errors.register(app)
 
     if cfg["LOG_REQUESTS"]:
