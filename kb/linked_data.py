@@ -17,6 +17,7 @@ compacted JSON-LD and the streamed union Turtle.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from functools import lru_cache
@@ -89,6 +90,44 @@ def ontology_terms() -> list[dict]:
     return sorted(out, key=lambda d: (d["kind"] != "class", d["name"].lower()))
 
 
+ONTOLOGY_GRAPH = "https://w3id.org/smpc-kb/graph/ontology"
+
+
+def ontology_graph() -> Graph:
+    """The vocabulary and the SHACL shapes as one named graph, stamped with a hash of the files."""
+    from .validate import ONTOLOGY, shapes_graph
+
+    files = sorted(ONTOLOGY.glob("vocab/*.ttl")) + sorted(ONTOLOGY.glob("shapes/*.ttl"))
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    g = Graph(identifier=URIRef(ONTOLOGY_GRAPH))
+    for t in vocabulary_graph():
+        g.add(t)
+    for t in shapes_graph():
+        g.add(t)
+    from .rdf_types import supertypes
+
+    sup = supertypes()  # the vocabulary's own individuals (organ classes, frequencies) typed as the data is
+    for x, cls in list(g.subject_objects(RDF.type)):
+        for t in sup.get(cls, ()):
+            g.add((x, RDF.type, t))
+    node = URIRef(ONTOLOGY_GRAPH)
+    g.add((node, RDF.type, VOID.Dataset))
+    g.add((node, DCTERMS.title, Literal("smpc-kb vocabulary and SHACL shapes")))
+    g.add((node, DCTERMS.identifier, Literal(f"sha256:{digest}")))
+    return g
+
+
+def ensure_ontology_graph(store) -> bool:
+    """Load (or refresh) the ontology graph in the store when the files changed; True if written."""
+    g = ontology_graph()
+    stamp = g.value(URIRef(ONTOLOGY_GRAPH), DCTERMS.identifier)
+    q = f'ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_GRAPH}> <{DCTERMS.identifier}> "{stamp}" }} }}'
+    if store.query(q).boolean:
+        return False
+    store.replace_graph(ONTOLOGY_GRAPH, g)
+    return True
+
+
 # ---------------------------------------------------------------- VoID
 
 
@@ -126,6 +165,14 @@ def void_graph(store, labels: list, base_url: str) -> Graph:
         g.add((sub, VOID.dataDump, URIRef(base + f"download/{ref.name}.trig")))
         if ref.version_date:
             g.add((sub, DCTERMS.modified, Literal(ref.version_date)))
+    if ONTOLOGY_GRAPH in counts:
+        sub = URIRef(base + "void#ontology")
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, DCTERMS.title, Literal("vocabulary and SHACL shapes")))
+        g.add((sub, DCTERMS.source, URIRef(ONTOLOGY_GRAPH)))
+        g.add((sub, VOID.inDataset, ds))
+        g.add((sub, VOID.triples, Literal(counts[ONTOLOGY_GRAPH], datatype=XSD.integer)))
     return g
 
 
@@ -208,7 +255,7 @@ def _node(node: dict) -> dict:
     out: dict = {}
     for k, values in node.items():
         if k == "@id":
-            out["id"] = values
+            out["id"] = _curie(values)
         elif k == "@type":
             types = [_short(t) for t in (values if isinstance(values, list) else [values])]
             out["type"] = types[0] if len(types) == 1 else types

@@ -5,10 +5,10 @@ from rdflib import Graph
 
 from ingest.records import LabelRecord
 
-from . import rdf_adverse, rdf_core, rdf_dosing
+from . import rdf_adverse, rdf_core, rdf_dosing, rdf_types
 from .rdf_base import GraphBuilder
 
-MAPPERS = [rdf_core.add, rdf_adverse.add, rdf_dosing.add]
+MAPPERS = [rdf_core.add, rdf_adverse.add, rdf_dosing.add, rdf_types.add]  # rdf_types last: it types what the others made
 
 
 def build_graph(record: LabelRecord) -> Graph:

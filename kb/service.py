@@ -154,6 +154,9 @@ class KnowledgeBase:
                           Literal(datetime.now(timezone.utc).replace(microsecond=0), datatype=XSD.dateTime)))
         t0 = time.perf_counter()
         self.store.replace_graph(ref.iri, result.graph)
+        from .linked_data import ensure_ontology_graph
+
+        ensure_ontology_graph(self.store)  # the vocabulary and shapes as their own named graph
         result.timings["store"] = time.perf_counter() - t0
         result.stored = True
         for hook in self.after_store:
