@@ -16,7 +16,7 @@ symbol; other images are dropped from the text and reported as
 ``<script>``, ``<style>`` and the other elements FHIR forbids in narrative
 (frames, objects, forms, links) are removed with everything inside them, and
 event-handler attributes (``onclick`` ...) are ignored; each is reported as a
-:class:`DroppedNote`.
+:class:`DroppedNote` (:mod:`ingest.xhtml_active`).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from typing import Callable
 
 from .records import Source, Table
 from .safe_xml import XNode
+from .xhtml_active import DroppedNote, strip_active
 from .scheme import load_json
 from .text_lines import BULLET_GLYPHS
 
@@ -41,8 +42,6 @@ _SUPERSCRIPT = str.maketrans("0123456789+-=()abcdefghijklmnoprstuvwxyz*",
 _DASH_BULLET = re.compile(r"^[-–]\s+(?=\S)")
 _SPACES = re.compile(r"[^\S\n]+")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
-_ACTIVE_TAGS = {"script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
-                "input", "button", "select", "textarea", "link", "meta", "base"}
 
 
 @dataclass
@@ -61,13 +60,6 @@ class ImageNote:
     source: Source
     symbol: str | None = None
     rule: str | None = None  # how the symbol was decided: "alt", "title", "file-name", a context rule
-
-
-@dataclass
-class DroppedNote:
-    locator: str
-    what: str  # "<script> element" | "onclick attribute" ...
-    line: int
 
 
 @dataclass
@@ -102,28 +94,6 @@ def read_div(div: XNode, prefix: str, make_source: MakeSource,
     out: list[Block] = []
     _blocks(div, prefix, ctx, out, cell=False)
     return out, ctx.images
-
-
-def strip_active(node: XNode, loc: str) -> list[DroppedNote]:
-    """Remove scripts, styles and other active elements (with their content) from the tree, in place;
-    note them and any event-handler attributes. Text after a removed element is kept."""
-    notes = [DroppedNote(loc, f"{a} attribute", node.line) for a in node.attrs if a.lower().startswith("on")]
-    counts: Counter[str] = Counter()
-    kept: list[XNode] = []
-    for c in node.children:
-        counts[c.tag] += 1
-        cloc = f"{loc}/{c.tag}[{counts[c.tag]}]"
-        if c.tag.lower() in _ACTIVE_TAGS:
-            notes.append(DroppedNote(cloc, f"<{c.tag}> element", c.line))
-            if kept:
-                kept[-1].tail += c.tail
-            else:
-                node.text += c.tail
-            continue
-        notes.extend(strip_active(c, cloc))
-        kept.append(c)
-    node.children = kept
-    return notes
 
 
 # ---------------------------------------------------------------- block level
