@@ -58,7 +58,7 @@ class _Node:
         v = self.value
         if isinstance(v, XNode):
             return v.attrs.get("value")
-        return str(v) if isinstance(v, (str, int, float)) and not isinstance(v, bool) else None
+        return v if isinstance(v, str) and v.strip() else None  # codes, ids, names: FHIR strings only
 
     def span(self) -> tuple[int, int]:
         v = self.value
@@ -110,18 +110,22 @@ class _Reader:
         self.out.append(Coding(role, system, code, display, src))
 
     def codings(self, role: str, concept: _Node, display: str | None = None) -> None:
-        """Each coding of a CodeableConcept (or its text alone)."""
-        text = display or concept.get("text")
-        cs = concept.kids("coding")
-        for c in cs:
-            code_node = (c.kids("code") or [c])[0]
-            self.add(role, code_node, c.get("system"), c.get("code"), c.get("display") or text)
-        if not cs and text:
-            self.add(role, (concept.kids("text") or [concept])[0], None, None, text)
+        """Each coding of a CodeableConcept that has a code (or, failing any, its text alone)."""
+        added = False
+        for c in concept.kids("coding"):
+            code = c.get("code")
+            if code:
+                self.add(role, c.kids("code")[0], c.get("system"), code, c.get("display") or display or concept.get("text"))
+                added = True
+        text = concept.kids("text")
+        if not added and text and text[0].primitive():
+            self.add(role, text[0], None, None, text[0].primitive())
 
     def identifiers(self, role: str, r: _Node, display: str | None) -> None:
         for ident in r.kids("identifier"):
-            self.add(role, (ident.kids("value") or [ident])[0], ident.get("system"), ident.get("value"), display)
+            value = ident.kids("value")
+            if value and value[0].primitive():
+                self.add(role, value[0], ident.get("system"), value[0].primitive(), display)
 
 
 def _refs(r: _Node, *names: str) -> Iterator[str]:

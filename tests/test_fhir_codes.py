@@ -228,3 +228,23 @@ def test_leaflet_by_document_type_code_is_refused():
     with pytest.raises(NotAnSmPC) as e:
         read_bundle(json.dumps(bundle).encode(), "pl.json", "fhir-epi-json")
     assert "package leaflet" in str(e.value)
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda r: r.update(identifier="PL 1"),
+    lambda r: r.update(identifier=[{"system": 5, "value": None}]),
+    lambda r: r.update(classification={"coding": "L04AX03"}),
+    lambda r: r.update(name=[None, 3, {"productName": ["x"]}]),
+    lambda r: r.update(code=[{"code": {"coding": [None, {"code": 7}]}}]),
+    lambda r: r.update(holder={"reference": 12}),
+    lambda r: r.update(role="Active", substance={"code": {"reference": "x"}}),
+    lambda r: r.clear() or r.update(resourceType="Organization"),
+])
+def test_odd_coded_resources_never_break_the_reader(mutate):
+    bundle = json.loads(LABEL.read_text(encoding="utf-8"))
+    for e in bundle["entry"][1:]:
+        mutate(e["resource"])
+    rec = read_label_bytes(json.dumps(bundle).encode(), "odd.json")
+    assert rec.section("4.3") is not None
+    for c in rec.product.codings:
+        assert rec.original[c.source.char_start : c.source.char_end] == (c.code or c.display)
