@@ -6,7 +6,8 @@
 * ``Composition`` (first entry): type SmPC (EMA SPOR document type
   100000155532), one section per SmPC section with its ePI section code
   (``ontology/data/epi-section-codes.json``), title and the label text as XHTML
-  narrative; named sub-headings as nested sections; each section lists the
+  narrative; named sub-headings as nested sections (coded when they are one of
+  the template's sub-headings: 4.6 "Pregnancy" ...); each section lists the
   ClinicalUseDefinitions read from it in ``section.entry``.
 * ``MedicinalProductDefinition``: name, identifiers and ATC classification
   (from the product's codings and ATC code), an ``Ingredient`` for the active
@@ -22,6 +23,7 @@ the store.
 """
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import re
@@ -81,6 +83,29 @@ _ADVERSE = _P + """SELECT ?e ?term ?soc ?freq ?key ?quote WHERE { GRAPH <%(g)s> 
 def _section_codes() -> dict[str, str]:
     data = load_json("epi-section-codes.json")
     return {number: code for code, number in data["sections"].items()}
+
+
+def _norm(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
+
+
+@lru_cache(maxsize=1)
+def _subheading_codes() -> dict[str, list[tuple[str, str, str]]]:
+    """parent number -> [(normalised template title, code, template title)]."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for code, sub in load_json("epi-section-codes.json")["subheadings"].items():
+        out.setdefault(sub["parent"], []).append((_norm(sub["title"]), code, sub["title"]))
+    return out
+
+
+def subheading_code(number: str, title: str) -> tuple[str, str] | None:
+    """(code, template title) of a named sub-heading of ``number`` that is one of the template's
+    (spelling variants allowed: 'Pediatric population' ~ 'Paediatric population')."""
+    t = _norm(title)
+    for norm, code, template in _subheading_codes().get(number, []):
+        if t == norm or difflib.SequenceMatcher(None, t, norm).ratio() >= 0.9:
+            return code, template
+    return None
 
 
 def _uuid(iri: str) -> str:
@@ -198,6 +223,9 @@ def _sections(store, g: str) -> tuple[list[dict], dict[str, dict]]:
         sec: dict = {"title": f"{number} {r['title']}" if "/" not in key else str(r["title"])}
         if "/" not in key and number in codes:
             sec["code"] = {"coding": [{"system": SPOR_SECTIONS, "code": codes[number], "display": sec["title"]}]}
+        elif "/" in key and parent == number and subheading_code(number, sec["title"]):
+            code, template = subheading_code(number, sec["title"])
+            sec["code"] = {"coding": [{"system": SPOR_SECTIONS, "code": code, "display": template}]}
         sec["text"] = narrative(*texts.get(key, []))
         by_key[key] = sec
         host = by_key.get(parent) if parent else None

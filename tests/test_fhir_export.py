@@ -107,10 +107,30 @@ def test_each_clinical_use_sits_in_its_source_section(exported, original):
         number = expected[e["resource"]["type"]]
         sec = found[0]
         # in the coded section itself or in one of its named sub-headings (nested, without a code)
-        while "code" not in sec:
+        while sec.get("code", {}).get("coding", [{}])[0].get("code") not in CODES["sections"]:
             sec = next(s for s in _walk(comp["section"]) if any(x is sec for x in s.get("section", [])))
         assert CODES["sections"][sec["code"]["coding"][0]["code"]] == number
         assert sec["title"].startswith(number + " ")
+
+
+def test_template_subheadings_are_coded(exported, original):
+    comp = exported["entry"][0]["resource"]
+    by_title = {}
+    for top in _walk(comp["section"]):
+        for sub in top.get("section", []):
+            by_title[(top["title"].split(" ", 1)[0], sub["title"])] = sub
+    coded = 0
+    for s in original.sections:
+        if not s.is_subheading or s.parent != s.number:
+            continue
+        template = {v["title"].lower(): c for c, v in CODES["subheadings"].items() if v["parent"] == s.number}
+        sub = by_title[(s.number, s.title)]
+        if s.title.lower() in template:
+            assert sub["code"]["coding"][0]["code"] == template[s.title.lower()]
+            coded += 1
+        elif "code" in sub:
+            assert CODES["subheadings"][sub["code"]["coding"][0]["code"]]["parent"] == s.number
+    assert coded >= 3
 
 
 def test_export_reads_back_through_the_epi_reader(exported, original):
