@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from . import json_positions, safe_xml
+from . import fhir_resources, json_positions, safe_xml
 from .errors import NotAnSmPC, UnreadableInput
+from .records import Coding
 from .scheme import load_json
 
 FHIR_NS = "http://hl7.org/fhir"
@@ -44,6 +45,7 @@ class EpiDocument:
     date: str | None
     language: str | None
     sections: list[EpiSection]
+    codings: list[Coding] = field(default_factory=list)  # the Bundle's coded resources
 
 
 def decode(data: bytes, path: str) -> str:
@@ -72,20 +74,15 @@ def _from_json(text: str, path: str) -> EpiDocument:
     if not isinstance(value, dict) or "resourceType" not in value:
         raise NotAnSmPC("JSON is not a FHIR resource (no resourceType)", path)
     rt = value.get("resourceType")
-    if rt == "Composition":
-        comp, base = value, ()
-    elif rt == "Bundle":
-        entries = value.get("entry") if isinstance(value.get("entry"), list) else []
-        found = [(i, e["resource"]) for i, e in enumerate(entries)
-                 if isinstance(e, dict) and isinstance(e.get("resource"), dict)
-                 and e["resource"].get("resourceType") == "Composition"]
-        if not found:
-            kinds = sorted({e.get("resource", {}).get("resourceType", "?") for e in entries if isinstance(e, dict)})
-            raise NotAnSmPC(f"Bundle has no Composition entry (entries: {', '.join(kinds) or 'none'})", path)
-        i, comp = found[0]
-        base = ("entry", i, "resource")
-    else:
-        raise NotAnSmPC(f"JSON is a FHIR {rt}, not a Bundle holding a Composition", path)
+    if rt != "Bundle":
+        raise NotAnSmPC(f"JSON is a FHIR {rt}, not a document Bundle holding a Composition", path)
+    entries = value.get("entry") if isinstance(value.get("entry"), list) else []
+    kinds = [e.get("resource", {}).get("resourceType", "?") if isinstance(e, dict) and isinstance(e.get("resource"), dict)
+             else "?" for e in entries]
+    check_bundle(value.get("type"), kinds, path)
+    comp = entries[0]["resource"]
+    base = ("entry", 0, "resource")
+    check_status(comp.get("status"), path)
 
     def sections(items, fhir_path: str, key: tuple) -> list[EpiSection]:
         out = []
@@ -107,14 +104,40 @@ def _from_json(text: str, path: str) -> EpiDocument:
         text, "fhir-epi-json", _type_words(comp.get("type"), comp.get("category"), comp.get("title")),
         comp.get("title"), comp.get("date"), comp.get("language") or value.get("language"),
         sections(comp.get("section"), "Composition", base),
+        fhir_resources.read(fhir_resources.json_entries(value, spans, text)[1:], text),
     )
+
+
+def check_bundle(kind, entry_types: list[str], path: str, line: int | None = None) -> None:
+    """An ePI is a FHIR document: a Bundle of type 'document' whose first entry is the Composition."""
+    if "Composition" not in entry_types:
+        kinds = sorted(set(entry_types))
+        raise NotAnSmPC(f"Bundle has no Composition entry (entries: {', '.join(kinds) or 'none'})", path, line)
+    if kind != "document":
+        raise NotAnSmPC(f"Bundle.type is {kind!r}, not 'document': an ePI is a FHIR document Bundle", path, line)
+    if entry_types[0] != "Composition":
+        raise NotAnSmPC(f"the Composition is Bundle.entry[{entry_types.index('Composition')}], not the first entry "
+                        f"(a document Bundle starts with its Composition; entry[0] holds: {entry_types[0]})", path, line)
+
+
+def check_status(status, path: str, line: int | None = None) -> None:
+    if status == "entered-in-error":
+        raise NotAnSmPC("Composition.status is 'entered-in-error': the document was withdrawn as erroneous", path, line)
 
 
 def _json_div(text: str, div: str, quote_at: int, path: str, where: str):
     raw = json_positions.string_map(text, quote_at)
     line = text.count("\n", 0, quote_at) + 1
     node = safe_xml.parse(div.encode("utf-8"), path, f"XHTML of {where}", line_offset=line - 1)
+    check_div(node, where, path, line)
     return node, lambda k: raw[min(k, len(raw) - 1)]
+
+
+def check_div(node: safe_xml.XNode, where: str, path: str, line: int | None) -> None:
+    """FHIR narrative is an XHTML <div> in the XHTML namespace."""
+    if node.tag != "div" or node.ns != XHTML_NS:
+        raise UnreadableInput(f"{where} is not XHTML: <{node.tag}> in namespace {node.ns or 'none'} "
+                              f"(narrative must be a <div> in {XHTML_NS})", path, line)
 
 
 def _codes(code) -> list[str]:
@@ -158,16 +181,12 @@ def _from_xml(data: bytes, text: str, path: str) -> EpiDocument:
     root = safe_xml.parse(data, path, "XML")
     if root.ns != FHIR_NS:
         raise NotAnSmPC(f"XML root <{root.tag}> is not in the FHIR namespace ({FHIR_NS})", path, root.line)
-    if root.tag == "Composition":
-        comp = root
-    elif root.tag == "Bundle":
-        resources = [r.children[0] for e in root.findall("entry") for r in e.findall("resource") if r.children]
-        comp = next((r for r in resources if r.tag == "Composition"), None)
-        if comp is None:
-            kinds = sorted({r.tag for r in resources})
-            raise NotAnSmPC(f"Bundle has no Composition entry (entries: {', '.join(kinds) or 'none'})", path, root.line)
-    else:
-        raise NotAnSmPC(f"XML is a FHIR {root.tag}, not a Bundle holding a Composition", path, root.line)
+    if root.tag != "Bundle":
+        raise NotAnSmPC(f"XML is a FHIR {root.tag}, not a document Bundle holding a Composition", path, root.line)
+    resources = [r.children[0] if r.children else None for e in root.findall("entry") for r in e.findall("resource")[:1]]
+    check_bundle(_value(root, "type"), [r.tag if r is not None else "?" for r in resources], path, root.line)
+    comp = resources[0]
+    check_status(_value(comp, "status"), path, comp.line)
 
     def sections(parent: safe_xml.XNode, fhir_path: str) -> list[EpiSection]:
         out = []
@@ -175,8 +194,10 @@ def _from_xml(data: bytes, text: str, path: str) -> EpiDocument:
             p = f"{fhir_path}.section[{k}]"
             narrative = s.find("text")
             div = narrative.find("div") if narrative is not None else None
-            if div is not None and div.ns != XHTML_NS:
-                raise UnreadableInput(f"{p}.text.div is not XHTML (namespace {div.ns or 'none'})", path, div.line)
+            if narrative is not None and div is None and narrative.children:
+                check_div(narrative.children[0], f"{p}.text.div", path, narrative.children[0].line)
+            if div is not None:
+                check_div(div, f"{p}.text.div", path, div.line)
             code = s.find("code")
             codes = [v for c in (code.findall("coding") if code is not None else []) for v in [_value(c, "code")] if v]
             out.append(EpiSection(_value(s, "title") or "", codes, p, s.start, s.end, div, lambda k: k,
@@ -186,7 +207,8 @@ def _from_xml(data: bytes, text: str, path: str) -> EpiDocument:
     words = _xml_concept(comp.find("type")) + [w for c in comp.findall("category") for w in _xml_concept(c)]
     title = _value(comp, "title")
     return EpiDocument(text, "fhir-epi-xml", words + ([title] if title else []), title, _value(comp, "date"),
-                       _value(comp, "language") or _value(root, "language"), sections(comp, "Composition"))
+                       _value(comp, "language") or _value(root, "language"), sections(comp, "Composition"),
+                       fhir_resources.read(fhir_resources.xml_entries(root, text)[1:], text))
 
 
 # ---------------------------------------------------------------- document kind

@@ -1,8 +1,12 @@
 """HL7 FHIR ePI reader: a Bundle (JSON or XML) -> the same section records the text reader makes.
 
 * Each Composition section becomes a :class:`Section` keyed by its SmPC number
-  ("4.4"), read from its title (or, failing that, matched by title against
-  the SmPC scheme).
+  ("4.4"): by its ePI section code first (EMA SPOR product-information
+  template terms, ``ontology/data/epi-section-codes.json``), so a bundle in any
+  language with correct codes is read, and a section with a code and no title
+  takes the template's title; failing a code, the number is read from its title
+  (or the title is matched against the SmPC scheme). A coded sub-heading
+  (4.2 "Posology", 4.6 "Pregnancy" ...) becomes a named sub-heading.
 * Named sub-headings inside a section become their own Section
   ``"{number}/{slug}"`` (level + 1, parent = the number), as in the text
   reader. In XHTML a sub-heading is an ``<h1>``-``<h6>``, a paragraph that is
@@ -21,12 +25,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from . import fhir_bundle, xhtml
 from .errors import MissingSection, NotAnSmPC, UnreadableInput
 from .ids import slugify
 from .records import Issue, LabelRecord, Paragraph, Section, Source
-from .scheme import required_numbers, scheme, title_matches
+from .scheme import load_json, required_numbers, scheme, title_matches
 from .text_reader import finish_text
 
 _NUMBERED = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*?)\s*$")
@@ -44,13 +49,33 @@ def read_bundle(data: bytes, path: str, fmt: str) -> LabelRecord:
     sections = reader.read()
     record = LabelRecord(label_id="", version="", source_path=path, reader=fmt, original=doc.original,
                          sections=sections, title=doc.title, document_kind="smpc",
-                         version_date=(doc.date or "")[:10] or None)
+                         version_date=(doc.date or "")[:10] or None, product_codings=doc.codings)
     record.issues.extend(reader.issues)
     return record
 
 
 def _key(number: str) -> tuple[int, ...]:
     return tuple(int(x) for x in number.split("."))
+
+
+@lru_cache(maxsize=1)
+def _section_codes() -> dict:
+    return load_json("epi-section-codes.json")
+
+
+def by_code(codes: list[str]) -> tuple[str, str | None, str | None]:
+    """What a section's ePI code says: ("section", number, None), ("subheading", parent, title),
+    ("not-smpc", None, what) or ("", None, None) when no code is known."""
+    data = _section_codes()
+    for c in codes:
+        if c in data["sections"]:
+            return "section", data["sections"][c], None
+        if c in data["subheadings"]:
+            sub = data["subheadings"][c]
+            return "subheading", sub["parent"], sub["title"]
+        if c in data["not_smpc"]:
+            return "not-smpc", None, data["not_smpc"][c]
+    return "", None, None
 
 
 def number_and_title(title: str, after: str | None) -> tuple[str | None, str]:
@@ -72,6 +97,7 @@ class _Reader:
         self.doc = doc
         self.path = path
         self.issues: list[Issue] = []
+        self.coded: set[str] = set()  # section numbers identified by their ePI code
         self._newlines = [i for i, ch in enumerate(doc.original) if ch == "\n"]
 
     def line(self, offset: int) -> int:
@@ -81,7 +107,7 @@ class _Reader:
         out: list[Section] = []
         self._walk(self.doc.sections, None, out)
         numbered = [s for s in out if not s.is_subheading]
-        if sum(1 for s in numbered if title_matches(s.number, s.title)) < 3:
+        if sum(1 for s in numbered if s.key in self.coded or title_matches(s.number, s.title)) < 3:
             raise NotAnSmPC("the Composition's sections do not follow the SmPC layout (expected titles such as "
                             "'4.1 Therapeutic indications')", self.path)
         found = {s.number for s in numbered}
@@ -95,9 +121,24 @@ class _Reader:
     def _walk(self, items: list[fhir_bundle.EpiSection], parent_number: str | None, out: list[Section]) -> None:
         for es in items:
             last = next((s.number for s in reversed(out) if not s.is_subheading), None)
+            kind, coded, coded_title = by_code(es.codes)
             number, title = number_and_title(es.title, last)
+            if kind == "section" and not any(s.key == coded for s in out):
+                number = coded
+                title = _NUMBERED.sub(r"\2", es.title).strip().rstrip(" .") or scheme()[coded].titles[0]
+                self.coded.add(coded)
+            elif kind == "subheading" and (parent_number or last):
+                number = None
+                es = replace(es, title=es.title or coded_title)
             if number is None or any(s.key == number for s in out):
                 host = parent_number or last
+                if kind == "subheading" and host:
+                    sub = self._sub_section(out, host, es.title, self._span_source("", es.start, es.start,
+                                                                                   es.title, es.path))
+                    out.append(sub)
+                    self._fill(es, sub, host, out)
+                    self._walk(es.children, host, out)
+                    continue
                 self.issues.append(Issue("warning", f"{es.path}: section '{es.title}' is not an SmPC section; "
                                          f"read as a sub-heading of {host or 'nothing'}", host, self.line(es.start),
                                          "fhir-unknown-section"))
@@ -137,7 +178,12 @@ class _Reader:
             a, b = es.div_offset(start), es.div_offset(end)
             return Source(number, self.line(a), self.line(b), a, b, quote, locator)
 
-        blocks, images = xhtml.read_div(es.div, f"{es.path}.text.div", make_source)
+        dropped: list[xhtml.DroppedNote] = []
+        blocks, images = xhtml.read_div(es.div, f"{es.path}.text.div", make_source, dropped)
+        for d in dropped:
+            self.issues.append(Issue("warning", f"{d.what} at {d.locator} dropped: active content is never read or "
+                                     "indexed", number, self.line(es.div_offset(0)) if d.line <= 1 else d.line,
+                                     "xhtml-active-content-dropped"))
         current = sec
         subs: list[Section] = []
         after_heading = True  # at the start of a section, or right after a sub-heading

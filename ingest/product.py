@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from .fhir_resources import fill_product
 from .identity import product_name
 from .ids import IdMaker
 from .quantities import first_quantity
@@ -109,3 +110,4 @@ def extract(record: LabelRecord) -> None:
             setattr(prod, attr, value)
             setattr(prod, attr + "_source", p.source if attr == "licence_number" else _line_sources(record.original, p)[0][1])
     record.product = prod
+    fill_product(record)  # a FHIR Bundle's coded resources: codes, and what the text did not give

@@ -97,6 +97,20 @@ class Excipient:
 
 
 @dataclass
+class Coding:
+    """A code a structured input gives for the product (FHIR ePI Bundle resources).
+
+    ``role``: product-identifier | product-name | classification | atc | active-substance |
+    substance | licence-holder | organisation | authorisation."""
+
+    role: str
+    system: str | None
+    code: str | None
+    display: str | None
+    source: Source
+
+
+@dataclass
 class Product:
     name: str
     source: Source
@@ -115,6 +129,7 @@ class Product:
     manufacturer_source: Source | None = None
     licence_number: str | None = None
     licence_number_source: Source | None = None
+    codings: list[Coding] = field(default_factory=list)
 
 
 @dataclass
@@ -280,6 +295,7 @@ class LabelRecord:
     # Filled by the extractors of later capabilities; kept as Any here so this
     # module does not depend on them.
     adverse_reactions: Any = None
+    product_codings: list[Coding] = field(default_factory=list)  # from a FHIR Bundle's coded resources
     dosing: Any = None
     issues: list[Issue] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)

@@ -12,7 +12,11 @@ written with Unicode superscripts ("Lymphoma¹") so footnote markers stay
 distinguishable from the term. Images that stand for a symbol (by alt, title,
 file name or context, see ``ontology/data/xhtml-symbols.json``) become that
 symbol; other images are dropped from the text and reported as
-:class:`ImageNote` (never indexed as text).
+:class:`ImageNote` (never indexed as text). Active content is never text:
+``<script>``, ``<style>`` and the other elements FHIR forbids in narrative
+(frames, objects, forms, links) are removed with everything inside them, and
+event-handler attributes (``onclick`` ...) are ignored; each is reported as a
+:class:`DroppedNote` (:mod:`ingest.xhtml_active`).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from typing import Callable
 
 from .records import Source, Table
 from .safe_xml import XNode
+from .xhtml_active import DroppedNote, strip_active
 from .scheme import load_json
 from .text_lines import BULLET_GLYPHS
 
@@ -74,12 +79,17 @@ class _Ctx:
     images: list[ImageNote] = field(default_factory=list)
 
 
-def read_div(div: XNode, prefix: str, make_source: MakeSource) -> tuple[list[Block], list[ImageNote]]:
+def read_div(div: XNode, prefix: str, make_source: MakeSource,
+             dropped: list[DroppedNote] | None = None) -> tuple[list[Block], list[ImageNote]]:
     """Blocks of a narrative ``div`` in document order, and notes on its images.
 
     ``prefix`` is the FHIR path of the div ("Composition.section[3].text.div");
     ``make_source(start, end, quote, locator)`` turns offsets in the parsed
-    XHTML into a Source in the original file."""
+    XHTML into a Source in the original file. Active content is removed from
+    ``div`` first; what was removed is appended to ``dropped``."""
+    notes = strip_active(div, prefix)
+    if dropped is not None:
+        dropped.extend(notes)
     ctx = _Ctx(prefix, make_source)
     out: list[Block] = []
     _blocks(div, prefix, ctx, out, cell=False)

@@ -106,7 +106,8 @@ def load_dosing(run: Runner, graph_iri: str) -> dr.DosingRecord:
             out.administration = _build(dr.Administration, r["o"], props, spans)
             continue
         for field, (link, cls) in TOP.items():
-            if link == p and BY_CLASS.get((props[r["o"]].get(RDF_TYPE) or [""])[0]) is cls:
+            types = props[r["o"]].get(RDF_TYPE) or []  # an smpc class beside its standard types
+            if link == p and next((BY_CLASS[t] for t in types if t in BY_CLASS), None) is cls:
                 getattr(out, field).append(_build(cls, r["o"], props, spans))
     for field in TOP:
         getattr(out, field).sort(key=lambda x: x.source.char_start if x.source else 0)

@@ -5,10 +5,11 @@ from rdflib import Graph
 
 from ingest.records import LabelRecord
 
-from . import rdf_adverse, rdf_core, rdf_dosing, rdf_unresolved
+from . import rdf_adverse, rdf_core, rdf_dosing, rdf_types, rdf_unresolved
 from .rdf_base import GraphBuilder
 
-MAPPERS = [rdf_core.add, rdf_adverse.add, rdf_dosing.add, rdf_unresolved.add]
+# rdf_types last: it types what the others made
+MAPPERS = [rdf_core.add, rdf_adverse.add, rdf_dosing.add, rdf_unresolved.add, rdf_types.add]
 
 
 def build_graph(record: LabelRecord) -> Graph:

@@ -89,6 +89,15 @@ def add_product(b: GraphBuilder, record: LabelRecord) -> None:
     if prod.strength is not None:
         q = b.quantity(node, SMPC.strength, prod.strength, "strength")
         b.source(q, prod.strength_source or prod.source)
+    for i, c in enumerate(prod.codings, 1):  # codes from a FHIR Bundle's resources
+        cn = b.iri("product", "coding", str(i))
+        b.add(cn, RDF.type, SMPC.Coding)
+        b.add(node, SMPC.hasCoding, cn)
+        b.lit(cn, SMPC.codingRole, c.role)
+        b.lit(cn, SMPC.codeSystem, c.system)
+        b.lit(cn, SMPC.code, c.code)
+        b.lit(cn, RDFS.label, c.display)
+        b.source(cn, c.source)
     for e in prod.excipients:
         en = b.iri("excipient", e.id)
         b.add(en, RDF.type, SMPC.Excipient)

@@ -228,8 +228,11 @@ class KnowledgeBase:
         result.graph.add((result.graph.identifier, SMPC.ingestedAt,
                           Literal(datetime.now(timezone.utc).replace(microsecond=0), datatype=XSD.dateTime)))
         t0 = time.perf_counter()
+        from .linked_data import ensure_ontology_graph
+
         try:
             self.store.replace_graph(ref.iri, result.graph)
+            ensure_ontology_graph(self.store)  # the vocabulary and shapes as their own named graph
         except OSError as e:
             if e.errno not in (None, errno.ENOSPC, errno.EDQUOT, errno.EIO) and "space" not in str(e).lower():
                 raise
@@ -318,6 +321,10 @@ class KnowledgeBase:
         return unresolved_items(self.store, ref.iri)
 
     def export(self, fmt: str, spec: str | None = None) -> bytes:
+        if fmt == "fhir":  # a FHIR R5 document Bundle of one label version
+            from .fhir_export import fhir_json
+
+            return fhir_json(self.store, self.resolve(spec))
         iri = self.resolve(spec).iri if spec else None
         return self.store.serialize(fmt, iri)
 

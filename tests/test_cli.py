@@ -53,7 +53,7 @@ def test_export_formats_parse_back(store, fmt, parse):
     assert len(quads) > 10000
     if fmt == "nq":
         assert {str(q.graph_name.value) for q in quads} == {"https://w3id.org/smpc-kb/id/blincyto/" + json.loads(
-            kb(store, "labels", "--json").output)[0]["version"]}
+            kb(store, "labels", "--json").output)[0]["version"], "https://w3id.org/smpc-kb/graph/ontology"}
 
 
 def test_sparql_formats(store):

@@ -55,16 +55,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     origins = cfg["CORS_ORIGINS"]
     CORS(app, resources={r"/sparql*": {"origins": origins}, r"/api/*": {"origins": origins},
-                         r"/openapi.json": {"origins": origins}, r"/download/*": {"origins": origins}},
+                         r"/openapi.json": {"origins": origins}, r"/download/*": {"origins": origins},
+                         r"/id/*": {"origins": origins}, r"/ontology*": {"origins": origins},
+                         r"/void": {"origins": origins}, r"/.well-known/void": {"origins": origins}},
          expose_headers=["Content-Type", "Content-Disposition"])
 
-    from . import api, downloads, errors, openapi, pages, sparql_endpoint
+    from . import api, downloads, errors, fhir_api, linked_data, openapi, pages, sparql_endpoint
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sparql_endpoint.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(fhir_api.bp)
+    app.register_blueprint(linked_data.bp)
     errors.register(app)
 
     if cfg["LOG_REQUESTS"]:

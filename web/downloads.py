@@ -1,4 +1,9 @@
-"""Graph downloads: the whole store or one label version as Turtle, JSON-LD, N-Quads, TriG, N-Triples."""
+"""Graph downloads: the whole store or one label version as Turtle, JSON-LD, N-Quads, TriG, N-Triples.
+
+JSON-LD carries the published context inline (``/ontology/context.jsonld``: ``sectionKey``,
+``hasIndication``, ``title`` ... instead of full IRIs); the union Turtle / N-Triples of every
+label version is streamed from the store's native TriG / N-Quads dump.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, Response
@@ -15,12 +20,19 @@ MEDIA = {
 BY_MEDIA = {v: k for k, v in MEDIA.items()}
 
 
-def graph_bytes(spec: str | None, fmt: str) -> bytes:
+def graph_bytes(spec: str | None, fmt: str):
+    """The body: bytes, or an iterator of byte chunks (the union Turtle / N-Triples is streamed)."""
+    from kb import linked_data
+
     kb = get_kb()
     if spec is None and fmt in ("ttl", "nt"):  # one graph: the union of every label version
-        q = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-        return kb.sparql(q).to_rdf("turtle" if fmt == "ttl" else "n-triples")
-    return kb.export(fmt, spec)
+        if fmt == "ttl":
+            return linked_data.union_turtle(kb.export("trig"))
+        return linked_data.union_stream(kb.export("nq"), "n-triples")
+    data = kb.export(fmt, spec)
+    if fmt == "jsonld":  # readable keys: the published context (/ontology/context.jsonld) inline
+        return linked_data.compact_jsonld(data)
+    return data
 
 
 def rdf_response(spec: str | None, fmt: str, filename: str) -> Response:

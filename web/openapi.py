@@ -58,6 +58,15 @@ def document() -> dict:
             _p("grade", schema={"type": "integer"}), _p("weight_kg", required=True, schema={"type": "number"}),
             _p("current_dose", schema={"type": "number"})], errors=(400, 422)),
     }
+    paths["/api/labels/{label}/fhir"] = {"get": {
+        "summary": "The label version as a FHIR R5 document Bundle (Composition, MedicinalProductDefinition, "
+                   "one ClinicalUseDefinition per indication, contraindication, warning and undesirable effect)",
+        "parameters": [LABEL],
+        "responses": {"200": {"description": "OK", "content": {"application/fhir+json": {"schema": {
+            "type": "object", "required": ["resourceType", "type", "entry"], "properties": {
+                "resourceType": {"const": "Bundle"}, "type": {"const": "document"},
+                "entry": {"type": "array", "items": {"type": "object"}}}}}}},
+                      "404": _ERR}}}
     for p in ("/api/dose", "/api/regimen", "/api/dose-modification"):
         paths[p]["post"] = {**paths[p]["get"], "parameters": [],
                             "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}}
@@ -65,7 +74,10 @@ def document() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "smpc-kb API", "version": "0.1.0",
                  "description": "Drug labels (SmPC) as a validated knowledge graph. SPARQL 1.1 Protocol at /sparql; "
-                                "graph downloads at /download/all.{nq,trig,jsonld,ttl} and /download/{label}.{ttl,jsonld,nq}."},
+                                "graph downloads at /download/all.{nq,trig,jsonld,ttl} and /download/{label}.{ttl,jsonld,nq}. "
+                                "Linked data: every IRI under https://w3id.org/smpc-kb/id/ dereferences at /id/...; "
+                                "the vocabulary at /ontology, VoID at /void, the JSON-LD context at "
+                                "/ontology/context.jsonld."},
         "paths": paths,
         "components": {"schemas": {
             "Object": {"type": "object"},

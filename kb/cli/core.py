@@ -10,7 +10,7 @@ import click
 
 from . import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
 
-EXPORT_FORMATS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nq": "application/n-quads", "nt": "application/n-triples", "trig": "application/trig"}
+EXPORT_FORMATS = {"fhir": "application/fhir+json", "ttl": "text/turtle", "jsonld": "application/ld+json", "nq": "application/n-quads", "nt": "application/n-triples", "trig": "application/trig"}
 
 
 def domain_errors(fn):
@@ -170,7 +170,7 @@ def validate(ctx, file, label, label_id, version):
 @domain_errors
 def export(ctx, fmt, label, output):
     """Export the graph (one label version, or every version with its named graph)."""
-    if fmt in ("ttl", "nt", "jsonld") and not label:
+    if fmt in ("ttl", "nt", "jsonld", "fhir") and not label:
         refs = ctx.obj.kb.labels()
         if len(refs) != 1:
             fail(f"--format {fmt} holds one graph: name a --label, or use --format nq or trig for the whole store",
