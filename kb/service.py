@@ -231,8 +231,8 @@ class KnowledgeBase:
         from .linked_data import ensure_ontology_graph
 
         try:
-            self.store.replace_graph(ref.iri, result.graph)
             ensure_ontology_graph(self.store)  # the vocabulary and shapes as their own named graph
+            self.store.replace_graph(ref.iri, result.graph)  # last: a failure before it changes no version
         except OSError as e:
             if e.errno not in (None, errno.ENOSPC, errno.EDQUOT, errno.EIO) and "space" not in str(e).lower():
                 raise
