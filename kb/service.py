@@ -16,6 +16,7 @@ from typing import Callable
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
+from ingest.data_location import labels_dir, queries_dir
 from ingest.errors import IngestError
 from ingest.pipeline import read_label
 from ingest.records import LabelRecord
@@ -24,8 +25,7 @@ from .rdf_base import SMPC, label_iri
 from .rdf_build import build_graph
 from .validate import ValidationReport, validate_graph
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-LABELS_DIR = PROJECT_DIR / "labels"
+LABELS_DIR = labels_dir()
 
 
 class LabelNotFound(LookupError):
@@ -230,4 +230,4 @@ class KnowledgeBase:
         return self.store.query(query, **kwargs)
 
 
-__all__ = ["KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError", "default_label", "bundled_labels"]
+__all__ = ["queries_dir", "KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError", "default_label", "bundled_labels"]

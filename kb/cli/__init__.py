@@ -36,11 +36,14 @@ class CliContext:
         if self._kb is None:
             from kb.service import KnowledgeBase
 
-            try:
-                self._kb = KnowledgeBase(self.store)
-                self._kb.store  # open now so a locked or unreachable store fails here, clearly
+            remote = self.store.startswith(("http://", "https://"))
+            try:  # a CLI command reads one snapshot when a server holds the store (docs/store.md)
+                self._kb = KnowledgeBase(self.store, store_options={} if remote else {"follow_writers": False})
+                self._kb.store  # open now so an unusable or unreachable store fails here, clearly
             except Exception as exc:  # noqa: BLE001 - the boundary turns it into one line
-                fail(f"cannot open store {self.store}: {exc}", EXIT_INTERNAL)
+                status = getattr(exc, "status", 500)
+                message = str(exc) if type(exc).__name__ == "StoreUnavailable" else f"cannot open store {self.store}: {exc}"
+                fail(message, EXIT_BAD_INPUT if isinstance(status, int) and status < 500 else EXIT_INTERNAL)
             from kb.search import attach
 
             attach(self._kb, sync=False)  # ingest/remove update the search index through the hooks
