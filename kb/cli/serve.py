@@ -9,9 +9,9 @@ from . import EXIT_BAD_INPUT, fail
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind. The default serves this machine only; use 0.0.0.0 to serve the network.")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="KB_HOST",
+              help="Address to bind. The default serves this machine only; use 0.0.0.0 to serve the network. Env: KB_HOST.")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="KB_PORT", help="Env: KB_PORT.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads of the WSGI server.")
 @click.option("--no-ingest", is_flag=True, help="Do not ingest the bundled label into an empty store.")
 @click.pass_context
