@@ -69,13 +69,16 @@ def check_graph_iri(iri: str) -> str:
 
 def replace_update(iri: str, graph: Graph) -> tuple[str, int]:
     """The single SPARQL update that atomically replaces named graph ``iri`` by ``graph``."""
+    return replace_update_nt(iri, graph.serialize(format="nt", encoding="utf-8").decode("utf-8")), len(graph)
+
+
+def replace_update_nt(iri: str, body: str) -> str:
+    """The same update from the graph's N-Triples text (e.g. built in another process)."""
     g = check_graph_iri(iri)
-    body = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    text = (
+    return (
         f"DROP SILENT GRAPH <{g}> ;\nCREATE SILENT GRAPH <{g}> ;\n"
         f"INSERT DATA {{ GRAPH <{g}> {{\n{body}\n}} }}"
     )
-    return text, len(graph)
 
 
 def triples_to_graph(triples: Iterable, identifier: str | None = None) -> Graph:
@@ -142,6 +145,10 @@ class Store:
         text, n = replace_update(iri, graph)
         self._update(text)
         return n
+
+    def replace_graph_nt(self, iri: str, ntriples: str) -> None:
+        """:meth:`replace_graph` from N-Triples text (one transaction)."""
+        self._update(replace_update_nt(iri, ntriples))
 
     def remove_graph(self, iri: str) -> None:
         self._update(f"DROP SILENT GRAPH <{check_graph_iri(iri)}>")

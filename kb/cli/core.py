@@ -49,45 +49,6 @@ def _report_lines(report, limit: int = 50) -> None:
 
 
 @click.command()
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--label-id", help="Label identifier (default: from the product name in section 1).")
-@click.option("--version", "version", help="Version (default: the label's revision date, else a content hash).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.pass_context
-@domain_errors
-def ingest(ctx, file, label_id, version, as_json):
-    """Read FILE (an SmPC as text or FHIR ePI; default: the bundled label), validate it and store it.
-
-    A label that does not conform to the SHACL shapes is not stored (exit 3);
-    re-ingesting a version replaces it.
-    """
-    from kb.service import default_label
-
-    path = file or default_label()
-    if not Path(path).exists():
-        fail(f"{path}: no such file", EXIT_BAD_INPUT)
-    result = ctx.obj.kb.ingest(path, label_id, version)
-    ref, report = result.ref, result.report
-    if as_json:
-        click.echo(json.dumps({
-            "ok": result.stored, "label": ref.label_id, "version": ref.version, "name": ref.name,
-            "reader": result.record.reader, "triples": len(result.graph), "conforms": report.conforms,
-            "violations": [v.__dict__ for v in report.violations], "warnings": report.warnings,
-            "timings": result.timings,
-        }, indent=2))
-    if not result.stored:
-        if not as_json:
-            _report_lines(report)
-        fail(f"{path}: does not conform to the SHACL shapes ({len(report.violations)} violation(s)); store unchanged",
-             EXIT_NOT_CONFORMING)
-    if not as_json:
-        for w in report.warnings:
-            click.echo(f"  {w}", err=True)
-        click.echo(f"ingested {ref.name} from {path} (reader: {result.record.reader}; "
-                   f"{len(result.graph)} triples; 0 violations) into {ctx.obj.store}")
-
-
-@click.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @domain_errors
@@ -202,5 +163,5 @@ def remove(ctx, label):
 
 
 def register(main: click.Group) -> None:
-    for cmd in (ingest, labels, validate, export, sparql, remove):
+    for cmd in (labels, validate, export, sparql, remove):
         main.add_command(cmd)

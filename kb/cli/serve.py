@@ -25,8 +25,9 @@ def serve(ctx, host, port, threads, no_ingest):
 
     from web import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("waitress").setLevel(logging.INFO)
+    level = min(ctx.obj.log_level, logging.INFO) if ctx.obj.log_level < logging.ERROR else logging.ERROR  # -q: errors only
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    logging.getLogger("waitress").setLevel(level)
     try:
         app = create_app({"STORE": ctx.obj.store, "INGEST_DEFAULT": not no_ingest})
     except Exception as exc:  # noqa: BLE001 - one line, not a traceback
