@@ -11,19 +11,19 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
 from ingest.data_location import labels_dir, queries_dir
 from ingest.errors import IngestError
-from ingest.pipeline import read_label
 from ingest.records import LabelRecord
 
 from .rdf_base import SMPC, label_iri
-from .rdf_build import build_graph
-from .validate import ValidationReport, validate_graph
+
+if TYPE_CHECKING:  # reading and validating load pyshacl and the readers: only when used (kb dose starts fast)
+    from .validate import ValidationReport
 
 LABELS_DIR = labels_dir()
 
@@ -130,6 +130,11 @@ class KnowledgeBase:
     # -- ingest -----------------------------------------------------------
     def read(self, path: str | Path, label_id: str | None = None, version: str | None = None) -> IngestResult:
         """Read, build and validate without storing."""
+        from ingest.pipeline import read_label
+
+        from .rdf_build import build_graph
+        from .validate import validate_graph
+
         t0 = time.perf_counter()
         record = read_label(path, label_id, version)
         t1 = time.perf_counter()
@@ -178,7 +183,7 @@ class KnowledgeBase:
 
     # -- labels -----------------------------------------------------------
     def labels(self) -> list[LabelRef]:
-        rows = self.store.query(_LABELS_QUERY).rows
+        rows = self.store.query(_LABELS_QUERY, trusted=True).rows
         refs = [
             LabelRef(str(r["id"]), str(r["version"]), str(r["g"]),
                      str(r["title"]) if r.get("title") else None,
@@ -219,6 +224,8 @@ class KnowledgeBase:
         return self.store.get_graph(self.resolve(spec).iri)
 
     def validate_stored(self, spec: str | None = None) -> tuple[LabelRef, ValidationReport]:
+        from .validate import validate_graph
+
         ref = self.resolve(spec)
         return ref, validate_graph(self.store.get_graph(ref.iri))
 

@@ -134,7 +134,7 @@ class Batch:
     def _store(self, item: dict) -> dict:
         if item["status"] != "stored":
             return item
-        kb = self.ctx.obj.kb
+        kb = self.ctx.obj.writer
         t0 = time.perf_counter()
         kb.store.replace_graph_nt(item["iri"], item.pop("ntriples"))
         graph = None

@@ -30,8 +30,8 @@ def domain_errors(fn):
         except KeyboardInterrupt:
             click.echo("kb: interrupted; the store is unchanged", err=True)
             sys.exit(130)
-        except (click.ClickException, SystemExit):
-            raise
+        except (click.ClickException, SystemExit, BrokenPipeError):
+            raise  # a closed pipe ends quietly (kb/cli/conventions.py)
         except Exception as exc:  # noqa: BLE001
             status = getattr(exc, "status", None)
             if isinstance(status, int) and 400 <= status < 500:
@@ -69,9 +69,10 @@ def labels(ctx, as_json):
 @click.option("--label", "label", help="Stored label (LABEL or LABEL@VERSION) to re-validate.")
 @click.option("--label-id", help="With FILE: label identifier.")
 @click.option("--version", "version", help="With FILE: version.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 @domain_errors
-def validate(ctx, file, label, label_id, version):
+def validate(ctx, file, label, label_id, version, as_json):
     """Validate a stored label version (or FILE, without storing it) against the SHACL shapes.
 
     Exit 0 when it conforms, 3 when it does not.
@@ -86,6 +87,11 @@ def validate(ctx, file, label, label_id, version):
     else:
         ref, report = ctx.obj.kb.validate_stored(label)
         name = ref.name
+    if as_json:
+        click.echo(json.dumps({"ok": report.conforms, "label": name, "conforms": report.conforms,
+                               "violations": [v.__dict__ for v in report.violations], "warnings": report.warnings,
+                               "status": 0 if report.conforms else EXIT_NOT_CONFORMING}, indent=2, ensure_ascii=False))
+        sys.exit(0 if report.conforms else EXIT_NOT_CONFORMING)
     click.echo(f"{name}: {'conforms' if report.conforms else 'does not conform'} "
                f"({len(report.violations)} violation(s))")
     for w in report.warnings:
@@ -158,7 +164,7 @@ def remove(ctx, label):
     """Remove one label version (LABEL@VERSION) from the store."""
     if "@" not in label:
         fail("name the version to remove: LABEL@VERSION", EXIT_BAD_INPUT)
-    ref = ctx.obj.kb.remove(label)
+    ref = ctx.obj.writer.remove(label)
     click.echo(f"removed {ref.name}")
 
 

@@ -8,7 +8,20 @@ import click
 from . import EXIT_BAD_INPUT, fail
 
 
-@click.command()
+def _settings_help() -> str:
+    from web.settings import SETTINGS
+
+    return "\b\nWeb settings (environment variable, default):\n" + "\n".join(
+        f"  {s.env} [{s.default!r}]" for s in SETTINGS)
+
+
+class _ServeCommand(click.Command):
+    def format_epilog(self, ctx, formatter):  # imported only for --help: `web` pulls in Flask
+        self.epilog = _settings_help()
+        super().format_epilog(ctx, formatter)
+
+
+@click.command(cls=_ServeCommand)
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="KB_HOST",
               help="Address to bind. The default serves this machine only; use 0.0.0.0 to serve the network. Env: KB_HOST.")
 @click.option("--port", default=8000, show_default=True, type=int, envvar="KB_PORT", help="Env: KB_PORT.")
