@@ -30,6 +30,7 @@ server") for the figures.
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import re
 import threading
@@ -55,6 +56,7 @@ DUMP_FORMATS = {  # our name -> (pyoxigraph format, holds a whole dataset)
     "nq": (ox.RdfFormat.N_QUADS, True),
     "trig": (ox.RdfFormat.TRIG, True),
 }
+log = logging.getLogger("smpc_kb.store")
 _BAD_IRI_CHARS = set('<>"{}|^`\\ \t\r\n')
 
 
@@ -307,7 +309,9 @@ class LocalStore(Store):
         last: Exception | None = None
         for attempt in range(20):
             try:
-                return ox.Store.read_only(self.path)
+                store = ox.Store.read_only(self.path)
+                log.debug("opened %s as a read-only snapshot (another process holds it)", self.path)
+                return store
             except (OSError, RuntimeError) as e:  # a WAL/SST file rotated under the writer: again
                 last = e
                 time.sleep(min(0.01 * (attempt + 1), 0.1))
@@ -363,6 +367,7 @@ class LocalStore(Store):
                 os.remove(old)
             except OSError:
                 pass
+        log.debug("opened %s read-write", self.path)
         return store, False
 
     def _release(self) -> None:

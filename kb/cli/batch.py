@@ -238,9 +238,9 @@ def summary_table(items: list[dict], console) -> None:
     console.print(t)
     unresolved = [(i["name"], u) for i in items if i["status"] == "stored" for u in i["unresolved"]]
     if unresolved:
-        console.print(f"unresolved items ({len(unresolved)}):")
+        console.print(f"unresolved items ({len(unresolved)}):", highlight=False)
         for name, u in unresolved:
-            console.print(f"  {name}: {u}", markup=False, highlight=False)
+            console.print(f"  {name}: {u}", markup=False, highlight=False, soft_wrap=True)
 
 
 @click.command()

@@ -84,6 +84,8 @@ class KbGroup(click.Group):
                 click.echo("Aborted!", err=True)
                 code = 1
             except SystemExit as e:
+                if type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):  # click met EPIPE and gave up
+                    _quiet_pipe()
                 code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
             sys.stdout.flush()
         except BrokenPipeError:
