@@ -226,7 +226,6 @@ store.close()
 
 def _run_writer(path, sig):
     import os
-    import signal
     import subprocess
     import sys
     import time

@@ -54,8 +54,11 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[dict]]:
             files.append(p)
         else:
             refused.append(_refusal(p, "no such file or folder", EXIT_BAD_INPUT))
-    seen: set[Path] = set()
-    unique = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
+    unique, seen = [], set()
+    for f in files:  # a file named twice (or inside a named folder too) is read once
+        if f.resolve() not in seen:
+            seen.add(f.resolve())
+            unique.append(f)
     return unique, refused
 
 
