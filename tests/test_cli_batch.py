@@ -190,3 +190,30 @@ def test_interrupted_batch_leaves_store_and_index_consistent(tmp_path):
         assert set(index_for(k).markers()) == labels  # and every stored label is indexed
     finally:
         k.close()
+
+
+def test_store_on_a_read_only_file_system(tmp_path):
+    """Reads work from a read-only open; a write says why in one line and changes nothing.
+    Needs to mount a tmpfs (root with CAP_SYS_ADMIN); skipped with that reason otherwise."""
+    store = tmp_path / "store"
+    r = kb("ingest", str(ZENTAVIR), store=store)
+    assert r.returncode == 0, r.stderr
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mnt)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
+    try:
+        shutil.copytree(store, mnt / "store")
+        assert subprocess.run(["mount", "-o", "remount,ro", str(mnt)], capture_output=True).returncode == 0
+        ro = mnt / "store"
+        before = kb("export", "--format", "nq", store=ro)
+        assert before.returncode == 0 and before.stdout
+        assert [n.split("@")[0] for n in stored(ro)] == ["zentavir"]
+        r = kb("ingest", str(OTHER), store=ro)
+        assert r.returncode == 1 and r.stderr.strip().count("\n") == 0
+        assert "Read-only file system" in r.stderr
+        assert kb("export", "--format", "nq", store=ro).stdout == before.stdout  # nothing lost or changed
+        r = kb("labels", store=mnt / "new" / "store")
+        assert r.returncode == 1 and "cannot create the store directory" in r.stderr
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
