@@ -91,9 +91,12 @@ def test_closed_pipe_ends_quietly(store):
         assert r.stdout.strip().endswith("status 0"), r.stdout
 
 
-def test_log_level_options(store):
-    quiet = run("-q", "ingest", str(LABEL), "--version", "2024-07", store=store)
-    assert quiet.returncode == 0
+def test_log_level_options(tmp_path, store):
+    fixture = ROOT / "tests" / "fixtures" / "zentavir-smpc.txt"  # its 4.2 has no dosing rule: one note
+    normal = run("ingest", str(fixture), store=tmp_path / "s")
+    assert normal.returncode == 0 and "no regimen table or dosing rule" in normal.stderr
+    quiet = run("-q", "ingest", str(fixture), store=tmp_path / "s")
+    assert quiet.returncode == 0 and quiet.stderr == "" and "ingested zentavir@" in quiet.stdout
     verbose = run("-vv", "labels", store=store)
     assert verbose.returncode == 0 and "DEBUG smpc_kb.store: opened" in verbose.stderr
     assert "DEBUG" not in run("labels", store=store).stderr

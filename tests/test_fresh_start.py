@@ -67,7 +67,7 @@ def fresh_checkout(tmp_path) -> Path:
     """The project as a new user clones it: no .venv, no build output (the suite's own .venv is untouched)."""
     project = tmp_path / "smpc-kb"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache"))
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"))
     return project
 
 

@@ -40,7 +40,7 @@ def data_files() -> dict[str, Path]:
 def wheel(tmp_path_factory) -> Path:
     src = tmp_path_factory.mktemp("src") / "smpc-kb"  # a copy: no build/ left in the checkout
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "tests", "benchmarks"))
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "tests", "benchmarks"))
     out = tmp_path_factory.mktemp("dist")
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(src)],
                        capture_output=True, text=True, timeout=300)

@@ -338,8 +338,9 @@ def _single(ctx, item: dict, as_json: bool, store: str) -> None:
         }, indent=2, ensure_ascii=False))
         return
     if item["status"] == "stored":
-        for w in item["unresolved"]:
-            click.echo(f"  {w}", err=True)
+        if ctx.obj.log_level < 40:  # -q: errors only
+            for w in item["unresolved"]:
+                click.echo(f"  {w}", err=True)
         click.echo(_line(item, store))
         return
     for v in item.get("violations", [])[:50]:
