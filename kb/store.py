@@ -400,6 +400,20 @@ class LocalStore(Store):
         with self._mutex:
             if self._closed:
                 raise ValueError("the store is closed")
+            # a writer waits while requests still use the directory: new readers get their own
+            # snapshot, so the users drain and the handle can be handed over
+            side = (not write and self.follow_writers and self._store is not None and not self._read_only
+                    and self._users > 0 and self._someone_waits())
+        if side:
+            snapshot = self._open_read_only()
+            try:
+                yield snapshot
+            finally:
+                del snapshot
+            return
+        with self._mutex:
+            if self._closed:
+                raise ValueError("the store is closed")
             if self._store is not None and self._read_only and (write or self.follow_writers):
                 if self._users == 0:  # a snapshot: write, or look again for a newer state
                     self._release()

@@ -137,3 +137,48 @@ def test_ingest_beside_the_server_shows_up_without_restart(served):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)
     assert server.poll() is None
+
+
+def test_busy_server_hands_the_directory_to_a_waiting_writer(tmp_path):
+    """Requests that always overlap (never a moment without one): while a writer waits, new
+    reads get their own snapshot, so the users of the read-write handle drain and the writer
+    gets in during the load, not after it (in one process: RocksDB locks per process too)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest_store import label_graph
+
+    from kb.store import LocalStore
+
+    path = str(tmp_path / "store")
+    server = LocalStore(path)  # hold=True, follow_writers=True: as `kb serve` opens it
+    server.replace_graph(*label_graph("drug-a", "1"))
+    done = threading.Event()
+    errors: list[Exception] = []
+
+    def write():
+        try:
+            w = LocalStore(path, follow_writers=False, busy_timeout_s=20)
+            w.replace_graph(*label_graph("drug-b", "1"))
+            w.close()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        done.set()
+
+    held = server._use()
+    held.__enter__()  # a request holds the read-write handle
+    t = threading.Thread(target=write)
+    try:
+        t.start()
+        deadline = time.monotonic() + 10
+        while not done.is_set() and time.monotonic() < deadline:  # each request starts before the last ends
+            nxt = server._use()
+            nxt.__enter__()
+            held.__exit__(None, None, None)
+            held = nxt
+            time.sleep(0.02)
+        assert done.is_set() and not errors, errors or "the writer waited for the load to stop"
+    finally:
+        held.__exit__(None, None, None)
+        t.join(30)
+        graphs = server.graphs()
+        server.close()
+    assert graphs == ["https://w3id.org/smpc-kb/id/drug-a/1", "https://w3id.org/smpc-kb/id/drug-b/1"]
