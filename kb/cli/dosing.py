@@ -85,6 +85,9 @@ def _run(ctx, method: str, params: dict, as_json: bool, render) -> None:
                     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
                     tmp.write_bytes(pickle.dumps(rules))
                     os.replace(tmp, cache)
+                    old = sorted(cache.parent.glob("dose-rules-*.pickle"), key=lambda p: p.stat().st_mtime)
+                    for stale in old[:-20]:  # re-ingests and code changes leave old keys behind
+                        stale.unlink(missing_ok=True)
                 except OSError:
                     pass
     click.echo(json.dumps(answer, indent=2, ensure_ascii=False) if as_json else render(answer))
