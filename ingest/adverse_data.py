@@ -10,9 +10,10 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "ontology" / "data"
+from .data_location import ontology_dir
+
+DATA_DIR = ontology_dir() / "data"
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 

@@ -52,7 +52,6 @@ def read_table(flat: Flat, start: int, end: int, section: str, tid: str):
     cols = [weight_group(m, flat, section) for m in WEIGHT.finditer(text, start, header_end)]
     # the header runs up to the last weight phrase; what follows is the first row label
     label_start = max((m.end() for m in WEIGHT.finditer(text, start, header_end)), default=start)
-    pending = (label_start, header_end)
     tox_name, marker = "", None
     k = 0
     current: list | None = None  # [a, b, col, marker, tox]

@@ -10,12 +10,12 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
+from .data_location import ontology_data
 from .records import Quantity, Source
 from .text_lines import Line
 
-DATA = Path(__file__).resolve().parent.parent / "ontology" / "data" / "dosing.json"
+DATA = ontology_data("dosing.json")
 
 
 @lru_cache(maxsize=1)

@@ -6,9 +6,10 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+from .data_location import ontology_dir
+
+ONTOLOGY_DIR = ontology_dir()
 DATA_DIR = ONTOLOGY_DIR / "data"
 
 

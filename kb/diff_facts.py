@@ -254,7 +254,7 @@ def storage_statements(g: Graph) -> list[Fact]:
             continue
         text = v.one(node, SMPC.text) or ""
         about = v.one(node, SMPC.about) or kind
-        fields, srcs = {}, {}
+        fields = {}
         for q in g.objects(node, SMPC.hasQuantity):
             role = v.one(q, SMPC.quantityRole) or "value"
             fields[role] = v.quantity(q)

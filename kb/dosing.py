@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from ingest import dosing_records as dr
 from ingest.posology_text import dosing_data
 
-from .dosing_inputs import DoseInputError, age_fits, age_group_of, bsa, bsa_formula, flag, number, text
+from .dosing_inputs import DoseInputError, age_fits, bsa, bsa_formula, flag, number, text
 
 __all__ = ["DoseInputError", "Rules", "DosingService", "compute_dose", "patient", "src", "round_half_up", "round_bsa"]
 

@@ -23,7 +23,9 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "ontology" / "data" / "search-synonyms.json"
+from ingest.data_location import ontology_data
+
+DATA_FILE = ontology_data("search-synonyms.json")
 TOKEN_PATTERN = r"\w+(?:[-\u2010\u2011]\w+)*"
 _HYPHENS = re.compile(r"[-\u2010\u2011]")
 

@@ -15,21 +15,21 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
+from ingest.data_location import labels_dir, queries_dir
 from ingest.errors import IngestError, UnreadableInput
-from ingest.pipeline import read_label, read_labels_with_skipped
 from ingest.records import LabelRecord
 
 from .rdf_base import SMPC, label_iri
-from .rdf_build import build_graph
-from .validate import ValidationReport, validate_graph
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-LABELS_DIR = PROJECT_DIR / "labels"
+if TYPE_CHECKING:  # reading and validating load pyshacl and the readers: only when used (kb dose starts fast)
+    from .validate import ValidationReport
+
+LABELS_DIR = labels_dir()
 log = logging.getLogger("smpc_kb")
 
 DEFAULT_MAX_INPUT_MB = 20.0
@@ -179,18 +179,17 @@ class KnowledgeBase:
     # -- ingest -----------------------------------------------------------
     def read(self, path: str | Path, label_id: str | None = None, version: str | None = None) -> IngestResult:
         """Read, build and validate without storing."""
+        from ingest.pipeline import read_label
+
         t0 = time.perf_counter()
         check_input(path, self.max_input_mb)
-        return self._check(read_label(path, label_id, version), t0)
+        return check_record(read_label(path, label_id, version), t0)
 
     def read_all(self, path: str | Path, label_id: str | None = None,
                  version: str | None = None) -> tuple[list[IngestResult], list[str]]:
         """Every label of a file (a product-information PDF holds one SmPC per presentation group),
         each built and validated, and what was skipped (annexes)."""
-        t0 = time.perf_counter()
-        check_input(path, self.max_input_mb)
-        read = read_labels_with_skipped(path, label_id, version)
-        return [self._check(r, t0) for r in read.records], read.skipped
+        return check_file(path, label_id, version, self.max_input_mb)
 
     def ingest_all(self, path: str | Path, label_id: str | None = None,
                    version: str | None = None) -> tuple[list[IngestResult], list[str]]:
@@ -201,21 +200,7 @@ class KnowledgeBase:
     def ingest_records(self, records: list[LabelRecord]) -> list[IngestResult]:
         """Build, validate and store records already read (each that conforms)."""
         t0 = time.perf_counter()
-        return [self._store_result(self._check(r, t0)) for r in records]
-
-    def _check(self, record: LabelRecord, t0: float) -> IngestResult:
-        t1 = time.perf_counter()
-        graph = build_graph(record)
-        t2 = time.perf_counter()
-        report = validate_graph(graph)
-        t3 = time.perf_counter()
-        report.warnings.extend(
-            f"{i.severity}: {i.message}" + (f" (section {i.section}" if i.section else "") +
-            (f", line {i.line})" if i.line else (")" if i.section else ""))
-            for i in record.issues
-        )
-        report.unresolved.extend(u.describe() for u in record.unresolved)
-        return IngestResult(record, graph, report, False, {"parse": t1 - t0, "graph": t2 - t1, "shacl": t3 - t2})
+        return [self._store_result(check_record(r, t0)) for r in records]
 
     def ingest(self, path: str | Path, label_id: str | None = None, version: str | None = None) -> IngestResult:
         """Read, validate and, only if the graph conforms, replace that label version in the store."""
@@ -224,29 +209,42 @@ class KnowledgeBase:
     def _store_result(self, result: IngestResult) -> IngestResult:
         if not result.report.conforms:
             return result
-        ref = result.ref
-        result.graph.add((result.graph.identifier, SMPC.ingestedAt,
-                          Literal(datetime.now(timezone.utc).replace(microsecond=0), datatype=XSD.dateTime)))
+        stamp_ingested(result.graph)
         t0 = time.perf_counter()
+        result.report.warnings.extend(self.write_version(result.ref, graph=result.graph, record=result.record))
+        result.timings["store"] = time.perf_counter() - t0
+        result.stored = True
+        return result
+
+    def write_version(self, ref: LabelRef, *, graph: Graph | None = None, ntriples: str | None = None,
+                      record: LabelRecord | None = None) -> list[str]:
+        """Replace one label version in the store (one transaction) from a graph or N-Triples text,
+        then run the after-store hooks (the search index). The one write path of every ingest:
+        a failed write raises :class:`StoreWriteFailed` and leaves every version as it was; a
+        failed hook is a returned warning (the index catches up when next opened)."""
         from .linked_data import ensure_ontology_graph
 
         try:
             ensure_ontology_graph(self.store)  # the vocabulary and shapes as their own named graph
-            self.store.replace_graph(ref.iri, result.graph)  # last: a failure before it changes no version
+            if ntriples is not None:  # last: a failure before it changes no version
+                self.store.replace_graph_nt(ref.iri, ntriples)
+            else:
+                self.store.replace_graph(ref.iri, graph)
         except OSError as e:
             if e.errno not in (None, errno.ENOSPC, errno.EDQUOT, errno.EIO) and "space" not in str(e).lower():
                 raise
             raise StoreWriteFailed(f"cannot write {ref.name} to the store ({_reason(e)}); "
                                    "the store is unchanged") from None
-        result.timings["store"] = time.perf_counter() - t0
-        result.stored = True
+        warnings = []
         for hook in self.after_store:
             try:
-                hook(self, ref, result.record, result.graph)
+                if graph is None:
+                    graph = self.store.get_graph(ref.iri)
+                hook(self, ref, record, graph)
             except OSError as e:  # the store holds the version; the index is reconciled when next opened
-                result.report.warnings.append(f"warning: the search index was not updated ({_reason(e)}); "
-                                              "it catches up with the store when next opened")
-        return result
+                warnings.append(f"warning: the search index was not updated ({_reason(e)}); "
+                                "it catches up with the store when next opened")
+        return warnings
 
     def remove(self, spec: str) -> LabelRef:
         ref = self.resolve(spec)
@@ -266,7 +264,7 @@ class KnowledgeBase:
 
     # -- labels -----------------------------------------------------------
     def labels(self) -> list[LabelRef]:
-        rows = self.store.query(_LABELS_QUERY).rows
+        rows = self.store.query(_LABELS_QUERY, trusted=True).rows
         refs = [
             LabelRef(str(r["id"]), str(r["version"]), str(r["g"]),
                      str(r["title"]) if r.get("title") else None,
@@ -308,6 +306,8 @@ class KnowledgeBase:
         return self.store.get_graph(self.resolve(spec).iri)
 
     def validate_stored(self, spec: str | None = None) -> tuple[LabelRef, ValidationReport]:
+        from .validate import validate_graph
+
         ref = self.resolve(spec)
         report = validate_graph(self.store.get_graph(ref.iri))
         report.unresolved.extend(u["text"] for u in self.unresolved(ref))
@@ -332,9 +332,49 @@ class KnowledgeBase:
         return self.store.query(query, **kwargs)
 
 
+def check_record(record: LabelRecord, t0: float) -> IngestResult:
+    """Build and validate one record read from a file (``t0``: when the read started)."""
+    from .rdf_build import build_graph
+    from .validate import validate_graph
+
+    t1 = time.perf_counter()
+    graph = build_graph(record)
+    t2 = time.perf_counter()
+    report = validate_graph(graph)
+    t3 = time.perf_counter()
+    report.warnings.extend(
+        f"{i.severity}: {i.message}" + (f" (section {i.section}" if i.section else "") +
+        (f", line {i.line})" if i.line else (")" if i.section else ""))
+        for i in record.issues
+    )
+    report.unresolved.extend(u.describe() for u in record.unresolved)
+    return IngestResult(record, graph, report, False, {"parse": t1 - t0, "graph": t2 - t1, "shacl": t3 - t2})
+
+
+def check_file(path: str | Path, label_id: str | None = None, version: str | None = None,
+               max_input_mb: float | None = DEFAULT_MAX_INPUT_MB) -> tuple[list[IngestResult], list[str]]:
+    """Every label of one file, built and validated (nothing stored), and what was skipped.
+
+    The one read-and-check path of every ingest (one file, or a batch worker process):
+    the input is refused before reading when it is not a regular file or over the limit."""
+    from ingest.pipeline import read_labels_with_skipped
+
+    t0 = time.perf_counter()
+    check_input(path, max_input_mb)
+    read = read_labels_with_skipped(path, label_id, version)
+    return [check_record(r, t0) for r in read.records], read.skipped
+
+
+def stamp_ingested(graph: Graph) -> None:
+    """When this version was written (the label version node is the graph's name)."""
+    graph.add((graph.identifier, SMPC.ingestedAt,
+               Literal(datetime.now(timezone.utc).replace(microsecond=0), datatype=XSD.dateTime)))
+
+
 def _reason(e: OSError) -> str:
     text = str(e)
     return "no space left on device" if "space left" in text.lower() or e.errno == errno.ENOSPC else text[:200]
 
 
-__all__ = ["KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError", "default_label", "bundled_labels"]
+__all__ = ["queries_dir", "check_file", "check_record", "stamp_ingested", "KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError",
+           "default_label", "bundled_labels"]

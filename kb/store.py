@@ -14,16 +14,25 @@ SILENT GRAPH; INSERT DATA`` which Oxigraph applies in a single transaction,
 so a crash, Ctrl-C or a bad triple leaves the previous content intact.
 
 Concurrency (RocksDB allows one read-write opener per directory):
-``LocalStore(path, hold=True)`` (CLI) keeps the directory locked until
-``close()``; ``hold=False`` (long-lived servers) opens it on demand and
-releases it after ``linger_s`` idle seconds, so ``kb ingest`` in another
-process can take the lock between bursts of requests.  Waiting for the lock is bounded by ``busy_timeout_s``,
-then :class:`StoreBusy` says the store is in use by another process.
+``LocalStore(path, hold=True)`` keeps the directory open until ``close()``;
+``hold=False`` opens it on demand and releases it after ``linger_s`` idle
+seconds.  A reader that finds the directory locked by another process opens a
+read-only snapshot instead (``Store.read_only``) and does not wait.  A writer
+that finds it locked leaves a ``<store>.lock-wanted`` flag and waits; a store
+with ``follow_writers=True`` (the default; the long-lived server) watches for
+that flag, lets go of its handle between requests, serves reads from read-only
+snapshots while the other process writes, and takes the directory back
+afterwards, so it shows the other process's writes without a restart.  Waiting
+for the lock is bounded by ``busy_timeout_s``, then :class:`StoreBusy` says the
+store is in use by another process.  See docs/store.md ("Beside a running
+server") for the figures.
 """
 from __future__ import annotations
 
 import glob
+import logging
 import os
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -47,6 +56,7 @@ DUMP_FORMATS = {  # our name -> (pyoxigraph format, holds a whole dataset)
     "nq": (ox.RdfFormat.N_QUADS, True),
     "trig": (ox.RdfFormat.TRIG, True),
 }
+log = logging.getLogger("smpc_kb.store")
 _BAD_IRI_CHARS = set('<>"{}|^`\\ \t\r\n')
 
 
@@ -61,13 +71,16 @@ def check_graph_iri(iri: str) -> str:
 
 def replace_update(iri: str, graph: Graph) -> tuple[str, int]:
     """The single SPARQL update that atomically replaces named graph ``iri`` by ``graph``."""
+    return replace_update_nt(iri, graph.serialize(format="nt", encoding="utf-8").decode("utf-8")), len(graph)
+
+
+def replace_update_nt(iri: str, body: str) -> str:
+    """The same update from the graph's N-Triples text (e.g. built in another process)."""
     g = check_graph_iri(iri)
-    body = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    text = (
+    return (
         f"DROP SILENT GRAPH <{g}> ;\nCREATE SILENT GRAPH <{g}> ;\n"
         f"INSERT DATA {{ GRAPH <{g}> {{\n{body}\n}} }}"
     )
-    return text, len(graph)
 
 
 def triples_to_graph(triples: Iterable, identifier: str | None = None) -> Graph:
@@ -98,6 +111,35 @@ def dump(store: ox.Store, fmt: str, graph_iri: str | None) -> bytes:
     return store.dump(format=rdf_format, prefixes=prefixes if fmt == "trig" else None)
 
 
+_QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+_FROM = re.compile(r"\bFROM\b", re.I)
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def _trusted_query(text: str) -> ParsedQuery:
+    """The query form of one of the program's own queries, without parsing it."""
+    plain = _COMMENT.sub("", re.sub(r"<[^>\s]*>", "<>", text))  # IRIs may hold '#'
+    m = _QUERY_FORM.search(plain)
+    if m is None:
+        return check_query(text)
+    return ParsedQuery(text, m.group(1).lower(), bool(_FROM.search(plain)))
+
+
+class StoreUnavailable(OSError):
+    """The store directory cannot be opened or created; the message is one line for the user."""
+
+    def __init__(self, message: str, status: int = 500):
+        super().__init__(message)
+        self.status = status  # 400: the location itself is wrong (a file); 500: the machine refuses
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _is_lock_error(exc: OSError) -> bool:
+    return "lock" in str(exc).lower()
+
+
 class Store:
     """Common interface of LocalStore and RemoteStore."""
 
@@ -120,6 +162,10 @@ class Store:
         self._update(text)
         return n
 
+    def replace_graph_nt(self, iri: str, ntriples: str) -> None:
+        """:meth:`replace_graph` from N-Triples text (one transaction)."""
+        self._update(replace_update_nt(iri, ntriples))
+
     def remove_graph(self, iri: str) -> None:
         self._update(f"DROP SILENT GRAPH <{check_graph_iri(iri)}>")
 
@@ -139,10 +185,15 @@ class Store:
     # -- shared --------------------------------------------------------------
     def query(self, sparql: str, *, default_graph_uris: Iterable[str] = (),
               named_graph_uris: Iterable[str] = (), timeout_s: float | None = None,
-              max_rows: int | None = None, base_iri: str | None = None) -> QueryResult:
+              max_rows: int | None = None, base_iri: str | None = None,
+              trusted: bool = False) -> QueryResult:
         """Run a read-only query (checked by :func:`kb.sparql.check_query`; the checked,
-        escape-decoded text is the one executed). ``base_iri`` resolves relative IRIs."""
-        parsed = check_query(sparql)
+        escape-decoded text is the one executed). ``base_iri`` resolves relative IRIs.
+
+        ``trusted``: the text is the program's own constant query, never user input; it skips
+        the safety parse (rdflib's parser costs ~0.2 s to load and 10-30 ms per query, which
+        dominated a `kb dose` start)."""
+        parsed = _trusted_query(sparql) if trusted else check_query(sparql)
         spec = {
             "default_graph_uris": [check_graph_iri(u) for u in default_graph_uris],
             "named_graph_uris": [check_graph_iri(u) for u in named_graph_uris],
@@ -204,17 +255,25 @@ class LocalStore(Store):
 
     def __init__(self, path: str, *, create: bool = True, hold: bool = True,
                  busy_timeout_s: float = 10.0, workers: int = 2, linger_s: float = 1.0,
-                 worker_wait_s: float = 2.0, worker_memory_mb: float | None = 512):
+                 worker_wait_s: float = 2.0, worker_memory_mb: float | None = 512,
+                 follow_writers: bool = True, watch_interval_s: float = 0.1):
         self.location = self.path = os.path.abspath(os.fspath(path))
+        self.create = create
+        if os.path.exists(self.path) and not os.path.isdir(self.path):
+            raise StoreUnavailable(f"store path {self.path} is a file, not a store directory", 400)
         if not create and not os.path.exists(os.path.join(self.path, "CURRENT")):
             raise FileNotFoundError(f"no store at {self.path}")
         self.hold = hold
         self.busy_timeout_s = busy_timeout_s
         self.linger_s = linger_s  # hold=False: keep the handle this long after the last use
+        self.follow_writers = follow_writers
+        self.watch_interval_s = watch_interval_s
         self._timer: threading.Timer | None = None
+        self._watcher: threading.Thread | None = None
         self._mutex = threading.RLock()
         self._rw = _ReadWriteLock()
         self._store: ox.Store | None = None
+        self._read_only = False  # the open handle is a read-only snapshot (another process holds the lock)
         self._users = 0
         self._dirty = False
         self._workers = workers
@@ -222,7 +281,8 @@ class LocalStore(Store):
         self._pool: WorkerPool | None = None
         self._closed = False
         if hold:
-            self._store = self._open()
+            self._store, self._read_only = self._open(write=False)
+            self._start_watcher()
 
     # -- handle management ------------------------------------------------------
     @property
@@ -236,12 +296,44 @@ class LocalStore(Store):
         except OSError:
             return False
 
-    def _open(self) -> ox.Store:
+    def _make_dir(self) -> None:
+        """Create the store directory with its parents (Oxigraph creates only the last level)."""
+        if os.path.isdir(self.path):
+            return
+        if os.path.exists(self.path):
+            raise StoreUnavailable(f"store path {self.path} is a file, not a store directory", 400)
+        if not self.create:
+            raise FileNotFoundError(f"no store at {self.path}")
+        try:
+            os.makedirs(self.path, exist_ok=True)
+        except OSError as e:
+            raise StoreUnavailable(
+                f"cannot create the store directory {self.path}: {e.strerror or e}; "
+                "choose a writable place with --store or KB_STORE") from None
+
+    def _open_read_only(self) -> ox.Store:
+        last: Exception | None = None
+        for attempt in range(20):
+            try:
+                store = ox.Store.read_only(self.path)
+                log.debug("opened %s as a read-only snapshot (another process holds it)", self.path)
+                return store
+            except (OSError, RuntimeError) as e:  # a WAL/SST file rotated under the writer: again
+                last = e
+                time.sleep(min(0.01 * (attempt + 1), 0.1))
+        raise StoreUnavailable(f"cannot read the store {self.path}: {str(last).splitlines()[0]}")
+
+    def _open(self, write: bool) -> tuple[ox.Store, bool]:
+        """A handle and whether it is a read-only snapshot (only when ``write`` is false)."""
+        self._make_dir()
         deadline = time.monotonic() + self.busy_timeout_s
         delay = 0.02
-        if not self.hold:  # a shared (server) store lets a waiting writer go first
+        if write and not self.hold:  # a shared (server) store lets a waiting writer go first
             while self._someone_waits() and time.monotonic() < deadline:
                 time.sleep(0.05)
+        if (not write and self.follow_writers and self._someone_waits()
+                and os.path.exists(os.path.join(self.path, "CURRENT"))):
+            return self._open_read_only(), True  # leave the directory to the waiting writer
         flagged = False
         try:
             while True:
@@ -249,16 +341,24 @@ class LocalStore(Store):
                     store = ox.Store(self.path)
                     break
                 except OSError as e:
-                    if "lock" not in str(e).lower():
-                        raise
+                    if not _is_lock_error(e):
+                        if not write and os.path.exists(os.path.join(self.path, "CURRENT")):
+                            return self._open_read_only(), True  # e.g. a read-only file system
+                        raise StoreUnavailable(
+                            f"cannot open the store {self.path} for writing: "
+                            f"{os.strerror(e.errno) if e.errno else str(e).splitlines()[0]}") from None
+                    if not write:
+                        return self._open_read_only(), True
                     if not flagged:
-                        with open(self._wait_flag, "w"):
-                            flagged = True
+                        try:
+                            with open(self._wait_flag, "w"):
+                                flagged = True
+                        except OSError:
+                            pass
                     if time.monotonic() >= deadline:
                         raise StoreBusy(
-                            f"store {self.path} is in use by another process (kb serve?); "
-                            f"waited {self.busy_timeout_s:g} s for it. Stop that process, or point "
-                            "this command at the server's SPARQL endpoint instead of the directory."
+                            f"store {self.path} is in use by another process and was not released "
+                            f"within {self.busy_timeout_s:g} s; try again when it has finished"
                         ) from None
                     time.sleep(delay)
                     delay = min(delay * 1.5, 0.2)
@@ -273,21 +373,60 @@ class LocalStore(Store):
                 os.remove(old)
             except OSError:
                 pass
-        return store
+        log.debug("opened %s read-write", self.path)
+        return store, False
 
     def _release(self) -> None:
         store, self._store = self._store, None
+        read_only, self._read_only = self._read_only, False
         if store is not None:
-            store.flush()
+            if not read_only:
+                store.flush()
             del store  # drops the RocksDB handle and its lock
 
+    def _start_watcher(self) -> None:
+        """hold=True, follow_writers: give the lock to a process that asks for it, between uses."""
+        if not (self.hold and self.follow_writers) or self._watcher is not None:
+            return
+
+        def watch():
+            while not self._closed:
+                time.sleep(self.watch_interval_s)
+                if self._store is None or not self._someone_waits():
+                    continue
+                with self._mutex:
+                    if self._users == 0 and self._store is not None and not self._read_only and not self._closed:
+                        self._release()
+
+        self._watcher = threading.Thread(target=watch, name=f"store-watch {self.path}", daemon=True)
+        self._watcher.start()
+
     @contextmanager
-    def _use(self):
+    def _use(self, write: bool = False):
         with self._mutex:
             if self._closed:
                 raise ValueError("the store is closed")
+            # a writer waits while requests still use the directory: new readers get their own
+            # snapshot, so the users drain and the handle can be handed over
+            side = (not write and self.follow_writers and self._store is not None and not self._read_only
+                    and self._users > 0 and self._someone_waits())
+        if side:
+            snapshot = self._open_read_only()
+            try:
+                yield snapshot
+            finally:
+                del snapshot
+            return
+        with self._mutex:
+            if self._closed:
+                raise ValueError("the store is closed")
+            if self._store is not None and self._read_only and (write or self.follow_writers):
+                if self._users == 0:  # a snapshot: write, or look again for a newer state
+                    self._release()
+                elif write:
+                    raise StoreBusy(f"store {self.path} is being read from a snapshot; try again")
             if self._store is None:
-                self._store = self._open()
+                self._store, self._read_only = self._open(write=write)
             self._users += 1
             store = self._store
         try:
@@ -296,11 +435,16 @@ class LocalStore(Store):
             del store
             with self._mutex:
                 self._users -= 1
-                if self._users == 0 and not self.hold:
-                    if self._someone_waits():
+                if self._users == 0:
+                    if self._read_only and self.follow_writers:
+                        self._release()  # the next use tries to take the directory back
+                    elif not self.hold:
+                        if self._someone_waits():
+                            self._release()
+                        else:
+                            self._schedule_release()
+                    elif self.follow_writers and self._someone_waits():
                         self._release()
-                    else:
-                        self._schedule_release()
 
     def _schedule_release(self) -> None:
         if self.linger_s <= 0:
@@ -359,7 +503,7 @@ class LocalStore(Store):
 
     # -- writes -----------------------------------------------------------------
     def _update(self, text: str) -> None:
-        with self._use() as s, self._rw.write():
+        with self._use(write=True) as s, self._rw.write():
             s.update(text)
             self._dirty = True
 

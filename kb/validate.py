@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
+from ingest.data_location import ontology_dir
+
 from .rdf_base import SH, SMPC
 from .shacl_sparql import evaluate, load, split_shapes
 
-ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY = ontology_dir()
 
 
 @dataclass

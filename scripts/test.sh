@@ -8,11 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-    "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+. scripts/install-lib.sh
+ensure_installed '.[test]'
 if [ "$(id -u)" = "0" ]; then
     sh scripts/install-browser.sh .venv
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then

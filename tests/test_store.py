@@ -226,7 +226,6 @@ store.close()
 
 def _run_writer(path, sig):
     import os
-    import signal
     import subprocess
     import sys
     import time
@@ -279,7 +278,7 @@ HOLDER = r"""
 import sys, time
 sys.path.insert(0, {root!r})
 from kb.store import LocalStore
-s = LocalStore({path!r})
+s = LocalStore({path!r}, follow_writers=False)
 print("holding", flush=True)
 sys.stdin.readline()
 s.close()
@@ -300,8 +299,11 @@ def test_second_writer_gets_a_clear_busy_error(tmp_path):
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as proc:
         try:
             assert proc.stdout.readline().strip() == "holding"
+            other = LocalStore(str(path), busy_timeout_s=0.3)
+            assert other.graphs() == []  # a reader gets a read-only snapshot at once
             with pytest.raises(StoreBusy, match="in use by another process"):
-                LocalStore(str(path), busy_timeout_s=0.3)
+                other.replace_graph(*label_graph("drug-a", "1"))  # a writer waits, then says why
+            other.close()
             proc.stdin.write("\n")
             proc.stdin.flush()
             proc.wait(10)

@@ -127,8 +127,6 @@ def test_search_page_escapes_the_query(client):
 
 
 def test_every_example_query_is_offered_and_runs(client):
-    from pathlib import Path
-
     files = sorted((ROOT / "docs" / "queries").glob("*.rq"))
     page = client.get("/sparql", headers=HTML).get_data(as_text=True)
     assert files and page.count('class="example"') == len(files)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
 from flask import Flask, g, request
 
@@ -93,4 +92,3 @@ def get_kb():
     return current_app.extensions["kb"]
 
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent

@@ -13,12 +13,12 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from kb.service import queries_dir
 from kb.sparql import QueryRefused
 
 from . import get_kb
 
 bp = Blueprint("sparql", __name__)
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 
@@ -81,7 +81,7 @@ def prefers_html() -> bool:
 
 
 def examples() -> list[dict]:
-    folder = Path(current_app.config.get("QUERIES_DIR") or PROJECT_DIR / "docs" / "queries")
+    folder = Path(current_app.config.get("QUERIES_DIR") or queries_dir())
     out = []
     for p in sorted(folder.glob("*.rq")):
         text = p.read_text(encoding="utf-8")

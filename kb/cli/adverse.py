@@ -24,8 +24,7 @@ def adverse_reactions_cmd(ctx, label, soc, frequency, as_json):
     def run():
         from kb.adverse_query import adverse_reactions
 
-        kb = ctx.obj.kb
-        kb.ensure_default()
+        kb = ctx.obj.ensure_default()
         ref = kb.resolve(label)
         try:
             rows = adverse_reactions(kb.store, ref.iri, soc=soc, frequency=frequency)

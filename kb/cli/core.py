@@ -30,8 +30,8 @@ def domain_errors(fn):
         except KeyboardInterrupt:
             click.echo("kb: interrupted; the store is unchanged", err=True)
             sys.exit(130)
-        except (click.ClickException, SystemExit):
-            raise
+        except (click.ClickException, SystemExit, BrokenPipeError):
+            raise  # a closed pipe ends quietly (kb/cli/conventions.py)
         except Exception as exc:  # noqa: BLE001
             status = getattr(exc, "status", None)
             if isinstance(status, int) and 400 <= status < 500:
@@ -46,73 +46,6 @@ def _report_lines(report, limit: int = 50) -> None:
         click.echo("  " + v.describe(), err=True)
     if len(report.violations) > limit:
         click.echo(f"  ... and {len(report.violations) - limit} more", err=True)
-
-
-@click.command()
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--label-id", help="Label identifier (default: from the product name in section 1).")
-@click.option("--version", "version", help="Version (default: the label's revision date, else a content hash).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--max-input-mb", envvar="KB_MAX_INPUT_MB", type=float, default=None,
-              help="Largest input file in MB (default 20); larger files and non-regular files are refused "
-                   "before reading. Env: KB_MAX_INPUT_MB.")
-@click.pass_context
-@domain_errors
-def ingest(ctx, file, label_id, version, as_json, max_input_mb):
-    """Read FILE (an SmPC as text or FHIR ePI; default: the bundled label), validate it and store it.
-
-    A label that does not conform to the SHACL shapes is not stored (exit 3);
-    re-ingesting a version replaces it.
-    """
-    from kb.service import default_label
-
-    path = file or default_label()
-    if not Path(path).exists():
-        fail(f"{path}: no such file", EXIT_BAD_INPUT)
-    if max_input_mb is not None:
-        ctx.obj.kb.max_input_mb = max_input_mb
-    results, skipped = ctx.obj.kb.ingest_all(path, label_id, version)
-    if as_json:
-        out = [{
-            "ok": result.stored, "label": result.ref.label_id, "version": result.ref.version, "name": result.ref.name,
-            "reader": result.record.reader, "triples": len(result.graph), "conforms": result.report.conforms,
-            "violations": [v.__dict__ for v in result.report.violations], "warnings": result.report.warnings,
-            "unresolved": result.report.unresolved, "timings": result.timings,
-        } for result in results]
-        click.echo(json.dumps(out[0] if len(out) == 1 and not skipped else {"labels": out, "skipped": skipped},
-                              indent=2))
-    refused = [r for r in results if not r.stored]
-    if not as_json:
-        for result in results:
-            ref, report = result.ref, result.report
-            if not result.stored:
-                _report_lines(report)
-                continue
-            for w in report.warnings + report.unresolved:
-                click.echo(f"  {w}", err=True)
-            if len(results) == 1 and not skipped:
-                click.echo(f"ingested {ref.name} from {path} (reader: {result.record.reader}; "
-                           f"{len(result.graph)} triples; 0 violations) into {ctx.obj.store}")
-            else:
-                click.echo(f"ingested {ref.name} ({result.record.title or ''}; {fact_count(result.record)} facts; "
-                           f"{len(report.unresolved)} unresolved; reader: {result.record.reader})")
-        for part in skipped:
-            click.echo(f"skipped {part}")
-    if refused:
-        names = ", ".join(r.ref.name for r in refused)
-        n = sum(len(r.report.violations) for r in refused)
-        if len(results) == 1:
-            fail(f"{path}: does not conform to the SHACL shapes ({n} violation(s)); store unchanged",
-                 EXIT_NOT_CONFORMING)
-        fail(f"{path}: {names} do(es) not conform to the SHACL shapes ({n} violation(s)); those were not stored",
-             EXIT_NOT_CONFORMING)
-
-
-def fact_count(record) -> int:
-    adverse = getattr(record.adverse_reactions, "entries", None) or []
-    rules = getattr(record.dosing, "dose_rules", None) or []
-    return (len(record.indications) + len(record.contraindications) + len(record.warnings)
-            + len(record.statements) + len(adverse) + len(rules))
 
 
 @click.command()
@@ -136,9 +69,10 @@ def labels(ctx, as_json):
 @click.option("--label", "label", help="Stored label (LABEL or LABEL@VERSION) to re-validate.")
 @click.option("--label-id", help="With FILE: label identifier.")
 @click.option("--version", "version", help="With FILE: version.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 @domain_errors
-def validate(ctx, file, label, label_id, version):
+def validate(ctx, file, label, label_id, version, as_json):
     """Validate a stored label version (or FILE, without storing it) against the SHACL shapes.
 
     Exit 0 when it conforms, 3 when it does not.
@@ -153,6 +87,12 @@ def validate(ctx, file, label, label_id, version):
     else:
         ref, report = ctx.obj.kb.validate_stored(label)
         name = ref.name
+    if as_json:
+        click.echo(json.dumps({"ok": report.conforms, "label": name, "conforms": report.conforms,
+                               "violations": [v.__dict__ for v in report.violations], "warnings": report.warnings,
+                               "unresolved": report.unresolved,
+                               "status": 0 if report.conforms else EXIT_NOT_CONFORMING}, indent=2, ensure_ascii=False))
+        sys.exit(0 if report.conforms else EXIT_NOT_CONFORMING)
     click.echo(f"{name}: {'conforms' if report.conforms else 'does not conform'} "
                f"({len(report.violations)} violation(s)); {len(report.unresolved)} unresolved item(s)")
     for w in report.warnings + report.unresolved:
@@ -225,10 +165,10 @@ def remove(ctx, label):
     """Remove one label version (LABEL@VERSION) from the store."""
     if "@" not in label:
         fail("name the version to remove: LABEL@VERSION", EXIT_BAD_INPUT)
-    ref = ctx.obj.kb.remove(label)
+    ref = ctx.obj.writer.remove(label)
     click.echo(f"removed {ref.name}")
 
 
 def register(main: click.Group) -> None:
-    for cmd in (ingest, labels, validate, export, sparql, remove):
+    for cmd in (labels, validate, export, sparql, remove):
         main.add_command(cmd)

@@ -6,6 +6,9 @@ what is wrong and why (:class:`kb.dosing.DoseInputError`).
 from __future__ import annotations
 
 import json
+import os
+import pickle
+from pathlib import Path
 
 import click
 
@@ -27,19 +30,66 @@ PATIENT = [
 def _service(ctx):
     from kb.dosing import DosingService
 
-    kb = ctx.obj.kb
-    kb.ensure_default()
-    return DosingService(kb)
+    return DosingService(ctx.obj.ensure_default())
+
+
+def _rules_cache(kb, label: str | None) -> Path | None:
+    """Where the compiled dose rules of this label version are kept between CLI runs.
+
+    Loading the rules takes ~1 s of SPARQL over the store; a warm `kb dose` reads them
+    back in ~10 ms. The key is the version's graph, its ingest time (a re-ingest changes it)
+    and the dosing code (size and mtime of its modules), so a stale cache is never read."""
+    import hashlib
+    import importlib.util
+
+    if kb.location.startswith(("http://", "https://")):
+        return None
+    try:
+        ref = kb.resolve(label)
+    except Exception:  # noqa: BLE001 - the service reports unknown labels itself
+        return None
+    key = [ref.iri, ref.ingested_at or ""]
+    for mod in ("kb.dosing", "kb.dosing_rules", "kb.dosing_day", "kb.dosing_plan", "kb.dosing_prose",
+                "ingest.dosing_records"):
+        spec = importlib.util.find_spec(mod)
+        if spec and spec.origin:
+            st = os.stat(spec.origin)
+            key.append(f"{mod}:{st.st_size}:{st.st_mtime_ns}")
+    digest = hashlib.sha256("\n".join(key).encode()).hexdigest()[:24]
+    return Path(kb.location) / "cache" / f"dose-rules-{digest}.pickle"
 
 
 def _run(ctx, method: str, params: dict, as_json: bool, render) -> None:
     from kb.dosing import DoseInputError
 
+    params = {k: v for k, v in params.items() if v is not None}
     try:
-        answer = getattr(_service(ctx), method)({k: v for k, v in params.items() if v is not None})
+        service = _service(ctx)
+        cache = _rules_cache(service.kb, params.get("label"))
+        if cache is not None and cache.is_file():
+            try:
+                rules = pickle.loads(cache.read_bytes())
+                service._cache[service.kb.resolve(params.get("label")).iri] = rules
+            except Exception:  # noqa: BLE001 - unreadable or from other code: rebuild below
+                cache = cache if cache.exists() else None
+        before = dict(service._cache)
+        answer = getattr(service, method)(params)
     except DoseInputError as exc:
         fail(f"{exc.field or 'input'}: {exc.message}", EXIT_BAD_INPUT)
         return
+    if cache is not None:
+        for iri, rules in service._cache.items():
+            if iri not in before:
+                try:  # best effort: a read-only store or a full disk only costs speed
+                    cache.parent.mkdir(exist_ok=True)
+                    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+                    tmp.write_bytes(pickle.dumps(rules))
+                    os.replace(tmp, cache)
+                    old = sorted(cache.parent.glob("dose-rules-*.pickle"), key=lambda p: p.stat().st_mtime)
+                    for stale in old[:-20]:  # re-ingests and code changes leave old keys behind
+                        stale.unlink(missing_ok=True)
+                except OSError:
+                    pass
     if as_json:
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
     else:  # every answer names the label version it comes from
@@ -134,8 +184,9 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @click.option("--label", default=None)
+    @click.option("--json", "as_json", is_flag=True, help="JSON (the only output form; accepted for symmetry).")
     @click.pass_context
-    def indications(ctx, label):
+    def indications(ctx, label, as_json):
         """Indication ids a dose can be asked for."""
         from kb.dosing import DoseInputError
 

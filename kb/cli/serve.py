@@ -8,10 +8,23 @@ import click
 from . import EXIT_BAD_INPUT, fail
 
 
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind. The default serves this machine only; use 0.0.0.0 to serve the network.")
-@click.option("--port", default=8000, show_default=True, type=int)
+def _settings_help() -> str:
+    from web.settings import SETTINGS
+
+    return "\b\nWeb settings (environment variable, default):\n" + "\n".join(
+        f"  {s.env} [{s.default!r}]" for s in SETTINGS)
+
+
+class _ServeCommand(click.Command):
+    def format_epilog(self, ctx, formatter):  # imported only for --help: `web` pulls in Flask
+        self.epilog = _settings_help()
+        super().format_epilog(ctx, formatter)
+
+
+@click.command(cls=_ServeCommand)
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="KB_HOST",
+              help="Address to bind. The default serves this machine only; use 0.0.0.0 to serve the network. Env: KB_HOST.")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="KB_PORT", help="Env: KB_PORT.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads of the WSGI server.")
 @click.option("--no-ingest", is_flag=True, help="Do not ingest the bundled label into an empty store.")
 @click.pass_context
@@ -25,8 +38,9 @@ def serve(ctx, host, port, threads, no_ingest):
 
     from web import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("waitress").setLevel(logging.INFO)
+    level = min(ctx.obj.log_level, logging.INFO) if ctx.obj.log_level < logging.ERROR else logging.ERROR  # -q: errors only
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    logging.getLogger("waitress").setLevel(level)
     try:
         app = create_app({"STORE": ctx.obj.store, "INGEST_DEFAULT": not no_ingest})
     except Exception as exc:  # noqa: BLE001 - one line, not a traceback

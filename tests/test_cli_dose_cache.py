@@ -1,0 +1,35 @@
+"""`kb dose` keeps the compiled rules of a label version between runs (the fast start), and a
+re-ingest of that version is never answered from the old rules."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kb.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+V1 = ROOT / "labels" / "blincyto" / "smpc-il.txt"
+V2 = ROOT / "tests" / "fixtures" / "blincyto-v2.txt"  # 4.2 table 1, < 45 kg, cycle 1 days 1-7: 5 -> 6 mcg/m2/day
+CHILD = ["--indication", "pediatric-relapsed-refractory", "--age-years", "8", "--weight-kg", "30",
+         "--bsa-m2", "1.0", "--cycle", "1", "--day", "1", "--json"]
+
+
+def dose(store) -> dict:
+    r = CliRunner().invoke(main, ["--store", str(store), "dose", *CHILD])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)["dose"]
+
+
+def test_rules_cache_follows_a_reingest(tmp_path):
+    store = tmp_path / "store"
+    ingest = ["--store", str(store), "ingest", "--label-id", "blincyto", "--version", "same"]
+    assert CliRunner().invoke(main, [*ingest, str(V1)]).exit_code == 0
+    assert dose(store) == {"value": 5, "unit": "ug/d"}  # 5 mcg/m2/day x 1.0 m2 (table 1)
+    cached = list((store / "cache").glob("dose-rules-*.pickle"))
+    assert len(cached) == 1
+    assert dose(store) == {"value": 5, "unit": "ug/d"}  # answered from the cache, same answer
+    assert CliRunner().invoke(main, [*ingest, str(V2)]).exit_code == 0  # same name, new content
+    assert dose(store) == {"value": 6, "unit": "ug/d"}  # the v2 table, not the cached v1 rules
+    assert len(list((store / "cache").glob("dose-rules-*.pickle"))) == 2
