@@ -373,7 +373,11 @@ def stamp_ingested(graph: Graph) -> None:
 
 def _reason(e: OSError) -> str:
     text = str(e)
-    return "no space left on device" if "space left" in text.lower() or e.errno == errno.ENOSPC else text[:200]
+    if "space left" in text.lower() or e.errno == errno.ENOSPC:
+        return "no space left on device"
+    if "read-only file system" in text.lower() or e.errno == errno.EROFS:
+        return "Read-only file system"
+    return text[:200]
 
 
 __all__ = ["queries_dir", "check_file", "check_record", "stamp_ingested", "KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError",

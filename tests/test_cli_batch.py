@@ -142,20 +142,19 @@ def test_non_conforming_label_in_a_batch_exits_3_and_keeps_the_others(tmp_path, 
     assert any("indication has no population" in v for v in refused["violations"])
 
 
-def test_a_file_with_several_labels(tmp_path, monkeypatch):
-    """`ingest.pipeline.read_labels` (several SmPCs in one file) is used when the reader has it."""
-    from ingest import pipeline
-
-    def read_labels(path, label_id=None, version=None):
-        return [pipeline.read_label(path, None, "part-1"), pipeline.read_label(path, None, "part-2")]
-
-    monkeypatch.setattr(pipeline, "read_labels", read_labels, raising=False)
+def test_a_file_with_several_labels(tmp_path):
+    """A product-information PDF holds one SmPC per presentation group: each is its own label
+    version, in a batch beside a text label (the fictional mini EPAR: two SmPCs, then annexes)."""
     store = tmp_path / "store"
-    r = CliRunner().invoke(main, ["--store", str(store), "ingest", str(ZENTAVIR), str(OTHER), "--jobs", "1"])
+    epar = ROOT / "tests" / "fixtures" / "pdf" / "epar-mini.pdf"
+    r = CliRunner().invoke(main, ["--store", str(store), "ingest", str(epar), str(ZENTAVIR), "--jobs", "1"])
     assert r.exit_code == 0, r.output
+    assert "skipped Annex II" in r.output
     r = CliRunner().invoke(main, ["--store", str(store), "labels", "--json"])
-    versions = sorted(x["version"] for x in json.loads(r.output))
-    assert versions == ["part-1", "part-1", "part-2", "part-2"]
+    names = sorted(f"{x['label']}@{x['version']}" for x in json.loads(r.output))
+    # the two SmPCs of the PDF (ids from name, strength and form; versions from section 10)
+    assert "zentavir-10mg-tablets@2023-05-12" in names and "zentavir-20mg-film-coated-tablets@2020-03-03" in names
+    assert len(names) == 3
 
 
 def test_interrupted_batch_leaves_store_and_index_consistent(tmp_path):

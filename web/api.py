@@ -69,7 +69,9 @@ def adverse_answer(spec: str, args) -> dict:
         raise BadRequest(f"unknown organ class {soc!r} for {ref.name}")
     entries.sort(key=SORT_KEYS[sort], reverse=args.get("order") == "desc")
     socs = list(dict.fromkeys(e["soc"] or e.get("soc_as_printed") or "unclassified" for e in every))
+    # settled bands in their order, then open ones ("common or uncommon": the text left it between two columns)
     freqs = [f for f in FREQUENCY_ORDER if any(e["frequency"] == f for e in every)]
+    freqs += sorted({e["frequency"] for e in every} - set(FREQUENCY_ORDER))
     counts = {s: {f: 0 for f in freqs} for s in socs}
     for e in every:
         counts[e["soc"] or e.get("soc_as_printed") or "unclassified"][e["frequency"]] += 1

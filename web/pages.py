@@ -121,8 +121,8 @@ def adverse(spec):
         e["anchor"] = label_data.anchor_at(index, e["source"]["section"], e["source"]["lines"][0], e["source"]["quote"])
     footnotes = label_data.footnotes(kb, ref.iri)
     # unresolved: a frequency the reader could not settle, or a term that may stand for several
-    open_entries = [e for e in data["entries"] if (e.get("frequency_rule") or "").startswith("unsettled")
-                    or e.get("may_represent")]
+    open_entries = [e for e in data["entries"] if e.get("frequency_basis") == "open"
+                    or (e.get("frequency_rule") or "").startswith("unsettled") or e.get("may_represent")]
     return render_template("adverse.html", data=data, ref=ref, chart=chart, args=request.args, footnotes=footnotes,
                            open_entries=open_entries)
 
