@@ -1,0 +1,79 @@
+"""Indications (4.1): one per bullet or paragraph as the label divides them.
+
+Section 4.1 and its sub-headings are read in order. A sub-heading with no text
+of its own heads the sub-headings that follow it ("Juvenile idiopathic
+arthritis / Polyarticular juvenile idiopathic arthritis"). A lead-in ending in
+a colon heads the list items after it: each item becomes one indication that
+carries the lead-in's wording (and the heading's disease where neither names
+one). In prose, a sentence that states an indication starts one; the
+sentences after it in its paragraph qualify it.
+"""
+from __future__ import annotations
+
+from .ids import IdMaker
+from .population import abbreviations, content, population_of, rx, terms
+from .quotes import cross_refs, locate, sentences
+from .records import Indication, Issue, LabelRecord, Section
+from .scheme import number_for_role
+
+
+def _parts(record: LabelRecord, number: str) -> list[tuple[Section, str | None]]:
+    """The section and its sub-headings in order, each with the heading it stands under."""
+    out: list[tuple[Section, str | None]] = []
+    group: str | None = None
+    for s in record.sections:
+        if s.key == number:
+            out.append((s, None))
+        elif s.parent == number and s.is_subheading:
+            if not content(s):
+                group = s.title
+                continue
+            out.append((s, f"{group} / {s.title}" if group else s.title))
+    return out
+
+
+def _groups(paras, cue) -> list[tuple[object, str]]:
+    """(paragraph, indication text) pairs in label order."""
+    out = []
+    lead = ""
+    for p in paras:
+        if p.kind != "list-item" and p.text.rstrip().endswith(":"):
+            lead = p.text.rstrip()[:-1].strip()
+            continue
+        if p.kind == "list-item" and lead:
+            out.append((p, f"{lead} {p.text}"))
+            continue
+        if p.kind == "list-item" and cue.search(p.text):
+            out.append((p, p.text))
+            continue
+        lead = ""
+        texts: list[str] = []
+        for sent in sentences(p.text):
+            if cue.search(sent):
+                texts.append(sent)
+            elif texts:
+                texts[-1] += " " + sent
+        out.extend((p, t) for t in texts)
+    return out
+
+
+def extract_indications(record: LabelRecord) -> None:
+    number = number_for_role("indications") or "4.1"
+    sec = record.section(number)
+    make_id = IdMaker()
+    abbrev = abbreviations(record.original)
+    cue = rx(terms()["indication_cues"])
+    for part, heading in _parts(record, number):
+        groups = _groups(content(part), cue)
+        per_para: dict[int, int] = {}
+        for p, _ in groups:
+            per_para[id(p)] = per_para.get(id(p), 0) + 1
+        for p, text in groups:
+            pop = population_of(text, abbrev, heading)
+            name = " ".join([pop.age_group or "patients"] + [s for s in pop.disease_states if s != "complete remission"])
+            if pop.disease and (heading or not pop.age_group and not pop.disease_states):
+                name = pop.disease[:40]
+            src = p.source if per_para[id(p)] == 1 else locate(record.original, p.source, text)
+            record.indications.append(Indication(make_id(name), text, pop, src, cross_refs(text), heading))
+    if not record.indications and sec is not None:
+        record.issues.append(Issue("warning", "no indication sentence found in section 4.1", sec.key, sec.source.line_start))
