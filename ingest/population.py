@@ -137,19 +137,23 @@ def _heading_disease(heading: str | None) -> str | None:
 
 
 def disease(head: str, abbrev: dict[str, str]) -> str | None:
+    """The disease of an indication sentence: the first disease phrase that names one
+    (not its population, and not only criteria), abbreviations expanded."""
     t = terms()
     people = rx(t["population_words"])
-    found = None
     for pattern in t["disease_phrases"]:
         for m in re.finditer(pattern, head, re.I):
-            if not people.match(m.group(1)):
-                found = m
-                break
-        if found:
-            break
-    if not found:
-        return None
-    d = re.split(t["disease_stop"], found.group(1), flags=re.I)[0]
+            if people.match(m.group(1)):
+                continue
+            d = _clean(m.group(1), abbrev)
+            if d:
+                return d
+    return None
+
+
+def _clean(phrase: str, abbrev: dict[str, str]) -> str | None:
+    t = terms()
+    d = re.split(t["disease_stop"], phrase, flags=re.I)[0]
     d = rx(t["markers"]).sub("", d)
     for s in t["disease_states"]:
         d = rx(s["pattern"]).sub("", d)
