@@ -10,6 +10,8 @@ sentences after it in its paragraph qualify it.
 """
 from __future__ import annotations
 
+import re
+
 from .ids import IdMaker
 from .population import abbreviations, content, population_of, rx, terms
 from .quotes import cross_refs, locate, sentences
@@ -17,17 +19,30 @@ from .records import Indication, Issue, LabelRecord, Section
 from .scheme import number_for_role
 
 
+def _words(title: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[^\W\d_]{4,}", title)}
+
+
 def _parts(record: LabelRecord, number: str) -> list[tuple[Section, str | None]]:
-    """The section and its sub-headings in order, each with the heading it stands under."""
+    """The section and its sub-headings in order, each with the heading it stands under.
+
+    A sub-heading without text of its own heads the next sub-heading and those after
+    it that share a word with it ("Axial spondyloarthritis" heads "Ankylosing
+    spondylitis (AS)" and "Axial spondyloarthritis without radiographic evidence of
+    AS", not the "Psoriatic arthritis" after them)."""
     out: list[tuple[Section, str | None]] = []
     group: str | None = None
+    first = False
     for s in record.sections:
         if s.key == number:
             out.append((s, None))
         elif s.parent == number and s.is_subheading:
             if not content(s):
-                group = s.title
+                group, first = s.title, True
                 continue
+            if group and not first and not (_words(group) & _words(s.title)):
+                group = None
+            first = False
             out.append((s, f"{group} / {s.title}" if group else s.title))
     return out
 

@@ -153,7 +153,7 @@ def disease(head: str, abbrev: dict[str, str]) -> str | None:
 
 def _clean(phrase: str, abbrev: dict[str, str]) -> str | None:
     t = terms()
-    d = re.split(t["disease_stop"], phrase, flags=re.I)[0]
+    d = re.split(t["disease_stop"], phrase)[0]
     d = rx(t["markers"]).sub("", d)
     for s in t["disease_states"]:
         d = rx(s["pattern"]).sub("", d)
