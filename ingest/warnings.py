@@ -23,7 +23,11 @@ def _facts(record: LabelRecord, w: Warning, paras: list[Paragraph]) -> Warning:
             for m in rx(t["risk_subject"]).finditer(sent):
                 if rx(t["risk_cues"]).search(sent[m.start():]):
                     who = re.sub(r"\s*\((?:such as|e\.g\.)[^)]*\)", "", m.group(1)).strip()
+                    who = re.sub(r"\s+(?:who|that)$", "", who)
                     w.at_risk.append((who, locate(record.original, p.source, m.group(1))))
+            for pattern in t["risk_phrases"]:
+                for m in rx(pattern).finditer(sent):
+                    w.at_risk.append((m.group(1).strip(), locate(record.original, p.source, m.group(1))))
             for m in rx(t["limited_experience"]).finditer(sent):
                 who = re.sub(r"\s*\((?:such as|e\.g\.)[^)]*\)", "", m.group(1)).strip(" ,")
                 w.at_risk.append((who, locate(record.original, p.source, m.group(1))))

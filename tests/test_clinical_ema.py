@@ -97,3 +97,12 @@ def test_lead_in_warnings_keep_monitoring_and_cross_references():
     rec = pdf_labels("karvea")[0]
     w = next(w for w in rec.warnings if w.title == "Hyperkalaemia")
     assert "4.5" in w.cross_refs and w.monitoring
+
+
+def test_at_risk_populations_named_in_one_phrase_or_as_subject():
+    rec = pdf_labels("humira")[0]
+    by_title = {w.title: [who for who, _ in w.at_risk] for w in rec.warnings}
+    # "Patients taking TNF-antagonists are more susceptible to serious infections."
+    assert any(who.startswith("Patients taking TNF") for who in by_title["Infections"])
+    # "... in patients with several or significant risk factors for tuberculosis despite a negative test ..."
+    assert "patients with several or significant risk factors for tuberculosis" in by_title["Tuberculosis"]
