@@ -72,6 +72,21 @@ def _groups(paras, cue) -> list[tuple[object, str]]:
     return out
 
 
+def _qualifier_roles(paras, groups) -> list[str]:
+    """Therapy roles stated in a sub-heading's paragraphs that state no indication
+    ("... can be given as monotherapy in case of intolerance to ..."): they qualify
+    every indication under that sub-heading."""
+    used = {id(p) for p, _ in groups}
+    roles: list[str] = []
+    for p in paras:
+        if id(p) in used or p.text.rstrip().endswith(":"):
+            continue
+        for r in terms()["therapy_roles"]:
+            if rx(r["pattern"]).search(p.text) and r["role"] not in roles:
+                roles.append(r["role"])
+    return roles
+
+
 def extract_indications(record: LabelRecord) -> None:
     number = number_for_role("indications") or "4.1"
     sec = record.section(number)
@@ -83,8 +98,10 @@ def extract_indications(record: LabelRecord) -> None:
         per_para: dict[int, int] = {}
         for p, _ in groups:
             per_para[id(p)] = per_para.get(id(p), 0) + 1
+        roles = _qualifier_roles(content(part), groups) if heading else []
         for p, text in groups:
             pop = population_of(text, abbrev, heading)
+            pop.therapy_role.extend(r for r in roles if r not in pop.therapy_role)
             name = " ".join([pop.age_group or "patients"] + [s for s in pop.disease_states if s != "complete remission"])
             if pop.disease and (heading or not pop.age_group and not pop.disease_states):
                 name = pop.disease[:40]

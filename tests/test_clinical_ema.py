@@ -60,6 +60,8 @@ def test_lead_in_with_bullets_under_a_heading_gives_one_indication_per_bullet():
     assert all("rheumatoid arthritis" in i.population.disease for i in ra)
     assert [(p.relation, p.therapy) for p in ra[1].population.prior_therapy] == [("not-previously-treated", "methotrexate")]
     assert all(i.population.age_group == "adult" for i in ra)
+    # "Humira can be given as monotherapy in case of intolerance to methotrexate ..." under the same heading
+    assert all("monotherapy" in i.population.therapy_role for i in ra)
 
 
 def test_one_indication_per_sub_heading_with_its_group_heading():
@@ -106,3 +108,11 @@ def test_at_risk_populations_named_in_one_phrase_or_as_subject():
     assert any(who.startswith("Patients taking TNF") for who in by_title["Infections"])
     # "... in patients with several or significant risk factors for tuberculosis despite a negative test ..."
     assert "patients with several or significant risk factors for tuberculosis" in by_title["Tuberculosis"]
+
+
+def test_comorbidity_is_a_criterion_and_the_disease_stays_the_disease():
+    # "It is also indicated for the treatment of renal disease in adult patients with
+    # hypertension and type 2 diabetes mellitus as part of an antihypertensive medicinal product regimen"
+    second = pdf_labels("karvea")[0].indications[1]
+    assert second.population.disease == "renal disease"
+    assert "in adult patients with hypertension and type 2 diabetes mellitus" in second.population.criteria
