@@ -28,7 +28,7 @@ from .scheme import title_matches as _title_matches
 
 _NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?$")
 _HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?\s+(\S.*)$")
-_BULLET = re.compile(r"^([•▪●■❑❖➢◦○\-–—o·∙⁃])\s*(?=\S)")
+_BULLET = re.compile(r"^([•▪●■❑❖➢◦○\-‒–—o·∙⁃])\s*(?=\S)")
 _ENUM = re.compile(r"^(\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s+(?=\S)")
 _MARKER = re.compile(r"^(\*{1,3}|[†‡§¶#]|[a-z]|\d{1,2})[\s.)]")
 _CAPTION = re.compile(r"^table\s+\d+", re.I)

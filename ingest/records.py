@@ -147,6 +147,10 @@ class Population:
     mrd_threshold: Quantity | None = None
     remission: list[str] = field(default_factory=list)  # first | second
     description: str | None = None
+    min_weight: Quantity | None = None
+    max_weight: Quantity | None = None
+    combination_with: list[str] = field(default_factory=list)  # partners as printed
+    criteria: list[str] = field(default_factory=list)  # other criteria as printed (BMI, need of therapy)
 
 
 @dataclass
@@ -167,6 +171,7 @@ class Indication:
     population: Population
     source: Source
     cross_refs: list[str] = field(default_factory=list)
+    heading: str | None = None  # the 4.1 sub-heading(s) it stands under, " / "-joined
 
 
 @dataclass

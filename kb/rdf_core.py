@@ -129,6 +129,12 @@ def _population(b: GraphBuilder, node: URIRef, pop: Population) -> URIRef:
     for s in pop.therapy_role:
         b.lit(pn, SMPC.therapyRole, s)
     b.quantity(pn, SMPC.mrdThreshold, pop.mrd_threshold, "mrd-threshold")
+    b.quantity(pn, SMPC.minWeight, pop.min_weight, "min-weight")
+    b.quantity(pn, SMPC.maxWeight, pop.max_weight, "max-weight")
+    for s in pop.combination_with:
+        b.lit(pn, SMPC.combinationWith, s)
+    for s in pop.criteria:
+        b.lit(pn, SMPC.criterion, s)
     for i, pt in enumerate(pop.prior_therapy, 1):
         tn = URIRef(f"{pn}/prior-therapy/{i}")
         b.add(tn, RDF.type, SMPC.PriorTherapy)
@@ -156,6 +162,7 @@ def add_clinical(b: GraphBuilder, record: LabelRecord) -> None:
     for ind in record.indications:
         node = _fact(b, "indication", ind.id, SMPC.Indication, SMPC.hasIndication, ind.source)
         b.lit(node, SMPC.text, ind.text)
+        b.lit(node, SMPC.heading, ind.heading)
         _population(b, node, ind.population)
         for ref in ind.cross_refs:
             b.add(node, SMPC.crossReference, b.section_iri(ref))
