@@ -71,6 +71,22 @@ def endpoints(url: str, update_url: str | None = None, store_url: str | None = N
     return {"query": url, "update": update_url or url, "store": store_url, "oxigraph": False}
 
 
+def remote_options(location: str, *, update_url: str | None = None, store_url: str | None = None,
+                   timeout_s: float | None = None) -> dict:
+    """``open_store`` options for a remote ``location`` (the CLI's and the web settings' --store-* values).
+    Raises ValueError for options given with a directory, or that are not http(s) URLs."""
+    given = {k: v for k, v in (("update_url", update_url), ("store_url", store_url)) if v}
+    if not location.startswith(("http://", "https://")):
+        if given or timeout_s is not None:
+            raise ValueError("--store-update, --store-graphs and --store-timeout are for a remote (http) --store")
+        return {}
+    for name, url in given.items():
+        if not url.startswith(("http://", "https://")) or not urllib.parse.urlsplit(url).netloc:
+            raise ValueError(f"{name.replace('_url', '')} endpoint is not an http(s) URL: {url!r}")
+    endpoints(location)  # a clear error for a malformed --store URL
+    return {**given, **({"http_timeout_s": float(timeout_s)} if timeout_s is not None else {})}
+
+
 class RemoteStore(Store):
     def __init__(self, base_url: str, *, query_url: str | None = None, update_url: str | None = None,
                  store_url: str | None = None, http_timeout_s: float = 60.0,

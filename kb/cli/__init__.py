@@ -30,6 +30,7 @@ def default_store() -> str:
 class CliContext:
     store: str
     _kb: object | None = field(default=None, repr=False)
+    store_options: dict = field(default_factory=dict)  # a remote store's update/GSP URLs and timeout
 
     @property
     def kb(self):
@@ -37,7 +38,7 @@ class CliContext:
             from kb.service import KnowledgeBase
 
             try:
-                self._kb = KnowledgeBase(self.store)
+                self._kb = KnowledgeBase(self.store, store_options=self.store_options)
                 self._kb.store  # open now so a locked or unreachable store fails here, clearly
             except Exception as exc:  # noqa: BLE001 - the boundary turns it into one line
                 fail(f"cannot open store {self.store}: {exc}", EXIT_INTERNAL)
@@ -57,10 +58,31 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
     "--store", envvar="KB_STORE", default=default_store, show_default="per-user data directory",
     help="Store location: a directory (embedded Oxigraph store) or an http(s) SPARQL endpoint URL. Env: KB_STORE.",
 )
+@click.option("--store-update", envvar="KB_STORE_UPDATE", default=None, metavar="URL",
+              help="A remote store's SPARQL update endpoint, when it is not the --store URL. Env: KB_STORE_UPDATE.")
+@click.option("--store-graphs", envvar="KB_STORE_GRAPHS", default=None, metavar="URL",
+              help="A remote store's Graph Store Protocol endpoint (optional; faster reads). Env: KB_STORE_GRAPHS.")
+@click.option("--store-timeout", envvar="KB_STORE_TIMEOUT", default=None, type=click.FloatRange(min=0.1),
+              metavar="SECONDS", help="Give up on a remote store that has not answered within this time (default 60). "
+              "Env: KB_STORE_TIMEOUT.")
 @click.pass_context
-def main(ctx: click.Context, store: str) -> None:
-    """smpc-kb: drug labels (SmPC) as a validated, searchable knowledge graph."""
-    ctx.obj = CliContext(store)
+def main(ctx: click.Context, store: str, store_update: str | None, store_graphs: str | None,
+         store_timeout: float | None) -> None:
+    """smpc-kb: drug labels (SmPC) as a validated, searchable knowledge graph.
+
+    \b
+    --store takes a directory, or a SPARQL 1.1 endpoint:
+      http://host:7878         Oxigraph's layout (/query, /update, /store)
+      http://host:8890/sparql  one URL for queries and updates (Virtuoso, Fuseki, ...);
+                               add --store-update / --store-graphs for separate endpoints
+    """
+    from kb.store_remote import remote_options
+
+    try:
+        options = remote_options(store, update_url=store_update, store_url=store_graphs, timeout_s=store_timeout)
+    except ValueError as exc:
+        fail(str(exc))
+    ctx.obj = CliContext(store, store_options=options)
     ctx.call_on_close(lambda: ctx.obj._kb.close() if ctx.obj._kb is not None else None)
 
 
