@@ -147,3 +147,36 @@ def test_virtuoso_whole_knowledge_base(tmp_path):
     finally:
         clear(kb.store)
         kb.close()
+
+
+# -- endpoint layouts and the FROM stripping (no server needed) ------------------------------
+
+def test_endpoint_layouts():
+    from kb.store_remote import endpoints, remote_options
+
+    ox_layout = endpoints("http://h:7878/")
+    assert (ox_layout["query"], ox_layout["update"], ox_layout["store"], ox_layout["oxigraph"]) == \
+        ("http://h:7878/query", "http://h:7878/update", "http://h:7878/store", True)
+    one = endpoints("http://h:8890/sparql")
+    assert (one["query"], one["update"], one["store"], one["oxigraph"]) == \
+        ("http://h:8890/sparql", "http://h:8890/sparql", None, False)
+    split = endpoints("http://h/ds/query", "http://h/ds/update", "http://h/ds/data")
+    assert (split["update"], split["store"]) == ("http://h/ds/update", "http://h/ds/data")
+    with pytest.raises(ValueError, match="not an http"):
+        endpoints("http:///sparql")
+    assert remote_options("http://h/sparql", update_url="http://h/u", timeout_s=3) == \
+        {"update_url": "http://h/u", "http_timeout_s": 3.0}
+    with pytest.raises(ValueError, match="remote"):
+        remote_options("/some/dir", store_url="http://h/gsp")
+
+
+def test_from_clauses_are_stripped_and_nothing_else():
+    from kb.sparql import check_query
+    from kb.store_remote import without_dataset_clauses
+
+    q = ('PREFIX ex: <http://e/> CONSTRUCT { ?s <http://x/from> "FROM <x>" } FROM ex:g FROM NAMED <http://b> '
+         'WHERE { ?s ?p ?o FILTER(?o != "FROM <y>") } # FROM <c>')
+    out = without_dataset_clauses(q)
+    assert "FROM ex:g" not in out and "FROM NAMED <http://b>" not in out
+    assert '"FROM <x>"' in out and '"FROM <y>"' in out and "# FROM <c>" in out
+    assert not check_query(out).has_dataset_clause and check_query(out).kind == "construct"
