@@ -72,26 +72,47 @@ def endpoints(url: str, update_url: str | None = None, store_url: str | None = N
     return {"query": url, "update": update_url or url, "store": store_url, "oxigraph": False}
 
 
+_DEFAULTS: dict = {}  # set by configure(): the CLI's --store-update/--store-graphs/--store-timeout
+
+
+def configure(**options) -> None:
+    """Process-wide defaults for RemoteStores opened without them (``update_url``, ``store_url``,
+    ``http_timeout_s``). Raises ValueError for a URL that is not http(s)."""
+    for name, value in options.items():
+        if name not in ("update_url", "store_url", "http_timeout_s"):
+            raise ValueError(f"unknown remote store option {name!r}")
+        if name != "http_timeout_s":
+            _check_url(value)
+    _DEFAULTS.update(options)
+
+
+def _check_url(url: str) -> None:
+    if not url.startswith(("http://", "https://")) or not urllib.parse.urlsplit(url).netloc:
+        raise ValueError(f"endpoint is not an http(s) URL: {url!r}")
+
+
 def remote_options(location: str, *, update_url: str | None = None, store_url: str | None = None,
                    timeout_s: float | None = None) -> dict:
-    """``open_store`` options for a remote ``location`` (the CLI's and the web settings' --store-* values).
-    Raises ValueError for options given with a directory, or that are not http(s) URLs."""
+    """``open_store`` options for a remote ``location`` (the web settings STORE_UPDATE, STORE_GRAPHS,
+    STORE_TIMEOUT_S). Raises ValueError for options given with a directory, or that are not http(s) URLs."""
     given = {k: v for k, v in (("update_url", update_url), ("store_url", store_url)) if v}
     if not location.startswith(("http://", "https://")):
-        if given or timeout_s is not None:
-            raise ValueError("--store-update, --store-graphs and --store-timeout are for a remote (http) --store")
+        if given:
+            raise ValueError("a separate update or Graph Store endpoint is for a remote (http) store")
         return {}
-    for name, url in given.items():
-        if not url.startswith(("http://", "https://")) or not urllib.parse.urlsplit(url).netloc:
-            raise ValueError(f"{name.replace('_url', '')} endpoint is not an http(s) URL: {url!r}")
-    endpoints(location)  # a clear error for a malformed --store URL
+    for url in given.values():
+        _check_url(url)
+    endpoints(location)  # a clear error for a malformed store URL
     return {**given, **({"http_timeout_s": float(timeout_s)} if timeout_s is not None else {})}
 
 
 class RemoteStore(Store):
     def __init__(self, base_url: str, *, query_url: str | None = None, update_url: str | None = None,
-                 store_url: str | None = None, http_timeout_s: float = 60.0,
+                 store_url: str | None = None, http_timeout_s: float | None = None,
                  server_graphs: tuple[str, ...] = SERVER_GRAPHS):
+        update_url = update_url or _DEFAULTS.get("update_url")
+        store_url = store_url or _DEFAULTS.get("store_url")
+        http_timeout_s = http_timeout_s or _DEFAULTS.get("http_timeout_s") or 60.0
         ep = endpoints(base_url, update_url, store_url)
         self.location = base_url.rstrip("/") if ep["oxigraph"] else base_url
         self.query_url = query_url or ep["query"]

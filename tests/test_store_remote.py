@@ -168,6 +168,8 @@ def test_endpoint_layouts():
         {"update_url": "http://h/u", "http_timeout_s": 3.0}
     with pytest.raises(ValueError, match="remote"):
         remote_options("/some/dir", store_url="http://h/gsp")
+    with pytest.raises(ValueError, match="not an http"):
+        remote_options("http://h/sparql", update_url="file:///etc/passwd")
 
 
 def test_from_clauses_are_stripped_and_nothing_else():

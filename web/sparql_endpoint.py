@@ -16,16 +16,19 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from kb.sparql import QueryRefused
 
-from . import get_kb, http_encoding
+from . import get_kb
 
 bp = Blueprint("sparql", __name__)
-bp.after_app_request(http_encoding.finish)  # gzip and Vary for every route (see web/http_encoding.py)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 
 
 Refused = QueryRefused  # a request this read-only endpoint will not run (403)
+
+from . import http_encoding  # noqa: E402
+
+bp.after_app_request(http_encoding.finish)  # gzip and Vary for every route (see web/http_encoding.py)
 
 
 def _one(values: list[str], name: str) -> str | None:

@@ -30,7 +30,6 @@ def default_store() -> str:
 class CliContext:
     store: str
     _kb: object | None = field(default=None, repr=False)
-    store_options: dict = field(default_factory=dict)  # a remote store's update/GSP URLs and timeout
 
     @property
     def kb(self):
@@ -38,7 +37,7 @@ class CliContext:
             from kb.service import KnowledgeBase
 
             try:
-                self._kb = KnowledgeBase(self.store, store_options=self.store_options)
+                self._kb = KnowledgeBase(self.store)
                 self._kb.store  # open now so a locked or unreachable store fails here, clearly
             except Exception as exc:  # noqa: BLE001 - the boundary turns it into one line
                 fail(f"cannot open store {self.store}: {exc}", EXIT_INTERNAL)
@@ -58,31 +57,10 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
     "--store", envvar="KB_STORE", default=default_store, show_default="per-user data directory",
     help="Store location: a directory (embedded Oxigraph store) or an http(s) SPARQL endpoint URL. Env: KB_STORE.",
 )
-@click.option("--store-update", envvar="KB_STORE_UPDATE", default=None, metavar="URL",
-              help="A remote store's SPARQL update endpoint, when it is not the --store URL. Env: KB_STORE_UPDATE.")
-@click.option("--store-graphs", envvar="KB_STORE_GRAPHS", default=None, metavar="URL",
-              help="A remote store's Graph Store Protocol endpoint (optional; faster reads). Env: KB_STORE_GRAPHS.")
-@click.option("--store-timeout", envvar="KB_STORE_TIMEOUT", default=None, type=click.FloatRange(min=0.1),
-              metavar="SECONDS", help="Give up on a remote store that has not answered within this time (default 60). "
-              "Env: KB_STORE_TIMEOUT.")
 @click.pass_context
-def main(ctx: click.Context, store: str, store_update: str | None, store_graphs: str | None,
-         store_timeout: float | None) -> None:
-    """smpc-kb: drug labels (SmPC) as a validated, searchable knowledge graph.
-
-    \b
-    --store takes a directory, or a SPARQL 1.1 endpoint:
-      http://host:7878         Oxigraph's layout (/query, /update, /store)
-      http://host:8890/sparql  one URL for queries and updates (Virtuoso, Fuseki, ...);
-                               add --store-update / --store-graphs for separate endpoints
-    """
-    from kb.store_remote import remote_options
-
-    try:
-        options = remote_options(store, update_url=store_update, store_url=store_graphs, timeout_s=store_timeout)
-    except ValueError as exc:
-        fail(str(exc))
-    ctx.obj = CliContext(store, store_options=options)
+def main(ctx: click.Context, store: str) -> None:
+    """smpc-kb: drug labels (SmPC) as a validated, searchable knowledge graph."""
+    ctx.obj = CliContext(store)
     ctx.call_on_close(lambda: ctx.obj._kb.close() if ctx.obj._kb is not None else None)
 
 
@@ -94,3 +72,35 @@ def _register_all() -> None:
 
 
 _register_all()
+
+
+# -- a remote store's other endpoints (issue 15 item 4) ---------------------------------------
+# Added to the group here, not in its signature: they configure kb.store_remote's defaults for
+# every RemoteStore this process opens (they do nothing for a directory store).
+
+def _remote_store_option(ctx: click.Context, param: click.Parameter, value):
+    if value is None:
+        return None
+    from kb.store_remote import configure
+
+    try:
+        configure(**{param.name: value})
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return value
+
+
+for _option in (
+    click.Option(["--store-update", "update_url"], envvar="KB_STORE_UPDATE", metavar="URL", expose_value=False,
+                 callback=_remote_store_option,
+                 help="A remote store's SPARQL update endpoint, when it is not the --store URL. Env: KB_STORE_UPDATE."),
+    click.Option(["--store-graphs", "store_url"], envvar="KB_STORE_GRAPHS", metavar="URL", expose_value=False,
+                 callback=_remote_store_option,
+                 help="A remote store's Graph Store Protocol endpoint (optional; faster reads). Env: KB_STORE_GRAPHS."),
+    click.Option(["--store-timeout", "http_timeout_s"], envvar="KB_STORE_TIMEOUT", metavar="SECONDS",
+                 type=click.FloatRange(min=0.1), expose_value=False, callback=_remote_store_option,
+                 help="Give up on a remote store that has not answered within this time (default 60). "
+                      "Env: KB_STORE_TIMEOUT. --store http://host:port is Oxigraph's layout (/query, /update, "
+                      "/store); --store http://host/sparql is one URL for queries and updates."),
+):
+    main.params.insert(1, _option)
