@@ -219,7 +219,13 @@ MEDIA_FORMATS: tuple[MediaFormat, ...] = (
                 lambda r: r.to_rdf("json-ld"), ("jsonld",)),
     MediaFormat("n-triples", "application/n-triples", GRAPH_KINDS,
                 lambda r: r.to_rdf("n-triples"), ("nt", "ntriples", "text/plain")),
+    MediaFormat("rdf-xml", "application/rdf+xml", GRAPH_KINDS,
+                lambda r: r.to_rdf("rdf-xml"), ("rdfxml", "rdf+xml", "rdf")),
 )
+
+# a client that names a SPARQL results family for a CONSTRUCT/DESCRIBE means that family's RDF syntax
+# (SPARQLWrapper's default sends format=xml; rdflib's SPARQLStore sends only sparql-results Accept types)
+GRAPH_FAMILY = {"xml": "rdf-xml", "json": "json-ld"}
 
 
 def _lookup(name: str) -> MediaFormat | None:
@@ -255,6 +261,9 @@ def negotiate(kind: str, accept_header: str | None = None, format_param: str | N
     An explicit ``format`` (a name such as ``json``/``csv``/``turtle`` or a media
     type) wins over ``Accept``; an unknown or unfitting one raises UnknownFormat.
     Without either, SELECT/ASK answer SPARQL JSON and CONSTRUCT/DESCRIBE Turtle.
+    A graph result asked for as a SPARQL results type (``xml``/``json``) is
+    answered in that family's RDF syntax (RDF/XML, JSON-LD): what SPARQLWrapper's
+    and rdflib's defaults expect.
     """
     graph = kind in GRAPH_KINDS
     if format_param:
@@ -262,6 +271,8 @@ def negotiate(kind: str, accept_header: str | None = None, format_param: str | N
         if f is None:
             names = ", ".join(x.name for x in MEDIA_FORMATS)
             raise UnknownFormat(f"unknown result format {format_param!r}; use one of: {names}")
+        if kind in GRAPH_KINDS and f.name in GRAPH_FAMILY:
+            f = _lookup(GRAPH_FAMILY[f.name])
         if kind not in f.kinds:
             fits = ", ".join(x.name for x in MEDIA_FORMATS if kind in x.kinds)
             raise UnknownFormat(f"format {f.name!r} does not fit a {kind.upper()} result; use one of: {fits}")
@@ -269,7 +280,8 @@ def negotiate(kind: str, accept_header: str | None = None, format_param: str | N
     default = MEDIA_FORMATS[4] if graph else MEDIA_FORMATS[0]
     if not accept_header or not accept_header.strip():
         return default.media_type, default.serialize
-    for media, _q in _parse_accept(accept_header):
+    accepted = _parse_accept(accept_header)
+    for media, _q in accepted:
         if media in ("*/*", "application/*", "text/*"):
             if media == "text/*" and not graph:
                 f = _lookup("csv")
@@ -277,6 +289,11 @@ def negotiate(kind: str, accept_header: str | None = None, format_param: str | N
             return default.media_type, default.serialize
         f = _lookup(media)
         if f is not None and kind in f.kinds:
+            return f.media_type, f.serialize
+    for media, _q in accepted if graph else ():  # no RDF syntax named: the named results family's
+        f = _lookup(media)
+        if f is not None and f.name in GRAPH_FAMILY:
+            f = _lookup(GRAPH_FAMILY[f.name])
             return f.media_type, f.serialize
     fits = ", ".join(x.media_type for x in MEDIA_FORMATS if kind in x.kinds)
     raise NotAcceptable(f"cannot answer a {kind.upper()} result as {accept_header!r}; available: {fits}")

@@ -5,7 +5,7 @@ stores.  The serialisers follow the W3C SPARQL 1.1 Query Results formats:
 JSON (application/sparql-results+json), XML (application/sparql-results+xml),
 CSV (text/csv: plain values) and TSV (text/tab-separated-values: terms in
 Turtle/N-Triples syntax).  Graph results (CONSTRUCT/DESCRIBE) serialise
-through rdflib as Turtle, JSON-LD or N-Triples.
+through rdflib as Turtle, JSON-LD, N-Triples or RDF/XML.
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ RDF_FORMATS = {  # our name -> (rdflib serializer, media type)
     "turtle": ("turtle", "text/turtle"),
     "json-ld": ("json-ld", "application/ld+json"),
     "n-triples": ("nt", "application/n-triples"),
+    "rdf-xml": ("xml", "application/rdf+xml"),
 }
 
 

@@ -8,17 +8,29 @@ from rdflib import Graph, Literal, URIRef
 
 try:  # tests/ as a package (relative imports) or as a plain directory
     from .conftest_store import count, label_graph, oxigraph_server
+    from .virtuoso_support import MISSING, VIRTUOSO, clear, virtuoso
 except ImportError:
     from conftest_store import count, label_graph, oxigraph_server
+    from virtuoso_support import MISSING, VIRTUOSO, clear, virtuoso
 from kb.sparql import QueryRefused, QueryTimeout, ResultTooLarge
 from kb.store import LocalStore, open_store
 
 
-@pytest.fixture(params=["local", pytest.param("remote", marks=pytest.mark.remote)])
+@pytest.fixture(params=["local", pytest.param("remote", marks=pytest.mark.remote),
+                        pytest.param("virtuoso", marks=pytest.mark.remote)])
 def store(request, tmp_path):
     if request.param == "local":
         s = open_store(str(tmp_path / "store"))
         yield s
+        s.close()
+    elif request.param == "virtuoso":  # a second SPARQL 1.1 server: one URL for queries and updates
+        if VIRTUOSO is None:
+            pytest.skip(MISSING)
+        v = virtuoso()
+        s = open_store(v["sparql"], store_url=v["gsp"])
+        clear(s)
+        yield s
+        clear(s)
         s.close()
     else:
         with oxigraph_server(tmp_path / "remote", "--timeout-s", "4") as url:

@@ -1,11 +1,16 @@
 """The W3C SPARQL 1.1 Protocol query-side tests, as real HTTP requests against /sparql.
 
-tests/w3c-protocol/manifest.ttl is the W3C manifest (licence alongside). The 14
-tests that apply to a read-only endpoint are run: the 7 ``query_*`` tests that
-need none of the suite's own data (no ``ut:graphData``) and the 7
-``bad_query_*``/``bad_multiple_queries`` tests. Each ``ht:Request`` becomes a
-request to the test server (``/sparql/`` paths kept); status class, content
-type of the expected format and the ASK boolean are checked.
+tests/w3c-protocol/manifest.ttl is the W3C manifest (licence alongside). Every
+query-side test runs (20): the 13 ``query_*`` tests, the dataset ones included,
+and the 7 ``bad_query_*``/``bad_multiple_queries`` tests (the ``update_*`` and
+``bad_update_*`` ones are for an update endpoint; /sparql is read-only). Each
+``ht:Request`` becomes a request to a server whose store holds the data the
+tests name (``ut:graphData``): graphs ``data0.rdf`` .. ``data3.rdf``, built here,
+each describing its own IRI as a document. Status class, content type of the
+expected format (parsed) and the ASK boolean are checked. The dataset tests
+would pass against an endpoint that ignored the dataset parameters (the union
+of all graphs answers them too), so each has a counterpart here whose answer
+changes when the protocol's dataset is honoured.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from rdflib import Graph, Namespace, RDF
+from rdflib import Graph, Literal, Namespace, RDF, URIRef
 from rdflib.collection import Collection
 
 try:  # tests/ as a package or as a plain directory
@@ -41,8 +46,7 @@ def load_tests() -> list[dict]:
     out = []
     for t in g.subjects(RDF.type, MF.ProtocolTest):
         name = str(t).rsplit("#", 1)[-1]
-        applies = (name.startswith("query_") and (t, UT.graphData, None) not in g) or \
-            name.startswith("bad_query_") or name == "bad_multiple_queries"
+        applies = name.startswith(("query_", "bad_query_")) or name == "bad_multiple_queries"
         if not applies:
             continue
         action = g.value(t, MF.action)
@@ -66,13 +70,44 @@ def load_tests() -> list[dict]:
 TESTS = load_tests()
 
 
-def test_the_fourteen_tests_are_found():
-    assert len(TESTS) == 14
-    assert sum(t["name"].startswith("query_") for t in TESTS) == 7
+DATA = "http://kasei.us/2009/09/sparql/data/"
+DOCUMENT = URIRef("http://xmlns.com/foaf/0.1/Document")
+
+
+def _data_graph(n: int) -> Graph:
+    """Graph ``dataN.rdf``: its IRI typed as a document, plus a title naming the graph."""
+    iri = URIRef(f"{DATA}data{n}.rdf")
+    g = Graph(identifier=iri)
+    g.add((iri, RDF.type, DOCUMENT))
+    g.add((iri, URIRef("http://purl.org/dc/terms/title"), Literal(f"data {n}")))
+    return g
+
+
+@pytest.fixture(scope="module")
+def dataset_url(tmp_path_factory):
+    """A live server whose store holds exactly the manifest's graphs data0..data3."""
+    from kb.service import KnowledgeBase
+    from web import create_app
+
+    kb = KnowledgeBase(tmp_path_factory.mktemp("w3c") / "store")
+    for n in range(4):
+        kb.store.replace_graph(f"{DATA}data{n}.rdf", _data_graph(n))
+    assert len(kb.store.graphs()) == 4
+    app = create_app({"KB": kb, "LOG_REQUESTS": False, "QUERY_TIMEOUT_S": 10.0, "TESTING": True})
+    yield start_server(app)
+    kb.close()
+
+
+def test_every_query_side_test_is_found():
+    assert len(TESTS) == 20
+    names = {t["name"] for t in TESTS}
+    assert sum(n.startswith("query_") for n in names) == 13
+    assert sum(n.startswith("query_dataset") or n == "query_multiple_dataset" for n in names) == 6
 
 
 @pytest.mark.parametrize("case", TESTS, ids=[t["name"] for t in TESTS])
-def test_w3c_protocol(base_url, case):
+def test_w3c_protocol(dataset_url, case):
+    base_url = dataset_url
     data = None
     if case["body"] is not None:
         charset = "utf-16" if "UTF-16" in case["headers"].get("content-type", "").upper() else "utf-8"
@@ -88,8 +123,8 @@ def test_w3c_protocol(base_url, case):
     if case["format"]:
         assert ctype in FORMATS[case["format"]], ctype
     if case["format"] == "RDF":
-        Graph().parse(data=r.text, format={"text/turtle": "turtle", "application/ld+json": "json-ld",
-                                            "application/n-triples": "nt"}[ctype])
+        Graph().parse(data=r.content, format={"text/turtle": "turtle", "application/ld+json": "json-ld",
+                                               "application/n-triples": "nt", "application/rdf+xml": "xml"}[ctype])
     if case["boolean"] is not None:
         if ctype == "application/sparql-results+json":
             got = json.loads(r.text)["boolean"]
@@ -97,3 +132,50 @@ def test_w3c_protocol(base_url, case):
             ns = "{http://www.w3.org/2005/sparql-results#}"
             got = ET.fromstring(r.content).find(f"{ns}boolean").text == "true"
         assert got == case["boolean"].toPython()
+
+
+def _ask(url: str, query: str, *, default=(), named=(), method="GET") -> bool:
+    params = [("default-graph-uri", d) for d in default] + [("named-graph-uri", n) for n in named]
+    if method == "GET":
+        r = requests.get(url + "/sparql", params=[("query", query), *params],
+                         headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    else:
+        r = requests.post(url + "/sparql", params=params, data=query.encode(),
+                          headers={"Content-Type": "application/sparql-query",
+                                   "Accept": "application/sparql-results+json"}, timeout=30)
+    assert r.status_code == 200, r.text[:300]
+    return r.json()["boolean"]
+
+
+D = {n: f"{DATA}data{n}.rdf" for n in range(4)}
+BOTH_DEFAULT = f"ASK {{ <{D[1]}> a ?type . <{D[2]}> a ?type . }}"
+BOTH_NAMED = f"ASK {{ GRAPH ?g1 {{ <{D[1]}> a ?type }} GRAPH ?g2 {{ <{D[2]}> a ?type }} }}"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_protocol_default_graphs_are_the_whole_default_graph(dataset_url, method):
+    assert _ask(dataset_url, BOTH_DEFAULT, default=[D[1], D[2]], method=method)
+    assert not _ask(dataset_url, BOTH_DEFAULT, default=[D[1]], method=method)  # data2 is not in it
+    assert not _ask(dataset_url, BOTH_DEFAULT, default=[D[3]], method=method)
+    assert not _ask(dataset_url, f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} }}", default=[D[1]], method=method)  # no named
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_protocol_named_graphs_are_the_only_named_graphs(dataset_url, method):
+    assert _ask(dataset_url, BOTH_NAMED, named=[D[1], D[2]], method=method)
+    assert not _ask(dataset_url, BOTH_NAMED, named=[D[1]], method=method)
+    # (the project's rule, kb/sparql_exec.dataset_options: named graphs only -> the default graph is their union)
+    assert not _ask(dataset_url, f"ASK {{ <{D[3]}> ?p ?o }}", named=[D[1], D[2]], method=method)
+    assert not _ask(dataset_url, f"ASK {{ GRAPH <{D[3]}> {{ ?s ?p ?o }} }}", named=[D[1], D[2]], method=method)
+
+
+def test_protocol_dataset_wins_over_from_and_from_named(dataset_url):
+    from_only = f"ASK FROM <{D[3]}> {{ GRAPH ?g1 {{ <{D[1]}> a ?type }} }}"
+    assert not _ask(dataset_url, from_only, method="POST")  # FROM alone: no named graphs at all
+    assert _ask(dataset_url, from_only, named=[D[1]], method="POST")  # the protocol's named graphs replace it
+    from_named = f"ASK FROM NAMED <{D[1]}> {{ GRAPH ?g {{ <{D[1]}> a ?type }} }}"
+    assert _ask(dataset_url, from_named)
+    assert not _ask(dataset_url, from_named, named=[D[2]])  # protocol named graphs override FROM NAMED
+    full = f"ASK {{ <{D[3]}> a ?type GRAPH ?g1 {{ <{D[1]}> a ?type }} GRAPH ?g2 {{ <{D[2]}> a ?type }} }}"
+    assert _ask(dataset_url, full, default=[D[3]], named=[D[1], D[2]], method="POST")
+    assert not _ask(dataset_url, full, default=[D[0]], named=[D[1], D[2]], method="POST")

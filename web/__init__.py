@@ -23,8 +23,12 @@ def _open_kb(cfg: dict):
 
     location = cfg["STORE"] or default_store()
     remote = location.startswith(("http://", "https://"))
+    from kb.store_remote import remote_options
+
     kb = KnowledgeBase(location, index_dir=cfg["INDEX_DIR"],
-                       store_options={} if remote else {
+                       store_options=remote_options(location, update_url=cfg["STORE_UPDATE"],
+                                                    store_url=cfg["STORE_GRAPHS"],
+                                                    timeout_s=cfg["STORE_TIMEOUT_S"]) if remote else {
                            "hold": cfg["STORE_HOLD"], "workers": cfg["QUERY_WORKERS"],
                            "worker_wait_s": cfg["QUERY_WAIT_S"], "worker_memory_mb": cfg["QUERY_MEMORY_MB"]})
     attach(kb, sync=False)

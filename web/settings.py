@@ -38,6 +38,10 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("STORE", None, _opt_str, "Store location: a directory (embedded Oxigraph) or an http(s) SPARQL endpoint. "
             "Default: the per-user data directory, as for the CLI."),
+    Setting("STORE_UPDATE", None, _opt_str, "A remote store's SPARQL update endpoint when it is not STORE "
+            "(STORE http://host:port = Oxigraph's layout; STORE http://host/sparql = one URL for both)."),
+    Setting("STORE_GRAPHS", None, _opt_str, "A remote store's Graph Store Protocol endpoint (optional)."),
+    Setting("STORE_TIMEOUT_S", 60.0, float, "Give up on a remote store that has not answered within this time."),
     Setting("INDEX_DIR", None, _opt_str, "Search index directory (default: <store>/search-index)."),
     Setting("INGEST_DEFAULT", True, _bool, "Ingest the bundled default label when the store holds no label."),
     Setting("STORE_HOLD", True, _bool, "Keep the store directory open while serving (fast: ~1 ms per store read). "

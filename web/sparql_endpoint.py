@@ -2,7 +2,8 @@
 
 GET ``?query=``; POST form-encoded ``query=``; POST ``application/sparql-query``
 body. ``default-graph-uri`` / ``named-graph-uri`` select the dataset; results by
-``Accept`` or ``format``. A browser (``Accept: text/html``) gets the editor page
+``Accept`` or ``format`` (CONSTRUCT/DESCRIBE also as RDF/XML, which SPARQLWrapper's
+and rdflib's defaults ask for); ``HEAD`` gives a GET's headers. A browser (``Accept: text/html``) gets the editor page
 with the results as a table. Safety (updates, SERVICE, LOAD refused; time and
 size limits) is enforced by :mod:`kb.sparql` and :mod:`kb.store`.
 """
@@ -25,6 +26,10 @@ DIRECT = "application/sparql-query"
 
 Refused = QueryRefused  # a request this read-only endpoint will not run (403)
 
+from . import http_encoding  # noqa: E402
+
+bp.after_app_request(http_encoding.finish)  # gzip and Vary for every route (see web/http_encoding.py)
+
 
 def _one(values: list[str], name: str) -> str | None:
     if len(values) > 1:
@@ -37,7 +42,7 @@ def read_protocol_request() -> tuple[str | None, list[str], list[str]]:
     args = request.args
     defaults = args.getlist("default-graph-uri")
     named = args.getlist("named-graph-uri")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: the GET's headers, no body
         if "update" in args:
             raise Refused("updates are not allowed: this endpoint is read-only")
         return _one(args.getlist("query"), "query"), defaults, named
@@ -67,7 +72,8 @@ def read_protocol_request() -> tuple[str | None, list[str], list[str]]:
 
 
 # names clients send in ``format`` that kb.sparql does not know (SPARQLWrapper sends n3 for Turtle)
-FORMAT_ALIASES = {"n3": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle", "ntriples": "n-triples"}
+FORMAT_ALIASES = {"n3": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle", "ntriples": "n-triples",
+                  "rdf+xml": "rdf-xml", "json-ld": "json-ld", "jsonld": "json-ld"}
 
 
 def prefers_html() -> bool:
@@ -217,7 +223,7 @@ def service_description():
     g.add((svc, sd.supportedLanguage, sd.SPARQL11Query))
     g.add((svc, sd.feature, sd.UnionDefaultGraph))
     for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-              "Turtle", "JSON-LD", "N-Triples"):
+              "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
         g.add((svc, sd.resultFormat, fmt[f]))
     ds, dg = BNode(), BNode()
     g.add((svc, sd.defaultDataset, ds))

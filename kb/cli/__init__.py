@@ -103,3 +103,35 @@ def _register_all() -> None:
 
 
 _register_all()
+
+
+# -- a remote store's other endpoints (issue 15 item 4) ---------------------------------------
+# Added to the group here, not in its signature: they configure kb.store_remote's defaults for
+# every RemoteStore this process opens (they do nothing for a directory store).
+
+def _remote_store_option(ctx: click.Context, param: click.Parameter, value):
+    if value is None:
+        return None
+    from kb.store_remote import configure
+
+    try:
+        configure(**{param.name: value})
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return value
+
+
+for _option in (
+    click.Option(["--store-update", "update_url"], envvar="KB_STORE_UPDATE", metavar="URL", expose_value=False,
+                 callback=_remote_store_option,
+                 help="A remote store's SPARQL update endpoint, when it is not the --store URL. Env: KB_STORE_UPDATE."),
+    click.Option(["--store-graphs", "store_url"], envvar="KB_STORE_GRAPHS", metavar="URL", expose_value=False,
+                 callback=_remote_store_option,
+                 help="A remote store's Graph Store Protocol endpoint (optional; faster reads). Env: KB_STORE_GRAPHS."),
+    click.Option(["--store-timeout", "http_timeout_s"], envvar="KB_STORE_TIMEOUT", metavar="SECONDS",
+                 type=click.FloatRange(min=0.1), expose_value=False, callback=_remote_store_option,
+                 help="Give up on a remote store that has not answered within this time (default 60). "
+                      "Env: KB_STORE_TIMEOUT. --store http://host:port is Oxigraph's layout (/query, /update, "
+                      "/store); --store http://host/sparql is one URL for queries and updates."),
+):
+    main.params.insert(1, _option)

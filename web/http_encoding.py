@@ -1,0 +1,89 @@
+"""Response encoding for the whole app: gzip for large answers, ``Vary`` for caches.
+
+Registered once by :mod:`web.sparql_endpoint` (``after_app_request``), so it
+applies to every route: SPARQL results, downloads, pages and the JSON API.
+
+* gzip when the client's ``Accept-Encoding`` allows it (``q`` > 0) and the
+  body is at least :data:`MIN_GZIP_BYTES`; a streamed body (a download) is
+  compressed as it streams, so memory stays flat.
+* ``Vary: Accept`` on every answer (HTML or data is chosen by ``Accept`` on
+  the pages, the SPARQL endpoint, the downloads and the error pages), plus
+  ``Accept-Encoding`` on any answer whose size qualifies for gzip.
+"""
+from __future__ import annotations
+
+import gzip
+import zlib
+
+from flask import Response, request
+
+MIN_GZIP_BYTES = 2048
+ALREADY_COMPRESSED = ("image/", "video/", "audio/", "application/gzip", "application/zip",
+                      "application/x-gzip", "font/woff")
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """True when ``Accept-Encoding`` names gzip (or ``*``) with a non-zero q."""
+    best = None
+    for part in (header or "").split(","):
+        bits = [b.strip() for b in part.split(";")]
+        coding = bits[0].lower()
+        if coding not in ("gzip", "x-gzip", "*"):
+            continue
+        q = 1.0
+        for b in bits[1:]:
+            if b.lower().startswith("q="):
+                try:
+                    q = float(b[2:])
+                except ValueError:
+                    q = 0.0
+        if coding != "*" or best is None:
+            best = q
+    return bool(best and best > 0)
+
+
+def _add_vary(resp: Response, *fields: str) -> None:
+    have = [v.strip() for v in resp.headers.get("Vary", "").split(",") if v.strip()]
+    for f in fields:
+        if f.lower() not in (h.lower() for h in have):
+            have.append(f)
+    resp.headers["Vary"] = ", ".join(have)
+
+
+def _gzip_stream(chunks):
+    comp = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # 16+: the gzip container
+    try:
+        for chunk in chunks:
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
+            out = comp.compress(chunk)
+            if out:
+                yield out
+        yield comp.flush()
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def finish(resp: Response) -> Response:
+    _add_vary(resp, "Accept")
+    if resp.status_code != 200 or "Content-Encoding" in resp.headers or resp.direct_passthrough:
+        return resp
+    if (resp.mimetype or "").startswith(ALREADY_COMPRESSED):
+        return resp
+    if resp.is_streamed:
+        _add_vary(resp, "Accept-Encoding")
+        if accepts_gzip(request.headers.get("Accept-Encoding")):
+            resp.response = _gzip_stream(resp.response)
+            resp.headers.pop("Content-Length", None)
+            resp.headers["Content-Encoding"] = "gzip"
+        return resp
+    body = resp.get_data()
+    if len(body) < MIN_GZIP_BYTES:
+        return resp
+    _add_vary(resp, "Accept-Encoding")
+    if accepts_gzip(request.headers.get("Accept-Encoding")):
+        resp.set_data(gzip.compress(body, compresslevel=6))
+        resp.headers["Content-Encoding"] = "gzip"
+    return resp
