@@ -47,6 +47,7 @@ DUMP_FORMATS = {  # our name -> (pyoxigraph format, holds a whole dataset)
     "nq": (ox.RdfFormat.N_QUADS, True),
     "trig": (ox.RdfFormat.TRIG, True),
 }
+GENERATION_FILE = "kb-generation"  # in a store directory; RocksDB ignores files it does not name
 _BAD_IRI_CHARS = set('<>"{}|^`\\ \t\r\n')
 
 
@@ -360,8 +361,46 @@ class LocalStore(Store):
     # -- writes -----------------------------------------------------------------
     def _update(self, text: str) -> None:
         with self._use() as s, self._rw.write():
-            s.update(text)
+            try:
+                s.update(text)
+            finally:  # also after a failed update: a reader re-reads rather than trusting a cache
+                self._bump()
             self._dirty = True
+
+    # -- generation marker: lets caches (label resolution) notice writes, also by other processes
+    @property
+    def _generation_file(self) -> str:
+        return os.path.join(self.path, GENERATION_FILE)
+
+    def generation(self) -> str | None:
+        """A token that changes after every write to this store, by this process or another one
+        (a small file in the store directory, replaced after each update); None when there is no
+        marker and none can be written (then callers must not cache)."""
+        for _ in range(2):
+            try:
+                with open(self._generation_file, encoding="ascii") as f:
+                    return f.read() or None
+            except FileNotFoundError:
+                if not os.path.isdir(self.path) or not self._bump():
+                    return None
+            except OSError:
+                return None
+        return None
+
+    def _bump(self) -> bool:
+        tmp = f"{self._generation_file}.{os.getpid()}.{threading.get_ident()}"
+        try:
+            with open(tmp, "w", encoding="ascii") as f:
+                f.write(f"{time.time_ns()}-{os.getpid()}-{os.urandom(6).hex()}")
+            os.replace(tmp, self._generation_file)
+            return True
+        except OSError:  # a full disk: drop the marker so that readers query the store
+            for name in (tmp, self._generation_file):
+                try:
+                    os.remove(name)
+                except OSError:
+                    pass
+            return False
 
     def close(self) -> None:
         with self._mutex:
