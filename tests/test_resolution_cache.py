@@ -124,3 +124,30 @@ def test_dose_rules_of_a_version_ingested_again_are_compiled_again(kb, blincyto_
     time.sleep(1.1)  # the ingest time is stored to the second
     kb.ingest_records([version_of(blincyto_record, "v1", "2020-01-01")])
     assert svc.rules(blincyto_record.label_id) is not first
+
+
+def test_no_page_or_api_call_runs_the_same_query_twice(monkeypatch):
+    try:
+        from .web_fixtures import shared_app
+    except ImportError:
+        from web_fixtures import shared_app
+    app = shared_app()
+    kb = app.extensions["kb"]
+    ref = kb.resolve(None)
+    seen: list[str] = []
+    real = type(kb.store).query
+
+    def recording(self, sparql, **kw):
+        seen.append(sparql)
+        return real(self, sparql, **kw)
+
+    monkeypatch.setattr(type(kb.store), "query", recording)
+    with app.test_client() as c:
+        for path in (f"/labels/{ref.name}", f"/labels/{ref.name}/adverse-reactions",
+                     f"/api/labels/{ref.name}/adverse-reactions", f"/api/labels/{ref.name}",
+                     f"/api/labels/{ref.name}/indications", f"/labels/{ref.name}/sections/4.2"):
+            c.get(path)  # the first call may compile and cache (dose rules)
+            seen.clear()
+            assert c.get(path).status_code == 200, path
+            repeated = {q for q in seen if seen.count(q) > 1}
+            assert not repeated, (path, [q[:200] for q in repeated])
