@@ -11,7 +11,8 @@ graphs unless the query has FROM/FROM NAMED or the caller passes
 
 Writes: ``replace_graph`` is one SPARQL update ``DROP SILENT GRAPH; CREATE
 SILENT GRAPH; INSERT DATA`` which Oxigraph applies in a single transaction,
-so a crash, Ctrl-C or a bad triple leaves the previous content intact.
+so a crash, Ctrl-C or a bad triple leaves the previous content intact
+(LocalStore writes a new graph with one atomic ``Store.extend`` instead).
 
 Concurrency (RocksDB allows one read-write opener per directory):
 ``LocalStore(path, hold=True)`` (CLI) keeps the directory locked until
@@ -359,6 +360,25 @@ class LocalStore(Store):
         self._pool.warm(all_workers)
 
     # -- writes -----------------------------------------------------------------
+    def replace_graph(self, iri: str, graph: Graph) -> int:
+        """A new version goes in with one ``Store.extend`` (one transaction: all quads or none, also
+        on Ctrl-C; the N-Triples are parsed by Oxigraph, about twice as fast as an ``INSERT DATA``
+        update); replacing an existing graph keeps the single drop-and-insert update."""
+        node = ox.NamedNode(check_graph_iri(iri))
+        with self._use() as s:
+            exists = s.contains_named_graph(node)
+        if exists or not len(graph):
+            return super().replace_graph(iri, graph)
+        nt = graph.serialize(format="nt", encoding="utf-8")
+        with self._use() as s, self._rw.write():
+            try:
+                s.extend(ox.Quad(t.subject, t.predicate, t.object, node)
+                         for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+            finally:
+                self._bump()
+            self._dirty = True
+        return len(graph)
+
     def _update(self, text: str) -> None:
         with self._use() as s, self._rw.write():
             try:
