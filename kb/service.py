@@ -243,12 +243,14 @@ class KnowledgeBase:
             self._catalogue_cache = None
         result.timings["store"] = time.perf_counter() - t0
         result.stored = True
+        t0 = time.perf_counter()
         for hook in self.after_store:
             try:
                 hook(self, ref, result.record, result.graph)
             except OSError as e:  # the store holds the version; the index is reconciled when next opened
                 result.report.warnings.append(f"warning: the search index was not updated ({_reason(e)}); "
                                               "it catches up with the store when next opened")
+        result.timings["index"] = time.perf_counter() - t0
         return result
 
     def remove(self, spec: str) -> LabelRef:
