@@ -139,8 +139,9 @@ def dose_rate_at(versions: int, seconds: float) -> tuple[float, float]:
             t = time.perf_counter()
             add_copies(store, ref.iri, ref.version, versions - 1)
             print(f"  {versions - 1} more versions bulk-loaded in {time.perf_counter() - t:.1f} s")
-        app = create_app({"STORE": str(store), "LOG_REQUESTS": False, "INGEST_DEFAULT": False})
-        kb = app.extensions["kb"]
+        # the server's store settings, without the search index (its sync would index every copy)
+        kb = KnowledgeBase(store, store_options={"hold": False})
+        app = create_app({"KB": kb, "LOG_REQUESTS": False, "INGEST_DEFAULT": False})
         spec = f"{ref.label_id}@{ref.version}"  # the same version at every size (its rules are compiled once)
         path = f"/api/dose?label={spec}&{QUERY}"
         with app.test_client() as c:
