@@ -5,8 +5,11 @@
 2. HTTP: ``/api/dose`` of the real Flask app (``web.create_app`` over a store holding
    the bundled label) under waitress, the real WSGI server, on this machine (target
    >= 500 requests/s), beside a WSGI app that only returns "{}".
+3. The same at ``--versions N`` stored versions of the label (copies of its graph bulk-loaded
+   under new version IRIs), with label resolution cached (the default) and, as the "before"
+   figure of the same run, with the cache switched off (every request runs the all-versions query).
 
-Run: ``.venv/bin/python benchmarks/bench_dose.py [--http-seconds 5]``
+Run: ``.venv/bin/python benchmarks/bench_dose.py [--http-seconds 5] [--versions 1000]``
 """
 from __future__ import annotations
 
@@ -102,10 +105,59 @@ def http_rate(app, seconds: float, clients: int = 4, path: str = f"/api/dose?{QU
     return sum(counts) / elapsed
 
 
+def add_copies(store_dir: Path, iri: str, version: str, copies: int) -> None:
+    """``copies`` more versions of the label: its graph under new version IRIs, bulk-loaded."""
+    import pyoxigraph as ox
+
+    from kb.store import LocalStore
+
+    store = ox.Store(str(store_dir))
+    nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri)).decode()
+    for i in range(1, copies + 1):
+        v = f"{version}-copy{i:04d}"
+        other = iri.rsplit("/", 1)[0] + "/" + v
+        data = nt.replace(iri, other).replace(f'"{version}"', f'"{v}"')
+        store.bulk_load(data.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(other))
+    store.flush()
+    del store
+    LocalStore(str(store_dir), hold=False)._bump()  # a write outside the service: tell the caches
+
+
+def dose_rate_at(versions: int, seconds: float) -> tuple[float, float]:
+    """/api/dose req/s over a store holding ``versions`` versions: (resolution cached, not cached)."""
+    import tempfile
+
+    from kb.service import KnowledgeBase
+    from web import create_app
+
+    with tempfile.TemporaryDirectory() as d:
+        store = Path(d) / "store"
+        kb = KnowledgeBase(store)
+        ref = kb.ingest(LABEL).ref
+        kb.close()
+        if versions > 1:
+            t = time.perf_counter()
+            add_copies(store, ref.iri, ref.version, versions - 1)
+            print(f"  {versions - 1} more versions bulk-loaded in {time.perf_counter() - t:.1f} s")
+        # the server's store settings, without the search index (its sync would index every copy)
+        kb = KnowledgeBase(store, store_options={"hold": False})
+        app = create_app({"KB": kb, "LOG_REQUESTS": False, "INGEST_DEFAULT": False})
+        spec = f"{ref.label_id}@{ref.version}"  # the same version at every size (its rules are compiled once)
+        path = f"/api/dose?label={spec}&{QUERY}"
+        with app.test_client() as c:
+            assert c.get(path).status_code == 200
+        cached = http_rate(app, seconds, path=path)
+        kb.store.generation = lambda: None  # the store looks uncacheable: resolution queries every time
+        uncached = http_rate(app, seconds, path=path)
+        kb.close()
+    return cached, uncached
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--http-seconds", type=float, default=5.0)
     ap.add_argument("--no-http", action="store_true")
+    ap.add_argument("--versions", type=int, default=0, help="also measure at this many stored versions")
     args = ap.parse_args()
     t = time.perf_counter()
     rules = Rules.from_graph(build_graph(read_label(LABEL)), "blincyto")
@@ -127,6 +179,11 @@ def main() -> None:
             kb.close()
         base_rps = http_rate(make_app(None), args.http_seconds)
         print(f"HTTP /api/dose under waitress: {dose_rps:.0f} req/s (target >= 500)   baseline empty WSGI app: {base_rps:.0f} req/s")
+        if args.versions:
+            rows = [(n, *dose_rate_at(n, args.http_seconds)) for n in sorted({1, args.versions})]
+            print(f"\n{'versions':>8} {'cached req/s':>13} {'uncached req/s (before)':>24}   (target >= 500 cached)")
+            for n, cached, uncached in rows:
+                print(f"{n:>8} {cached:>13.0f} {uncached:>24.0f}")
 
 
 if __name__ == "__main__":

@@ -256,12 +256,14 @@ class DosingService:
 
     def rules(self, label: str | None, ref=None) -> Rules:
         ref = ref or self._ref(label)
-        hit = self._cache.get(ref.iri)
+        key = (ref.iri, ref.ingested_at)  # a version ingested again gets new rules
+        hit = self._cache.get(key)
         if hit is None:
             from .dosing_rules import load_dosing, runner_for_store
 
             hit = Rules.compile(ref.name, load_dosing(runner_for_store(self.kb.store), ref.iri))
-            self._cache[ref.iri] = hit
+            self._cache = {k: v for k, v in self._cache.items() if k[0] != ref.iri}
+            self._cache[key] = hit
         return hit
 
     def _answer(self, fn, params: Mapping[str, Any]) -> dict:

@@ -16,6 +16,7 @@ import os
 import shutil
 import threading
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -29,12 +30,14 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from .rdf_base import SMPC
 from .search_analysis import QueryBuilder, load_vocabulary, make_analyzer
 from .search_docs import KINDS, documents, set_section_kinds
+from .search_latest import latest_markers, read_markers, refresh_latest
 from .search_results import SearchError, build_response, damerau, ranked_page
 
 FIELDS = {"title": 3.0, "fact_label": 2.5, "terms": 2.5, "section_title": 1.2, "body": 1.0}
 MAX_QUERY_CHARS = 1000
 PAGE_SIZE = 10
 MARKER = "_label"
+LATEST = "latest"  # a second whoosh index in each generation directory: each label's latest version only
 
 
 def hit_path(label: str, version: str, section: str, anchor: str | None = None) -> str:
@@ -77,6 +80,7 @@ class SearchIndex:
         self.builder = QueryBuilder(self.vocab, FIELDS)
         self._lock = threading.RLock()
         self._ix = None
+        self._latest_ix = None
         self._gen = None
         self._local = threading.local()  # one searcher per thread: whoosh searchers are not thread-safe
 
@@ -93,8 +97,20 @@ class SearchIndex:
             return None
         if self._ix is None or gen != self._gen:
             self._ix = windex.open_dir(str(self.dir / gen), schema=self.schema)
+            self._latest_ix = None
             self._gen = gen
         return self._ix
+
+    def _open_latest(self):
+        """The latest-versions index of the open generation (made and filled if an older index lacks it)."""
+        if self._latest_ix is None:
+            path = str(self.dir / self._gen)
+            if windex.exists_in(path, indexname=LATEST):
+                self._latest_ix = windex.open_dir(path, indexname=LATEST, schema=self.schema)
+            else:
+                self._latest_ix = windex.create_in(path, self.schema, indexname=LATEST)
+                refresh_latest(self._ix, self._latest_ix, self._add_stored)
+        return self._latest_ix
 
     def exists(self) -> bool:
         gen = self._current()
@@ -114,6 +130,7 @@ class SearchIndex:
             with ix.writer(limitmb=256) as w:
                 for g in graphs:
                     n += self._add_graph(w, g)
+            refresh_latest(ix, windex.create_in(str(target), self.schema, indexname=LATEST), self._add_stored)
             tmp = self.dir / "CURRENT.tmp"
             tmp.write_text(gen)
             os.replace(tmp, self.dir / "CURRENT")
@@ -143,6 +160,13 @@ class SearchIndex:
             w.add_document(words=words, **{k: v for k, v in d.items() if k in self.schema})
         return len(docs)
 
+    def _add_stored(self, w, fields: dict) -> None:
+        """Add a document copied from the stored fields of another index (``words`` is not stored)."""
+        if fields.get("kind") != MARKER:
+            fields = {**fields, "words": " ".join(str(fields.get(k) or "") for k in
+                                                  ("title", "section_title", "fact_label", "terms", "body"))}
+        w.add_document(**fields)
+
     # -- updates (hooks) ----------------------------------------------------
     def update_graph(self, graph_iri: str, g: Graph | None) -> None:
         """Replace (or with ``g=None`` remove) one label version's documents in one commit."""
@@ -155,13 +179,18 @@ class SearchIndex:
                 w.delete_by_term("graph", str(graph_iri))
                 if g is not None:
                     self._add_graph(w, g)
+            refresh_latest(ix, self._open_latest(), self._add_stored)
 
     def markers(self) -> dict[str, dict]:
-        """Indexed label versions: graph IRI -> {label, version, stamp, version_date}."""
-        s = self.searcher()
-        if s is None:
+        """Indexed label versions: graph IRI -> {label, version, stamp, version_date} (read once per
+        searcher, i.e. once per index change, not per search)."""
+        got = self._thread_searcher(None)
+        if got is None:
             return {}
-        return {d["graph"]: d for d in (s.stored_fields(n) for n in s.document_numbers(kind=MARKER))}
+        s, memo = got
+        if "markers" not in memo:
+            memo["markers"] = read_markers(s)
+        return memo["markers"]
 
     def sync(self, kb) -> dict:
         """Bring the index in step with the store: add missing or stale versions, drop removed ones."""
@@ -178,23 +207,33 @@ class SearchIndex:
         for iri in set(have) - set(refs):
             self.update_graph(iri, None)
             removed += 1
+        with self._lock:  # an update killed between the two indexes' commits is repaired here
+            if self._open() is not None:
+                refresh_latest(self._ix, self._open_latest(), self._add_stored)
         return {"rebuilt": 0, "added": added, "removed": removed}
 
     # -- search ---------------------------------------------------------------
-    def searcher(self):
-        """This thread's searcher (a shared one broke under 50 concurrent requests: "Block tag error")."""
+    def searcher(self, latest: bool = False):
+        """This thread's searcher (a shared one broke under 50 concurrent requests: "Block tag error")
+        of every version, or with ``latest`` of each label's latest version."""
+        got = self._thread_searcher(LATEST if latest else None)
+        return got[0] if got else None
+
+    def _thread_searcher(self, name: str | None):
         with self._lock:
             ix = self._open() if self.exists() else None
+            if ix is not None and name == LATEST:
+                ix = self._open_latest()
             gen = self._gen
         if ix is None:
             return None
-        local = self._local
-        s = getattr(local, "searcher", None)
-        if s is None or local.gen != gen or not s.up_to_date():
+        mine = self._local.__dict__.setdefault("searchers", {})
+        hit = mine.get(name)
+        if hit is None or hit[0] != gen or not hit[1].up_to_date():
             # a new searcher, not refresh(): whoosh's refresh fails on an empty reader; the old one
             # may still be in use further up this thread's stack, so it is left to the collector
-            local.searcher, local.gen = ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)), gen
-        return local.searcher
+            mine[name] = hit = (gen, ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)), {})
+        return hit[1], hit[2]
 
     def _correct(self, reader, word: str) -> str | None:
         if len(word) < 4 or not word.isalpha() or reader.doc_frequency("words", word):
@@ -222,11 +261,7 @@ class SearchIndex:
             by_label = {lid: by_label[lid]}
         if all_versions:
             return wq.Or([wq.Term("label", lid) for lid in by_label]) if label else None
-        from .service import version_order  # the same default version as KnowledgeBase.resolve
-
-        latest = [max(ms, key=lambda m: version_order(m.get("version_date"), m["version"], m.get("stamp")))
-                  for ms in by_label.values()]
-        return wq.Or([wq.Term("graph", m["graph"]) for m in latest])
+        return wq.Or([wq.Term("graph", m["graph"]) for m in latest_markers(markers, by_label).values()])
 
     def search(self, text: str | None, *, label: str | None = None, kind: str | None = None,
                section: str | None = None, page: int | str = 1, pagesize: int = PAGE_SIZE,
@@ -245,29 +280,30 @@ class SearchIndex:
             raise SearchError(f"page must be 1 or more, not {page}", 400)
         if kind and kind not in KINDS:
             raise SearchError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})", 400)
-        s = self.searcher()
-        if s is None:
+        if self.searcher() is None:
             raise SearchError("the search index is empty: ingest a label first", 404)
-        scope = self._scope(self.markers(), label, all_versions)
+        scope = self._scope(self.markers(), label, all_versions)  # also checks the label named
+        if not all_versions and "@" not in (label or ""):
+            # the default scope: the latest-versions index, whose size does not grow with old versions
+            s = self.searcher(latest=True)
+            scope = wq.Term("label", label) if label else None
+        else:
+            s = self.searcher()
         units = self.builder.units(text, correct=lambda w: self._correct(s.reader(), w))
         q, terms = self.builder.build(units)
         corrections = {u.text: u.corrected for u in units if u.corrected}
         if q is None:
             raise SearchError("the query has only common words (like 'the', 'and'): add a more specific word", 400)
-        mask = wq.Term("kind", MARKER)
-        narrowed = [c for c in (scope, wq.Term("kind", kind) if kind else None,
-                                wq.Term("section", section) if section else None) if c is not None]
         try:
-            facet_hits = s.search(q, filter=scope, mask=mask, limit=None, groupedby=["label", "kind", "section"])
-            facets = {
-                "label": _facet(facet_hits.groups("label")),
-                "kind": _facet(facet_hits.groups("kind")),
-                "section": _facet(facet_hits.groups("section"), numeric=True),
-            }
-            # every hit scored, then ranked and paged (whoosh's page total counted documents the
-            # phrase check and the mask later rejected: "8 passages" above no result)
-            hits = ranked_page(s.search(q, filter=wq.And(narrowed) if narrowed else None, mask=mask, limit=None),
-                               page, pagesize)
+            # one pass: every hit in scope scored; facets counted from those hits, then narrowed by
+            # kind and section, ranked and paged (whoosh's page total counted documents the phrase
+            # check and the mask later rejected: "8 passages" above no result)
+            found = list(s.search(q, filter=scope, mask=wq.Term("kind", MARKER), limit=None))
+            facets = {name: _facet(Counter(h.get(name) for h in found), numeric=name == "section")
+                      for name in ("label", "kind", "section")}
+            narrowed = [h for h in found if (not kind or h.get("kind") == kind)
+                        and (not section or h.get("section") == section)]
+            hits = ranked_page(narrowed, page, pagesize)
         except ValueError as exc:  # whoosh page past the end, and the like
             raise SearchError(str(exc), 400) from None
         pages = max(1, -(-hits.total // pagesize))
@@ -277,8 +313,8 @@ class SearchIndex:
                               hit_path, pagesize)
 
 
-def _facet(groups: dict, numeric: bool = False) -> list[dict]:
-    items = [{"value": k, "count": len(v)} for k, v in groups.items() if k and k != MARKER]
+def _facet(counts: Counter, numeric: bool = False) -> list[dict]:
+    items = [{"value": k, "count": n} for k, n in counts.items() if k and k != MARKER]
     if numeric:
         return sorted(items, key=lambda i: [int(p) if p.isdigit() else p for p in str(i["value"]).split(".")])
     return sorted(items, key=lambda i: (-i["count"], i["value"]))

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import stat
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -155,6 +156,9 @@ class KnowledgeBase:
             None if self.location.startswith(("http://", "https://")) else Path(self.location) / "search-index"
         )
         self._store = None
+        # label resolution cache: (store generation token, refs sorted, refs by label id); see _catalogue
+        self._catalogue_cache: tuple | None = None
+        self._catalogue_lock = threading.Lock()
         # called after a label version is stored: (kb, ref, record, graph); used by the search index
         self.after_store: list[Callable] = []
         self.after_remove: list[Callable] = []
@@ -210,20 +214,20 @@ class KnowledgeBase:
         if not result.report.conforms:
             return result
         stamp_ingested(result.graph)
-        t0 = time.perf_counter()
-        result.report.warnings.extend(self.write_version(result.ref, graph=result.graph, record=result.record))
-        result.timings["store"] = time.perf_counter() - t0
+        result.report.warnings.extend(self.write_version(result.ref, graph=result.graph, record=result.record,
+                                                         timings=result.timings))
         result.stored = True
         return result
 
     def write_version(self, ref: LabelRef, *, graph: Graph | None = None, ntriples: str | None = None,
-                      record: LabelRecord | None = None) -> list[str]:
+                      record: LabelRecord | None = None, timings: dict | None = None) -> list[str]:
         """Replace one label version in the store (one transaction) from a graph or N-Triples text,
         then run the after-store hooks (the search index). The one write path of every ingest:
         a failed write raises :class:`StoreWriteFailed` and leaves every version as it was; a
         failed hook is a returned warning (the index catches up when next opened)."""
         from .linked_data import ensure_ontology_graph
 
+        t0 = time.perf_counter()
         try:
             ensure_ontology_graph(self.store)  # the vocabulary and shapes as their own named graph
             if ntriples is not None:  # last: a failure before it changes no version
@@ -235,6 +239,11 @@ class KnowledgeBase:
                 raise
             raise StoreWriteFailed(f"cannot write {ref.name} to the store ({_reason(e)}); "
                                    "the store is unchanged") from None
+        finally:
+            self._catalogue_cache = None  # the label list changed (or may have)
+        if timings is not None:
+            timings["store"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
         warnings = []
         for hook in self.after_store:
             try:
@@ -244,11 +253,16 @@ class KnowledgeBase:
             except OSError as e:  # the store holds the version; the index is reconciled when next opened
                 warnings.append(f"warning: the search index was not updated ({_reason(e)}); "
                                 "it catches up with the store when next opened")
+        if timings is not None:
+            timings["index"] = time.perf_counter() - t0
         return warnings
 
     def remove(self, spec: str) -> LabelRef:
         ref = self.resolve(spec)
-        self.store.remove_graph(ref.iri)
+        try:
+            self.store.remove_graph(ref.iri)
+        finally:
+            self._catalogue_cache = None
         for hook in self.after_remove:
             hook(self, ref)
         return ref
@@ -264,6 +278,29 @@ class KnowledgeBase:
 
     # -- labels -----------------------------------------------------------
     def labels(self) -> list[LabelRef]:
+        """Every stored label version, by label id, each label's versions oldest first."""
+        return list(self._catalogue()[0])
+
+    def _catalogue(self) -> tuple[list[LabelRef], dict[str, list[LabelRef]]]:
+        """The label versions, cached until the store changes: the store's generation token (a file
+        replaced after every write, by this or another process) is read before the query, so a
+        write during the query only makes the next request query again. A store without a token
+        (a remote SPARQL server) is queried every time."""
+        generation = getattr(self.store, "generation", None)
+        token = generation() if generation is not None else None
+        cached = self._catalogue_cache
+        if token is not None and cached is not None and cached[0] == token:
+            return cached[1], cached[2]
+        refs = self._query_labels()
+        by_id: dict[str, list[LabelRef]] = {}
+        for r in refs:
+            by_id.setdefault(r.label_id, []).append(r)
+        if token is not None:
+            with self._catalogue_lock:
+                self._catalogue_cache = (token, refs, by_id)
+        return refs, by_id
+
+    def _query_labels(self) -> list[LabelRef]:
         rows = self.store.query(_LABELS_QUERY, trusted=True).rows
         refs = [
             LabelRef(str(r["id"]), str(r["version"]), str(r["g"]),
@@ -278,16 +315,16 @@ class KnowledgeBase:
 
     def resolve(self, spec: str | None) -> LabelRef:
         """``label@version`` -> that version; ``label`` -> its latest; None -> the only label, or the default."""
-        refs = self.labels()
+        refs, by_id = self._catalogue()
         if not refs:
             raise LabelNotFound("the store holds no label yet (run `kb ingest`)")
         if not spec:
-            ids = sorted({r.label_id for r in refs})
+            ids = sorted(by_id)
             spec = ids[0] if len(ids) == 1 else self._default_id(refs, ids)
         label_id, _, version = spec.partition("@")
-        same = [r for r in refs if r.label_id == label_id]
+        same = by_id.get(label_id)
         if not same:
-            known = ", ".join(sorted({r.label_id for r in refs}))
+            known = ", ".join(sorted(by_id))
             raise LabelNotFound(f"unknown label {label_id!r} (known: {known})")
         if not version:
             return same[-1]

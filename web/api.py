@@ -32,9 +32,9 @@ def search_answer(args) -> dict:
         pagesize=current_app.config["PAGE_SIZE"], all_versions=args.get("all_versions") in ("1", "true", "on"))
 
 
-def section_answer(spec: str, number: str) -> dict:
+def section_answer(spec: str, number: str, all_sections: list[dict] | None = None) -> dict:
     ref = resolve(spec)
-    secs = label_data.section(get_kb(), ref.iri, number)
+    secs = label_data.section(get_kb(), ref.iri, number, all_sections)
     if not secs:
         err = LookupError(f"{ref.name} has no section {number!r}")
         err.status = 404
@@ -62,7 +62,8 @@ def adverse_answer(spec: str, args) -> dict:
     kb = get_kb()
     try:
         every = adverse_reactions(kb.store, ref.iri)
-        entries = adverse_reactions(kb.store, ref.iri, soc=soc, frequency=freq)
+        # unfiltered (the page's first view): the same entries, not a second run of the same query
+        entries = adverse_reactions(kb.store, ref.iri, soc=soc, frequency=freq) if soc or freq else list(every)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
     if soc and not entries and not any((e["soc"] or "").lower() == soc.lower() for e in every):

@@ -75,9 +75,11 @@ def sections(kb, graph: str) -> list[dict]:
     return rows
 
 
-def section(kb, graph: str, number: str) -> list[dict]:
-    """The numbered section and its sub-headings, each with its passages and their anchors."""
-    secs = [s for s in sections(kb, graph) if s["number"] == number]
+def section(kb, graph: str, number: str, all_sections: list[dict] | None = None) -> list[dict]:
+    """The numbered section and its sub-headings, each with its passages and their anchors
+    (``all_sections``: the label's :func:`sections`, when the caller has them already)."""
+    secs = [dict(s) for s in (all_sections if all_sections is not None else sections(kb, graph))
+            if s["number"] == number]
     if not secs:
         return []
     rows = _rows(kb, graph, f"""?s smpc:sectionNumber "{_lit(number)}" ; smpc:sectionKey ?key ; smpc:hasPassage ?p .

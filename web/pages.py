@@ -104,9 +104,10 @@ def _popname(prop: str) -> str:
 
 @bp.get("/labels/<spec>/sections/<number>")
 def section(spec, number):
-    data = api.section_answer(spec, number)
     ref = get_kb().resolve(spec)
-    nav = [s for s in label_data.sections(get_kb(), ref.iri) if not s["sub"]]
+    every = label_data.sections(get_kb(), ref.iri)  # once: for the section asked for and the navigation
+    data = api.section_answer(spec, number, every)
+    nav = [s for s in every if not s["sub"]]
     return render_template("section.html", data=data, ref=ref, nav=nav)
 
 
