@@ -110,13 +110,18 @@ def _has_example_cue(part: str) -> bool:
     return any(f" {c} " in flat for c in layouts()["example_cues"])
 
 
+def _is_clause(part: str) -> bool:
+    flat = " " + " ".join(_outside_brackets(part).lower().split()) + " "
+    return any(f" {c} " in flat for c in layouts()["clause_cues"])
+
+
 def noun_phrase(text: str) -> str:
     """A sentence in a term cell ("Hyperkalaemia occurred more often in ...")
     -> its subject ("Hyperkalaemia"); a short term is returned unchanged."""
     first = re.split(r"(?<=[a-z)\]])\.\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
     if len(first.split()) <= layouts()["max_term_words"]:
         return first
-    low = first.lower()
+    low = _outside_brackets(first).lower()
     cut = None
     for cue in layouts()["clause_cues"]:
         m = re.search(rf"\s{re.escape(cue)}\b", low)
@@ -130,7 +135,9 @@ def split_terms(line: str) -> list[tuple[str, list[str]]]:
     brackets separate terms; an example list stays with its head term."""
     out: list[tuple[str, list[str]]] = []
     for chunk in _GLUED.split(line):
-        parts = _depth_split(chunk, ",;")
+        parts = _depth_split(re.sub(r"\s&\s", ",", chunk), ",;")
+        if len(parts) > 1 and any(_is_clause(p) for p in parts):
+            parts = [chunk]  # a sentence ("X may follow Y, particularly after Z"), not a list
         merged: list[str] = []
         for p in parts:
             if merged and _has_example_cue(merged[-1]) and not _has_example_cue(p):

@@ -24,8 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .adverse_cells import (band_segments, cell_lines, clean, is_mark, join_wrapped, markers, noun_phrase,
-                            split_terms)
+from .adverse_cells import (band_segments, cell_lines, clean, is_mark, join_wrapped, markers, split_terms)
 from .adverse_data import _singular, band, fold, heading_band, soc_by_name, soc_prefix, socs
 from .adverse_records import AdverseReaction, AdverseReactionSet, FrequencyBand, Footnote
 from .ids import IdMaker, slugify
@@ -152,7 +151,6 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
 
     def add(r: int, c: int, k: int, line: str, freq: str, fsrc: Source | None = None) -> None:
         for term, notes in split_terms(line):
-            term = noun_phrase(term)
             out.append(AdverseReaction(
                 id=ids(f"{current[0].abbrev}-{term}"), term=term, soc=current[0].name, frequency=freq,
                 source=src(r, c, k, line), soc_as_printed=current[1], frequency_basis="stated",
