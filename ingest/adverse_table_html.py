@@ -41,19 +41,28 @@ _markers = markers
 _clean = clean
 
 
-def match_soc(printed: str):
-    """The MedDRA SOC for a printed organ class: exact/variant, prefix, then
-    the class whose name holds most of the printed words (at least 60 %)."""
-    s = soc_by_name(printed) or soc_by_name(" ".join(_singular(w) for w in printed.split()))
+def match_soc_exact(printed: str):
+    """The MedDRA SOC whose name or printed variant this is (case, punctuation,
+    footnote marks and singular/plural words aside: "systems", "disorder")."""
+    s = soc_by_name(printed)
     if s:
         return s
-    plural = {" ".join(_singular(w) for w in fold(x.name).split()): x for x in socs()}
+    plural = {" ".join(_singular(w) for w in fold(v).split()): x for x in socs() for v in (x.name, *x.variants)}
     s = plural.get(" ".join(_singular(w) for w in fold(printed).split()))
     if s:
         return s
     pre = soc_prefix(printed)
     if pre and not printed[len(pre[1]) :].strip():
         return pre[0]
+    return None
+
+
+def match_soc(printed: str):
+    """The MedDRA SOC for a printed organ class: exact/variant, prefix, then
+    the class whose name holds most of the printed words (at least 60 %)."""
+    s = match_soc_exact(printed)
+    if s:
+        return s
     words = set(fold(printed).split()) - _STOP
     if not words:
         return None
@@ -123,7 +132,7 @@ def _merge_wrapped(rows: list[list[str]], r: int, soc_col: int, limit: int = 4) 
         if not part:
             return None
         name = f"{name} {part}".strip()
-        if k > r and match_soc(name):
+        if k > r and match_soc_exact(name):
             width = max(len(x) for x in rows[r:k + 1])
             merged = []
             for c in range(width):
@@ -176,13 +185,15 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
         if kind == "grid" and printed and any(is_mark(row[c]) for c in bands if c < len(row)):
             term_here, printed = row[soc_col], ""
         if printed:
-            soc = match_soc(printed.rstrip(":"))
+            soc = match_soc_exact(printed.rstrip(":"))
             if soc is None:
                 merged = _merge_wrapped(rows, r, soc_col)
                 if merged is not None:
                     row, step = merged
                     printed = row[soc_col]
-                    soc = match_soc(printed)
+                    soc = match_soc_exact(printed)
+                else:
+                    soc = match_soc(printed.rstrip(":"))
             if soc is None:
                 record.issues.append(Issue("warning", f"4.8 table row {r + 1}: organ class '{printed}' is not a "
                                            "MedDRA system organ class; row skipped", table.source.section,
