@@ -105,6 +105,16 @@ def _outside_brackets(text: str) -> str:
     return "".join(out)
 
 
+def _mask_brackets(text: str) -> str:
+    """The text with bracketed words blanked, same length (positions kept)."""
+    out, depth = [], 0
+    for ch in text:
+        depth += ch in "(["
+        out.append(ch if depth <= 0 else " ")
+        depth -= ch in ")]"
+    return "".join(out)
+
+
 def _has_example_cue(part: str) -> bool:
     flat = " " + " ".join(_outside_brackets(part).lower().split()) + " "
     return any(f" {c} " in flat for c in layouts()["example_cues"])
@@ -121,7 +131,7 @@ def noun_phrase(text: str) -> str:
     first = re.split(r"(?<=[a-z)\]])\.\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
     if len(first.split()) <= layouts()["max_term_words"]:
         return first
-    low = _outside_brackets(first).lower()
+    low = _mask_brackets(first).lower()
     cut = None
     for cue in layouts()["clause_cues"]:
         m = re.search(rf"\s{re.escape(cue)}\b", low)
