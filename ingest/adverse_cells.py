@@ -126,18 +126,16 @@ def _is_clause(part: str) -> bool:
 
 
 def noun_phrase(text: str) -> str:
-    """A sentence in a term cell ("Hyperkalaemia occurred more often in ...")
-    -> its subject ("Hyperkalaemia"); a short term is returned unchanged."""
+    """A sentence after a frequency label ("Hyperkalaemia occurred more often in
+    ...") -> its subject ("Hyperkalaemia"); a term list is returned unchanged."""
     first = re.split(r"(?<=[a-z)\]])\.\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
-    if len(first.split()) <= layouts()["max_term_words"]:
-        return first
     low = _mask_brackets(first).lower()
     cut = None
     for cue in layouts()["clause_cues"]:
         m = re.search(rf"\s{re.escape(cue)}\b", low)
         if m and (cut is None or m.start() < cut):
             cut = m.start()
-    return first[:cut] if cut else first
+    return first[:cut] if cut and first[:cut].strip() else first
 
 
 def split_terms(line: str) -> list[tuple[str, list[str]]]:

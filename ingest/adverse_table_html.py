@@ -96,7 +96,7 @@ def _layout(table: Table) -> tuple[str, dict[int, str], int | None, int | None]:
         for j in range(len(header)):
             if j == freq_col:
                 continue
-            vals = [_markers(r[j])[0] for r in table.rows if j < len(r) and r[j].strip()]
+            vals = [_markers(r[j])[0] for r in table.rows if j < len(r) and r[j].strip() and _spanning(r) is None]
             if vals and sum(1 for v in vals if match_soc(_clean(v))) >= max(1, len(vals) // 2):
                 soc_col = j
                 break
