@@ -9,9 +9,11 @@ subject as the term. Nothing here knows a product.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
-from .adverse_cells import band_segments, noun_phrase, split_terms
+from .adverse_cells import band_segments, layouts, noun_phrase, split_terms
+from .adverse_data import band_of_percent, bands, heading_band, term_key
 from .adverse_records import AdverseReaction
 from .ids import IdMaker
 from .records import LabelRecord
@@ -37,4 +39,81 @@ def inline_entries(record: LabelRecord, ids: IdMaker) -> list[AdverseReaction]:
                         source=replace(p.source, quote=p.text), soc_as_printed=sec.title,
                         frequency_basis="stated", footnotes=list(notes),
                     ))
+    return out
+
+
+_PERCENT_ITEM = re.compile(r"^(?P<term>[^()%:]+?)\s*\(\s*(?P<pct>\d+(?:[.,]\d+)?)\s*%\s*\)$")
+
+
+def _known_socs(entries: list[AdverseReaction]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for e in entries:
+        if e.soc:
+            out.setdefault(term_key(e.term), set()).add(e.soc)
+    return out
+
+
+def _restated_band() -> re.Pattern:
+    heads = sorted({h for b in bands() for h in b.headings}, key=len, reverse=True)
+    cues = "|".join(re.escape(c).replace(r"\ ", r"\s*") for c in layouts()["band_restatement"])
+    return re.compile(rf"\(\s*(?:{cues})\s*,?\s*({'|'.join(map(re.escape, heads))})\s*\)", re.I)
+
+
+def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReaction]) -> list[AdverseReaction]:
+    """Reactions stated in 4.8 sentences outside tables and organ-class lists:
+
+    * a list of reactions with their incidence after a colon ("the following
+      adverse reactions occurred ...: headache (7.9%), cough (0.9%)"), each
+      with the band its percentage falls in;
+    * a sentence restating the band in words ("X and Y were reported in 0.5%
+      of the patients (i.e., uncommon)").
+
+    The organ class is not printed there: it is the class the same term has in
+    the label's own table. A term the table does not hold becomes an
+    unresolved item, never a guess."""
+    known = _known_socs(entries)
+    out: list[AdverseReaction] = []
+    words = [w.lower() for w in layouts()["reaction_words"]]
+    for sec in record.sections:
+        if sec.number != "4.8":
+            continue
+        from .adverse_table_html import match_soc_exact
+
+        if match_soc_exact(sec.title.rstrip(":")):
+            continue
+        for p in sec.paragraphs:
+            if p.kind == "table-row" or p.artefact:
+                continue
+            found: list[tuple[str, str]] = []
+            for sentence in re.split(r"(?<=[a-z)%])\.\s+(?=[A-Z])", p.text):
+                low = sentence.lower()
+                m = _restated_band().search(sentence)
+                if m:
+                    subject = noun_phrase(sentence[: m.start()])
+                    subject = subject.rsplit(",", 1)[-1].strip()
+                    b = heading_band(m.group(1))
+                    for t in re.split(r",|\s+and\s+", subject):
+                        if t.strip():
+                            found.append((t.strip(), b))
+                    continue
+                if ":" not in sentence or not any(w in low.split(":")[0] for w in words):
+                    continue
+                items = [x.strip(" .") for x in re.split(r",|\s+and\s+", sentence.split(":", 1)[1])]
+                hits = [_PERCENT_ITEM.match(x) for x in items if x]
+                if len(hits) >= 2 and all(hits):
+                    for h in hits:
+                        found.append((h.group("term").strip(), band_of_percent(float(h.group("pct").replace(",", ".")))))
+            for term, b in found:
+                socs_ = known.get(term_key(term), set())
+                if len(socs_) != 1:
+                    record.add_unresolved("adverse-row", p.text, f"'{term}' ({b}) is stated outside the tables "
+                                          "without its organ class, and the tables do not settle it",
+                                          replace(p.source, quote=p.text))
+                    continue
+                soc = next(iter(socs_))
+                out.append(AdverseReaction(
+                    id=ids(f"prose-{term}"), term=term, soc=soc, frequency=b,
+                    source=replace(p.source, quote=p.text), soc_as_printed=None,
+                    frequency_basis="stated", frequency_rule="organ class of the same term in the label's table",
+                ))
     return out

@@ -25,7 +25,7 @@ import re
 from dataclasses import replace
 
 from .adverse_cells import (band_segments, cell_lines, clean, is_mark, join_wrapped, markers, split_terms)
-from .adverse_pdf_inline import inline_entries
+from .adverse_pdf_inline import inline_entries, prose_entries
 from .adverse_data import _singular, band, fold, heading_band, soc_by_name, soc_prefix, socs
 from .adverse_records import AdverseReaction, AdverseReactionSet, FrequencyBand, Footnote
 from .ids import IdMaker, slugify
@@ -310,6 +310,7 @@ def adverse_set_from_html(record: LabelRecord) -> AdverseReactionSet | None:
     for t in tables:
         entries.extend(_convert(t, record, ids, soc_notes))  # soc_notes: markers on organ-class cells
     entries.extend(inline_entries(record, ids))  # lists under organ-class sub-headings
+    entries.extend(prose_entries(record, ids, entries))  # sentences stating a band or an incidence
     if not entries:
         return None
     used = {m for e in entries for m in e.footnotes} | soc_notes
