@@ -14,7 +14,8 @@ from dataclasses import replace
 
 from .adverse_cells import band_segments, layouts, noun_phrase, split_terms
 from .adverse_data import band_of_percent, bands, heading_band, term_key
-from .adverse_records import AdverseReaction
+from .adverse_incidence import _age_group
+from .adverse_records import AdverseReaction, Incidence
 from .ids import IdMaker
 from .records import LabelRecord
 
@@ -84,17 +85,19 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
         for p in sec.paragraphs:
             if p.kind == "table-row" or p.artefact:
                 continue
-            found: list[tuple[str, str]] = []
+            found: list[tuple[str, str, float | None, str | None]] = []
             for sentence in re.split(r"(?<=[a-z)%])\.\s+(?=[A-Z])", p.text):
                 low = sentence.lower()
+                pop, n = _population(sentence)
                 m = _restated_band().search(sentence)
                 if m:
                     subject = noun_phrase(sentence[: m.start()])
                     subject = subject.rsplit(",", 1)[-1].strip()
                     b = heading_band(m.group(1))
+                    pct = re.search(r"(\d+(?:\.\d+)?)\s*%", sentence[: m.start()])
                     for t in re.split(r",|\s+and\s+", subject):
                         if t.strip():
-                            found.append((t.strip(), b))
+                            found.append((t.strip(), b, float(pct.group(1)) if pct else None, pop))
                     continue
                 if ":" not in sentence or not any(w in low.split(":")[0] for w in words):
                     continue
@@ -102,8 +105,9 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
                 hits = [_PERCENT_ITEM.match(x) for x in items if x]
                 if len(hits) >= 2 and all(hits):
                     for h in hits:
-                        found.append((h.group("term").strip(), band_of_percent(float(h.group("pct").replace(",", ".")))))
-            for term, b in found:
+                        pct = float(h.group("pct").replace(",", "."))
+                        found.append((h.group("term").strip(), band_of_percent(pct), pct, pop))
+            for term, b, pct, pop in found:
                 socs_ = known.get(term_key(term), set())
                 if len(socs_) != 1:
                     record.add_unresolved("adverse-row", p.text, f"'{term}' ({b}) is stated outside the tables "
@@ -111,9 +115,28 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
                                           replace(p.source, quote=p.text))
                     continue
                 soc = next(iter(socs_))
-                out.append(AdverseReaction(
+                e = AdverseReaction(
                     id=ids(f"prose-{term}"), term=term, soc=soc, frequency=b,
                     source=replace(p.source, quote=p.text), soc_as_printed=None,
                     frequency_basis="stated", frequency_rule="organ class of the same term in the label's table",
-                ))
+                )
+                if pct is not None or pop:  # the population the frequency was stated for
+                    e.incidences.append(Incidence("any grade", replace(p.source, quote=p.text), percent=pct,
+                                                  unit="%", population=pop, n=None, subject=term, entry_id=e.id,
+                                                  age_group=_age_group(f"{sec.title} {pop or ''}"),
+                                                  section_key=sec.key))
+                out.append(e)
     return out
+
+
+def _population(sentence: str) -> tuple[str | None, int | None]:
+    """The population a sentence states its figures for: its leading "In ...,"
+    clause, without a leading study description ("a trial of 318")."""
+    m = re.match(r"\s*In\s+([^,:;]+)", sentence)
+    if not m:
+        return None, None
+    pop = m.group(1).strip()
+    k = re.search(r"\bof\s+(\d[\d,]*)\s+(?=[a-z])", pop)
+    if k:
+        return pop[k.end():], int(k.group(1).replace(",", ""))
+    return pop, None
