@@ -86,6 +86,9 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
             if p.kind == "table-row" or p.artefact:
                 continue
             found: list[tuple[str, str, float | None, str | None]] = []
+            flat = " ".join(p.text.lower().split())
+            if any(c in flat for c in layouts()["unknown_frequency"]) and sec.key != "4.8" and not record.children(sec.key):
+                found.append((sec.title, "not known", None, None))  # "The frequency of this is unknown"
             for sentence in re.split(r"(?<=[a-z)%])\.\s+(?=[A-Z])", p.text):
                 low = sentence.lower()
                 pop, n = _population(sentence)
@@ -108,25 +111,33 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
                         pct = float(h.group("pct").replace(",", "."))
                         found.append((h.group("term").strip(), band_of_percent(pct), pct, pop))
             for term, b, pct, pop in found:
+                same = next((e for e in entries + out if term_key(term) == term_key(e.term) and e.frequency == b), None)
+                if same is not None:  # restates an entry: it keeps the population the sentence gives
+                    _add_incidence(same, p, sec, term, pct, pop)
+                    continue
                 socs_ = known.get(term_key(term), set())
                 if len(socs_) != 1:
                     record.add_unresolved("adverse-row", p.text, f"'{term}' ({b}) is stated outside the tables "
                                           "without its organ class, and the tables do not settle it",
                                           replace(p.source, quote=p.text))
                     continue
-                soc = next(iter(socs_))
                 e = AdverseReaction(
-                    id=ids(f"prose-{term}"), term=term, soc=soc, frequency=b,
+                    id=ids(f"prose-{term}"), term=term, soc=next(iter(socs_)), frequency=b,
                     source=replace(p.source, quote=p.text), soc_as_printed=None,
                     frequency_basis="stated", frequency_rule="organ class of the same term in the label's table",
                 )
-                if pct is not None or pop:  # the population the frequency was stated for
-                    e.incidences.append(Incidence("any grade", replace(p.source, quote=p.text), percent=pct,
-                                                  unit="%", population=pop, n=None, subject=term, entry_id=e.id,
-                                                  age_group=_age_group(f"{sec.title} {pop or ''}"),
-                                                  section_key=sec.key))
+                _add_incidence(e, p, sec, term, pct, pop)
                 out.append(e)
     return out
+
+
+def _add_incidence(e: AdverseReaction, p, sec, term: str, pct: float | None, pop: str | None) -> None:
+    """The incidence and population a sentence states for an entry."""
+    if pct is None and not pop:
+        return
+    e.incidences.append(Incidence("any grade", replace(p.source, quote=p.text), percent=pct, unit="%",
+                                  population=pop, subject=term, entry_id=e.id,
+                                  age_group=_age_group(f"{sec.title} {pop or ''}"), section_key=sec.key))
 
 
 def _population(sentence: str) -> tuple[str | None, int | None]:

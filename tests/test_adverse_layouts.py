@@ -191,3 +191,47 @@ def test_ema_label_reactions(product):
         assert (term.lower(), soc, freq) in got, (term, soc, freq)
     assert not any(e.term.lower() in {"common", "uncommon", "rare", "very common", "not known"}
                    for e in rec.adverse_reactions.entries)
+
+
+def test_prose_incidence_list_and_restated_band_take_the_tables_organ_class():
+    t = Table(None, ["", "Common", "Not known"], [
+        ["Nervous system disorders", "Postural dizziness", "Migraine"],
+        ["Vascular disorders", "Postural hypotension", ""],
+    ], SRC)
+    rec = _record(t, subs=[("Paediatric population", [
+        "In a randomised trial of 120 children aged 6 to 16 years, the following adverse reactions occurred: "
+        "migraine (4.2%), postural dizziness (2.5%), fainting (0.5%).",
+        "In elderly patients with renal impairment, postural dizziness and postural hypotension were reported in "
+        "0.4% of the patients (i.e., uncommon).",
+    ]), ("Bone pain", ["Cases of bone pain have been reported. The frequency of this is unknown."])])
+    rows = _rows(rec)
+    assert ("migraine", "Nervous system disorders", "common") in rows  # 4.2 % is common; its class from the table
+    assert ("postural dizziness", "Nervous system disorders", "uncommon") in rows
+    assert ("postural hypotension", "Vascular disorders", "uncommon") in rows
+    assert not any(term.lower() in {"fainting", "bone pain"} for term, _, _ in rows)
+    reasons = " ".join(u.reason for u in rec.unresolved)
+    assert "'fainting' (uncommon)" in reasons and "'Bone pain' (not known)" in reasons
+    ars = adverse_set_from_html(rec)
+    mig = next(e for e in ars.entries if e.term == "migraine" and e.frequency == "common")
+    assert mig.incidences[0].population == "children aged 6 to 16 years" and mig.incidences[0].percent == 4.2
+    dz = next(e for e in ars.entries if e.term == "Postural dizziness" and e.frequency == "common")
+    # the table entry restated for children keeps their population; the elderly's uncommon one is its own entry
+    assert [(i.percent, i.population) for i in dz.incidences] == [(2.5, "children aged 6 to 16 years")]
+    assert next(e for e in ars.entries if e.term == "postural dizziness" and e.frequency == "uncommon"
+                ).incidences[0].population == "elderly patients with renal impairment"
+
+
+def test_ema_prose_facts():
+    from tests.pdf_support import pdf_labels
+
+    karvea = next(r for r in pdf_labels("karvea").records if "150" in r.label_id and "film" in r.label_id)
+    e = next(e for e in karvea.adverse_reactions.entries
+             if e.term == "orthostatic hypotension" and e.frequency == "uncommon")
+    assert e.soc == "Vascular disorders"
+    assert e.incidences[0].percent == 0.5
+    assert e.incidences[0].population == "diabetic hypertensive patients with microalbuminuria and normal renal function"
+    head = next(e for e in karvea.adverse_reactions.entries if e.term == "headache" and e.frequency == "common")
+    assert head.incidences[0].percent == 7.9 and "aged 6 to 16 years" in head.incidences[0].population
+    assert any("'hypotension' (common)" in u.reason for u in karvea.unresolved)
+    dovato = pdf_labels("dovato").records[0]
+    assert any("'Osteonecrosis' (not known)" in u.reason for u in dovato.unresolved)
