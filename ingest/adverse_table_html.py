@@ -24,10 +24,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .adverse_cells import (band_segments, cell_lines, clean, is_mark, join_wrapped, markers, split_terms)
+from .adverse_cells import (band_segments, cell_lines, clean, is_mark, join_wrapped, layouts, markers, split_terms)
 from .adverse_pdf_inline import inline_entries, prose_entries
 from .adverse_data import _singular, band, fold, heading_band, soc_by_name, soc_prefix, socs
-from .adverse_records import AdverseReaction, AdverseReactionSet, FrequencyBand, Footnote
+from .adverse_incidence import _age_group
+from .adverse_records import AdverseReaction, AdverseReactionSet, FrequencyBand, Footnote, Incidence
 from .ids import IdMaker, slugify
 from .records import Issue, LabelRecord, Source, Table
 
@@ -100,11 +101,28 @@ def _layout(table: Table) -> tuple[str, dict[int, str], int | None, int | None]:
             if vals and sum(1 for v in vals if match_soc(_clean(v))) >= max(1, len(vals) // 2):
                 soc_col = j
                 break
+    pops = _population_columns(table, soc_col)
+    if len(pops) >= 2:
+        return "population", pops, soc_col, None
     if freq_col is not None:
         return "long", {}, soc_col, freq_col
     if soc_col is not None and any(band_segments(ln) for r in table.rows for c in r for ln in c.split("\n")):
         return "inline", {}, soc_col, None
     return "none", {}, soc_col, freq_col
+
+
+def _population_columns(table: Table, soc_col: int | None) -> dict[int, str]:
+    """Columns headed by a population ("Children 2-11 years") whose cells are
+    frequency words: {col: population as printed}."""
+    cue = {w.lower() for w in layouts()["population_words"]}
+    out = {}
+    for j, h in enumerate(table.header):
+        if j == soc_col or not (set(re.findall(r"[a-z]+", h.lower())) & cue):
+            continue
+        vals = [_clean(_markers(r[j])[0]) for r in table.rows if j < len(r) and r[j].strip() and _spanning(r) is None]
+        if vals and all(heading_band(v) for v in vals):
+            out[j] = _clean(h)
+    return out
 
 
 def adverse_reactions_from_table(table: Table, record: LabelRecord, ids: IdMaker | None = None) -> list[AdverseReaction]:
@@ -218,6 +236,18 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
                 if c < len(row):
                     for k, line in enumerate(cell_lines(row[c])[0]):
                         add(r, c, k, line, bands[c], header_sources[c] if c < len(header_sources) else None)
+        elif kind == "population":  # one entry per population column, with that population
+            term_cols = [c for c in range(len(row)) if c != soc_col and c not in bands]
+            for c, pop in sorted(bands.items()):
+                b = heading_band(_clean(_markers(row[c])[0])) if c < len(row) else None
+                for tc in term_cols if b else []:
+                    n = len(out)
+                    for k, line in enumerate(cell_lines(row[tc])[0]):
+                        add(r, tc, k, line, b, header_sources[c] if c < len(header_sources) else None)
+                    for e in out[n:]:
+                        e.incidences.append(Incidence("any grade", src(r, c, 0, row[c]), population=pop,
+                                                      subject=e.term, entry_id=e.id,
+                                                      age_group=_age_group(pop)))
         elif kind == "long":
             _long_row(r, row, soc_col, freq_col, add, record, table)
         else:  # "inline": the frequency label printed inside the cell ("Common: a, b")

@@ -235,3 +235,20 @@ def test_ema_prose_facts():
     assert any("'hypotension' (common)" in u.reason for u in karvea.unresolved)
     dovato = pdf_labels("dovato").records[0]
     assert any("'Osteonecrosis' (not known)" in u.reason for u in dovato.unresolved)
+
+
+def test_per_population_table_keeps_each_frequency_with_its_population():
+    t = Table(None, ["Adverse reaction", "Children 2 to 11 years", "Adolescents 12 to 17 years"], [
+        ["Nervous system disorders", "Nervous system disorders", "Nervous system disorders"],
+        ["Drowsiness", "Very common", "Common"],
+        ["Night terrors", "Uncommon", ""],
+    ], SRC)
+    rec = _record(t)
+    ars = adverse_set_from_html(rec)
+    got = {(e.term, e.soc, e.frequency, e.incidences[0].population) for e in ars.entries}
+    assert got == {
+        ("Drowsiness", "Nervous system disorders", "very common", "Children 2 to 11 years"),
+        ("Drowsiness", "Nervous system disorders", "common", "Adolescents 12 to 17 years"),
+        ("Night terrors", "Nervous system disorders", "uncommon", "Children 2 to 11 years"),
+    }
+    assert all(e.incidences[0].age_group == "pediatric" for e in ars.entries if "Children" in e.incidences[0].population)
