@@ -33,17 +33,45 @@ def inline_entries(record: LabelRecord, ids: IdMaker) -> list[AdverseReaction]:
         for p in sec.paragraphs:
             if p.kind == "table-row":
                 continue
-            for freq, rest in band_segments(p.text):
+            segments = band_segments(p.text)
+            pct_pop = None
+            if not segments:  # "In 1.7% of <population>, a decrease in X, which ..., has been observed."
+                m = _INCIDENCE_SENTENCE.match(p.text)
+                if m:
+                    rest = _RELATIVE.sub(" ", m.group("rest"))
+                    segments = [(band_of_percent(float(m.group("pct"))), _ARTICLE.sub("", noun_phrase(rest)))]
+                    pct_pop = (float(m.group("pct")), m.group("pop").strip())
+            for freq, rest in segments:
                 for term, notes in split_terms(noun_phrase(rest)):
-                    out.append(AdverseReaction(
+                    e = AdverseReaction(
                         id=ids(f"{soc.abbrev}-{term}"), term=term, soc=soc.name, frequency=freq,
                         source=replace(p.source, quote=p.text), soc_as_printed=sec.title,
                         frequency_basis="stated", footnotes=list(notes),
-                    ))
+                    )
+                    if pct_pop:
+                        _add_incidence(e, p, sec, term, *pct_pop)
+                    out.append(e)
     return out
 
 
+_INCIDENCE_SENTENCE = re.compile(r"^\s*In\s+(?P<pct>\d+(?:\.\d+)?)\s*%\s+of\s+(?P<pop>[^,]+),\s*(?P<rest>.+)$")
+_RELATIVE = re.compile(r",\s*which\b[^,]*,")
+_ARTICLE = re.compile(r"^\s*(?:a|an|the)\s+", re.I)
+
+
 _PERCENT_ITEM = re.compile(r"^(?P<term>[^()%:]+?)\s*\(\s*(?P<pct>\d+(?:[.,]\d+)?)\s*%\s*\)$")
+
+
+_PERCENT_IN_ITEM = re.compile(r"^(?P<term>[^()%:]+?)\s+in\s+(?P<pct>\d+(?:[.,]\d+)?)\s*%\s+of\b.*$")
+_LIST = re.compile(r"^(?P<lead>[^:]*?)(?::|\s(?:were|are)\s)(?P<items>.+)$")
+
+
+def _soc_cues() -> dict[str, str]:
+    return {c["cue"]: c["soc"] for c in layouts()["soc_cues"]}
+
+
+def _names_people(pop: str | None) -> bool:
+    return bool(pop) and bool(set(re.findall(r"[a-z]+", pop.lower())) & set(layouts()["people_words"]))
 
 
 def _known_socs(entries: list[AdverseReaction]) -> dict[str, set[str]]:
@@ -85,13 +113,16 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
         for p in sec.paragraphs:
             if p.kind == "table-row" or p.artefact:
                 continue
-            found: list[tuple[str, str, float | None, str | None]] = []
+            found: list[tuple[str, str, float | None, str | None, str | None]] = []
             flat = " ".join(p.text.lower().split())
             if any(c in flat for c in layouts()["unknown_frequency"]) and sec.key != "4.8" and not record.children(sec.key):
-                found.append((sec.title, "not known", None, None))  # "The frequency of this is unknown"
+                found.append((sec.title, "not known", None, None, None))  # "The frequency of this is unknown"
+            last_pop = None
             for sentence in re.split(r"(?<=[a-z)%])\.\s+(?=[A-Z])", p.text):
-                low = sentence.lower()
                 pop, n = _population(sentence)
+                if not _names_people(pop):
+                    pop = last_pop  # "In the open-label period of this trial": the population above
+                last_pop = pop
                 m = _restated_band().search(sentence)
                 if m:
                     subject = noun_phrase(sentence[: m.start()])
@@ -100,22 +131,26 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
                     pct = re.search(r"(\d+(?:\.\d+)?)\s*%", sentence[: m.start()])
                     for t in re.split(r",|\s+and\s+", subject):
                         if t.strip():
-                            found.append((t.strip(), b, float(pct.group(1)) if pct else None, pop))
+                            found.append((t.strip(), b, float(pct.group(1)) if pct else None, pop, None))
                     continue
-                if ":" not in sentence or not any(w in low.split(":")[0] for w in words):
+                lm = _LIST.match(sentence)
+                if pop is None:
+                    continue  # incidences of the whole study: a summary of the table, not entries of their own
+                if lm is None or not any(w in lm.group("lead").lower() for w in words + list(_soc_cues())):
                     continue
-                items = [x.strip(" .") for x in re.split(r",|\s+and\s+", sentence.split(":", 1)[1])]
-                hits = [_PERCENT_ITEM.match(x) for x in items if x]
+                hint = next((soc for cue, soc in _soc_cues().items() if cue in lm.group("lead").lower()), None)
+                items = [x.strip(" .") for x in re.split(r",|\s+and\s+", lm.group("items"))]
+                hits = [_PERCENT_ITEM.match(x) or _PERCENT_IN_ITEM.match(x) for x in items if x]
                 if len(hits) >= 2 and all(hits):
                     for h in hits:
                         pct = float(h.group("pct").replace(",", "."))
-                        found.append((h.group("term").strip(), band_of_percent(pct), pct, pop))
-            for term, b, pct, pop in found:
+                        found.append((h.group("term").strip(), band_of_percent(pct), pct, pop, hint))
+            for term, b, pct, pop, hint in found:
                 same = next((e for e in entries + out if term_key(term) == term_key(e.term) and e.frequency == b), None)
                 if same is not None:  # restates an entry: it keeps the population the sentence gives
                     _add_incidence(same, p, sec, term, pct, pop)
                     continue
-                socs_ = known.get(term_key(term), set())
+                socs_ = known.get(term_key(term), set()) or ({hint} if hint else set())
                 if len(socs_) != 1:
                     record.add_unresolved("adverse-row", p.text, f"'{term}' ({b}) is stated outside the tables "
                                           "without its organ class, and the tables do not settle it",
@@ -124,7 +159,8 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
                 e = AdverseReaction(
                     id=ids(f"prose-{term}"), term=term, soc=next(iter(socs_)), frequency=b,
                     source=replace(p.source, quote=p.text), soc_as_printed=None,
-                    frequency_basis="stated", frequency_rule="organ class of the same term in the label's table",
+                    frequency_basis="stated", frequency_rule="organ class of the same term in the label's table"
+                    if term_key(term) in known else "organ class named by the sentence's wording",
                 )
                 _add_incidence(e, p, sec, term, pct, pop)
                 out.append(e)
@@ -143,7 +179,7 @@ def _add_incidence(e: AdverseReaction, p, sec, term: str, pct: float | None, pop
 def _population(sentence: str) -> tuple[str | None, int | None]:
     """The population a sentence states its figures for: its leading "In ...,"
     clause, without a leading study description ("a trial of 318")."""
-    m = re.match(r"\s*In\s+([^,:;]+)", sentence)
+    m = re.match(r"\s*In\s+([^,:;]+),", sentence)
     if not m:
         return None, None
     pop = m.group(1).strip()

@@ -252,3 +252,40 @@ def test_per_population_table_keeps_each_frequency_with_its_population():
         ("Night terrors", "Nervous system disorders", "uncommon", "Children 2 to 11 years"),
     }
     assert all(e.incidences[0].age_group == "pediatric" for e in ars.entries if "Children" in e.incidences[0].population)
+
+
+def test_incidence_sentences_population_lab_findings_and_study_summaries():
+    t = Table(None, ["", "Very common", "Common"], [["Nervous system disorders", "Migraine", "Tremor"]], SRC)
+    rec = _record(t, subs=[
+        ("Summary of the safety profile", [
+            "The most frequently reported adverse reactions are migraine (3%) and tremor (2%)."]),
+        ("Investigations", [
+            "In 2.5% of elderly patients with renal impairment, a rise in serum urea*, which was not clinically "
+            "significant, has been observed."]),
+        ("Paediatric population", [
+            "In a trial of 90 children aged 2 to 5 years, the following adverse reactions occurred: migraine (4%), "
+            "tremor (3%). In the open-label period of this trial the most frequent laboratory abnormalities observed "
+            "were urate increases (4.5%) and elevated lipase values in 2% of child recipients."]),
+    ])
+    rows = _rows(rec)
+    # a study-wide summary with no population restates the table: migraine stays very common only
+    assert ("Migraine", "Nervous system disorders", "very common") in rows
+    assert ("migraine", "Nervous system disorders", "common") in rows  # stated for children
+    assert ("rise in serum urea", "Investigations", "common") in rows
+    assert ("urate increases", "Investigations", "common") in rows
+    assert ("elevated lipase values", "Investigations", "common") in rows
+    ars = adverse_set_from_html(rec)
+    urea = next(e for e in ars.entries if e.term == "rise in serum urea")
+    assert (urea.incidences[0].percent, urea.incidences[0].population) == (2.5, "elderly patients with renal impairment")
+    lip = next(e for e in ars.entries if e.term == "elevated lipase values")
+    assert lip.incidences[0].population == "children aged 2 to 5 years"
+
+
+def test_ema_karvea_investigations_from_sentences():
+    from tests.pdf_support import pdf_labels
+
+    karvea = next(r for r in pdf_labels("karvea").records if "150" in r.label_id and "film" in r.label_id)
+    got = {(e.term, e.soc, e.frequency) for e in karvea.adverse_reactions.entries}
+    assert ("decrease in haemoglobin", "Investigations", "common") in got
+    assert ("creatinine increases", "Investigations", "common") in got
+    assert ("significant increases in plasma creatine kinase", "Investigations", "common") in got
