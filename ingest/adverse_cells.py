@@ -126,8 +126,8 @@ def _is_clause(part: str) -> bool:
 
 
 def noun_phrase(text: str) -> str:
-    """A sentence after a frequency label ("Hyperkalaemia occurred more often in
-    ...") -> its subject ("Hyperkalaemia"); a term list is returned unchanged."""
+    """A sentence after a frequency label ("Raised sodium occurred more often in
+    ...") -> its subject ("Raised sodium"); a term list is returned unchanged."""
     first = re.split(r"(?<=[a-z)\]])\.\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
     low = _mask_brackets(first).lower()
     cut = None

@@ -4,7 +4,7 @@ sub-headings, each followed by lines that start with their frequency label
 without rules and read as paragraphs.
 
 ``inline_entries(record, ids)`` returns one AdverseReaction per term. A
-sentence after the label ("Hyperkalaemia occurred more often in ...") gives its
+sentence after the label ("Raised sodium occurred more often in ...") gives its
 subject as the term. Nothing here knows a product.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ def inline_entries(record: LabelRecord, ids: IdMaker) -> list[AdverseReaction]:
                 continue
             segments = band_segments(p.text)
             pct_pop = None
-            if not segments:  # "In 1.7% of <population>, a decrease in X, which ..., has been observed."
+            if not segments:  # "In N% of <population>, a rise in X, which ..., has been observed."
                 m = _INCIDENCE_SENTENCE.match(p.text)
                 if m:
                     rest = _RELATIVE.sub(" ", m.group("rest"))
@@ -178,7 +178,7 @@ def _add_incidence(e: AdverseReaction, p, sec, term: str, pct: float | None, pop
 
 def _population(sentence: str) -> tuple[str | None, int | None]:
     """The population a sentence states its figures for: its leading "In ...,"
-    clause, without a leading study description ("a trial of 318")."""
+    clause, without a leading study description ("a trial of N")."""
     m = re.match(r"\s*In\s+([^,:;]+),", sentence)
     if not m:
         return None, None
