@@ -24,15 +24,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .adverse_data import band, fold, heading_band, soc_by_name, soc_prefix, socs
-from .adverse_records import AdverseReaction, AdverseReactionSet, FrequencyBand, Footnote
+from .adverse_cells import (band_segments, cell_lines, clean, is_mark, join_wrapped, layouts, markers, split_terms)
+from .adverse_pdf_inline import inline_entries, prose_entries
+from .adverse_data import _singular, band, fold, heading_band, soc_by_name, soc_prefix, socs
+from .adverse_incidence import _age_group
+from .adverse_records import AdverseReaction, AdverseReactionSet, FrequencyBand, Footnote, Incidence
 from .ids import IdMaker, slugify
 from .records import Issue, LabelRecord, Source, Table
 
-_SUPERS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ*"
-_PLAIN = "0123456789abcdefghijklmnoprstuvwxyz*"
-_TO_PLAIN = str.maketrans(_SUPERS, _PLAIN)
-_SUPER_RUN = re.compile(f"[{_SUPERS}][{_SUPERS},]*")
 _SOC_WORDS = {"soc", "system", "organ", "class", "classes", "meddra", "body"}
 _FREQ_WORDS = {"frequency", "frequencies", "incidence", "category"}
 _STOP = {"and", "the", "of", "incl", "including", "disorders", "disorder"}
@@ -40,49 +39,32 @@ _MARKER_PARA = re.compile(r"^([a-z]|\d{1,2}|\*{1,3}|[†‡§])\s+(?=\S)")
 _LEGEND_ITEM = re.compile(r"\b(very common|common|uncommon|very rare|rare|not known)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)", re.I)
 _PAREN = re.compile(r"\([^()]*\)")
 _FRACTION = re.compile(r"([<>≥≤]=?)\s*1\s*/\s*([\d,. ]+\d)")
+_markers = markers
+_clean = clean
 
 
-def _markers(text: str) -> tuple[str, list[str]]:
-    """Remove superscript footnote markers: ("Lymphoma", ["1"])."""
-    found: list[str] = []
-    for run in _SUPER_RUN.findall(text):
-        found.extend(m for m in run.translate(_TO_PLAIN).split(",") if m)
-    return _SUPER_RUN.sub(" ", text), found
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split()).strip(" ,;.")
-
-
-def _split_terms(line: str) -> list[str]:
-    """A cell line may list short terms: "Pancytopenia, eosinophilia",
-    "Paresis & Convulsions (...)". A descriptive line ("X resulting in a, b,
-    c or death") stays whole. Separators inside parentheses do not count."""
-    parts, depth, cur = [], 0, ""
-    for i, ch in enumerate(line):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth <= 0 and (ch == "," or (ch == "&" and line[i - 1 : i] == " ")):
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    parts = [_clean(p) for p in parts if _clean(p)]
-    if len(parts) > 1 and all(len(_PAREN.sub(" ", p).split()) <= 4 for p in parts):
-        return parts
-    return [_clean(line)] if _clean(line) else []
-
-
-def match_soc(printed: str):
-    """The MedDRA SOC for a printed organ class: exact/variant, prefix, then
-    the class whose name holds most of the printed words (at least 60 %)."""
+def match_soc_exact(printed: str):
+    """The MedDRA SOC whose name or printed variant this is (case, punctuation,
+    footnote marks and singular/plural words aside: "systems", "disorder")."""
     s = soc_by_name(printed)
+    if s:
+        return s
+    plural = {" ".join(_singular(w) for w in fold(v).split()): x for x in socs() for v in (x.name, *x.variants)}
+    s = plural.get(" ".join(_singular(w) for w in fold(printed).split()))
     if s:
         return s
     pre = soc_prefix(printed)
     if pre and not printed[len(pre[1]) :].strip():
         return pre[0]
+    return None
+
+
+def match_soc(printed: str):
+    """The MedDRA SOC for a printed organ class: exact/variant, prefix, then
+    the class whose name holds most of the printed words (at least 60 %)."""
+    s = match_soc_exact(printed)
+    if s:
+        return s
     words = set(fold(printed).split()) - _STOP
     if not words:
         return None
@@ -94,30 +76,53 @@ def match_soc(printed: str):
 
 
 def _layout(table: Table) -> tuple[str, dict[int, str], int | None, int | None]:
-    """("grid", {col: band}, soc_col, None) or ("long", {}, soc_col, freq_col, ) ..."""
+    """(kind, {col: band}, soc_col, freq_col); kind is "grid" (frequency as
+    column headings), "long" (a frequency column), "inline" (the frequency
+    label inside the cells) or "none"."""
     header = table.header
-    bands = {i: heading_band(h) for i, h in enumerate(header) if heading_band(h)}
+    bands = {i: heading_band(_clean(h)) for i, h in enumerate(header) if heading_band(_clean(h))}
     if len(bands) >= 2:
         soc_col = next((i for i in range(len(header)) if i not in bands), None)
-        return "grid", bands, soc_col, None
+        return ("grid" if soc_col is not None else "none"), bands, soc_col, None
     words = [set(fold(h).split()) for h in header]
     soc_col = next((i for i, w in enumerate(words) if w & _SOC_WORDS), None)
-    freq_col = next((i for i, w in enumerate(words) if w & _FREQ_WORDS), None)
+    freq_col = next((i for i, w in enumerate(words) if w & _FREQ_WORDS and i != soc_col), None)
     if freq_col is None:  # a column whose cells are band names
         for j in range(len(header)):
-            vals = [r[j] for r in table.rows if j < len(r) and r[j].strip()]
-            if vals and all(heading_band(_markers(v)[0]) for v in vals):
+            vals = [_clean(_markers(x)[0]) for r in table.rows if j < len(r) for x in r[j].split("\n") if x.strip()]
+            if vals and sum(1 for v in vals if heading_band(v)) >= max(1, 2 * len(vals) // 3):
                 freq_col = j
                 break
     if soc_col is None:
         for j in range(len(header)):
-            vals = [_markers(r[j])[0] for r in table.rows if j < len(r) and r[j].strip()]
+            if j == freq_col:
+                continue
+            vals = [_markers(r[j])[0] for r in table.rows if j < len(r) and r[j].strip() and _spanning(r) is None]
             if vals and sum(1 for v in vals if match_soc(_clean(v))) >= max(1, len(vals) // 2):
                 soc_col = j
                 break
-    if freq_col is not None and soc_col is not None:
+    pops = _population_columns(table, soc_col)
+    if len(pops) >= 2:
+        return "population", pops, soc_col, None
+    if freq_col is not None:
         return "long", {}, soc_col, freq_col
+    if soc_col is not None and any(band_segments(ln) for r in table.rows for c in r for ln in c.split("\n")):
+        return "inline", {}, soc_col, None
     return "none", {}, soc_col, freq_col
+
+
+def _population_columns(table: Table, soc_col: int | None) -> dict[int, str]:
+    """Columns headed by a population ("Children 2-11 years") whose cells are
+    frequency words: {col: population as printed}."""
+    cue = {w.lower() for w in layouts()["population_words"]}
+    out = {}
+    for j, h in enumerate(table.header):
+        if j == soc_col or not (set(re.findall(r"[a-z]+", h.lower())) & cue):
+            continue
+        vals = [_clean(_markers(r[j])[0]) for r in table.rows if j < len(r) and r[j].strip() and _spanning(r) is None]
+        if vals and all(heading_band(v) for v in vals):
+            out[j] = _clean(h)
+    return out
 
 
 def adverse_reactions_from_table(table: Table, record: LabelRecord, ids: IdMaker | None = None) -> list[AdverseReaction]:
@@ -126,9 +131,39 @@ def adverse_reactions_from_table(table: Table, record: LabelRecord, ids: IdMaker
     return _convert(table, record, ids or IdMaker(), set())
 
 
+def _soc_text(text: str) -> tuple[str, list[str]]:
+    printed, notes = _markers(text)
+    return _clean(printed), notes
+
+
+def _spanning(row: list[str]) -> str | None:
+    """The text of a row printed across the table (an organ-class sub-heading)."""
+    vals = {_clean(c) for c in row if _clean(c)}
+    return next(iter(vals)) if len(vals) == 1 else None
+
+
+def _merge_wrapped(rows: list[list[str]], r: int, soc_col: int, limit: int = 4) -> tuple[list[str], int] | None:
+    """An organ-class name wrapped over several table rows ("Skin and" /
+    "subcutaneous" / "tissue disorders"): the rows joined, and how many."""
+    name = ""
+    for k in range(r, min(len(rows), r + limit)):
+        part = _soc_text(rows[k][soc_col])[0] if soc_col < len(rows[k]) else ""
+        if not part:
+            return None
+        name = f"{name} {part}".strip()
+        if k > r and match_soc_exact(name):
+            width = max(len(x) for x in rows[r:k + 1])
+            merged = []
+            for c in range(width):
+                lines = [ln for x in rows[r:k + 1] if c < len(x) for ln in x[c].split("\n") if ln.strip()]
+                merged.append(name if c == soc_col else "\n".join(join_wrapped(lines)))
+            return merged, k - r + 1
+    return None
+
+
 def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[str]) -> list[AdverseReaction]:
     kind, bands, soc_col, freq_col = _layout(table)
-    if kind == "none" or soc_col is None:
+    if kind == "none":
         return []
     cell_sources = getattr(table, "cell_sources", None) or []
     header_sources = getattr(table, "header_sources", None) or []
@@ -142,47 +177,117 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
             s = table.source
         return replace(s, quote=s.quote or text)
 
-    for r, row in enumerate(table.rows):
-        printed, soc_notes = _markers(row[soc_col]) if soc_col < len(row) else ("", [])
-        printed = _clean(printed)
-        record_notes.update(soc_notes)
-        if printed:
+    def add(r: int, c: int, k: int, line: str, freq: str, fsrc: Source | None = None) -> None:
+        for term, notes in split_terms(line):
+            out.append(AdverseReaction(
+                id=ids(f"{current[0].abbrev}-{term}"), term=term, soc=current[0].name, frequency=freq,
+                source=src(r, c, k, line), soc_as_printed=current[1], frequency_basis="stated",
+                footnotes=list(notes), frequency_source=fsrc,
+            ))
+
+    rows = [list(x) for x in table.rows]
+    r = 0
+    while r < len(rows):
+        row = rows[r]
+        step = 1
+        span = _spanning(row)
+        if span is not None and (soc_col is None or not _clean(row[soc_col]) or _clean(row[soc_col]) == span):
+            printed, notes = _soc_text(span.rstrip(":"))
             soc = match_soc(printed)
+            if soc is not None and (kind != "grid" or not any(is_mark(row[c]) for c in bands if c < len(row))):
+                record_notes.update(notes)
+                current = (soc, printed)
+                r += 1
+                continue
+        printed, soc_notes = _soc_text(row[soc_col]) if soc_col is not None and soc_col < len(row) else ("", [])
+        term_here = None  # X-mark layout: the term stands in the organ-class column
+        if kind == "grid" and printed and any(is_mark(row[c]) for c in bands if c < len(row)):
+            term_here, printed = row[soc_col], ""
+        if printed:
+            soc = match_soc_exact(printed.rstrip(":"))
+            if soc is None:
+                merged = _merge_wrapped(rows, r, soc_col)
+                if merged is not None:
+                    row, step = merged
+                    printed = row[soc_col]
+                    soc = match_soc_exact(printed)
+                else:
+                    soc = match_soc(printed.rstrip(":"))
             if soc is None:
                 record.issues.append(Issue("warning", f"4.8 table row {r + 1}: organ class '{printed}' is not a "
                                            "MedDRA system organ class; row skipped", table.source.section,
                                            table.source.line_start, "html-table-unknown-soc"))
                 _unresolved_row(record, table, r, row, f"organ class '{printed}' is not a MedDRA system organ class")
                 current = None
+                r += step
                 continue
-            current = (soc, printed)
+            record_notes.update(soc_notes)
+            current = (soc, printed.rstrip(":"))
         if current is None:
+            r += step
             continue
-        if kind == "grid":
-            cols = [(c, bands[c]) for c in sorted(bands)]
-        else:
-            b = heading_band(_clean(_markers(row[freq_col])[0])) if freq_col < len(row) else None
-            if b is None:
-                record.issues.append(Issue("warning", f"4.8 table row {r + 1}: frequency '{row[freq_col]}' "
-                                           "not understood; row skipped", table.source.section,
-                                           table.source.line_start, "html-table-unknown-frequency"))
-                _unresolved_row(record, table, r, row, f"frequency '{_clean(row[freq_col])}' is not a frequency "
-                                "category")
-                continue
-            cols = [(c, b) for c in range(len(row)) if c not in (soc_col, freq_col)]
-        for c, freq in cols:
-            if c >= len(row):
-                continue
-            for k, line in enumerate(row[c].split("\n")):
-                text, notes = _markers(line)
-                for term in _split_terms(text):
-                    fsrc = header_sources[c] if kind == "grid" and c < len(header_sources) else None
-                    out.append(AdverseReaction(
-                        id=ids(f"{current[0].abbrev}-{term}"), term=term, soc=current[0].name, frequency=freq,
-                        source=src(r, c, k, line), soc_as_printed=current[1], frequency_basis="stated",
-                        footnotes=list(notes), frequency_source=fsrc,
-                    ))
+        if term_here is not None:
+            for c in sorted(bands):
+                if c < len(row) and is_mark(row[c]):
+                    lines, _ = cell_lines(term_here)
+                    add(r, soc_col, 0, " ".join(join_wrapped(lines)), bands[c], header_sources[c] if c < len(header_sources) else None)
+        elif kind == "grid":
+            for c in sorted(bands):
+                if c < len(row):
+                    for k, line in enumerate(cell_lines(row[c])[0]):
+                        add(r, c, k, line, bands[c], header_sources[c] if c < len(header_sources) else None)
+        elif kind == "population":  # one entry per population column, with that population
+            term_cols = [c for c in range(len(row)) if c != soc_col and c not in bands]
+            for c, pop in sorted(bands.items()):
+                b = heading_band(_clean(_markers(row[c])[0])) if c < len(row) else None
+                for tc in term_cols if b else []:
+                    n = len(out)
+                    for k, line in enumerate(cell_lines(row[tc])[0]):
+                        add(r, tc, k, line, b, header_sources[c] if c < len(header_sources) else None)
+                    for e in out[n:]:
+                        e.incidences.append(Incidence("any grade", src(r, c, 0, row[c]), population=pop,
+                                                      subject=e.term, entry_id=e.id,
+                                                      age_group=_age_group(pop)))
+        elif kind == "long":
+            _long_row(r, row, soc_col, freq_col, add, record, table)
+        else:  # "inline": the frequency label printed inside the cell ("Common: a, b")
+            for c in range(len(row)):
+                if c == soc_col:
+                    continue
+                for k, line in enumerate(cell_lines(row[c])[0]):
+                    for b, rest in band_segments(line):
+                        add(r, c, k, rest, b)
+        r += step
     return out
+
+
+def _long_row(r, row, soc_col, freq_col, add, record, table) -> None:
+    """One row with a frequency column: one band for the row, or one band per
+    line paired with the term lines (frequency in a right-hand column)."""
+    fcell = row[freq_col] if freq_col < len(row) else ""
+    flines = [_clean(_markers(x)[0]) for x in fcell.split("\n") if x.strip()]
+    fbands = [heading_band(x) for x in flines]
+    whole = heading_band(_clean(_markers(" ".join(flines))[0]))
+    term_cols = [c for c in range(len(row)) if c not in (soc_col, freq_col)]
+    if len(flines) > 1 and all(fbands):
+        for c in term_cols:
+            lines = cell_lines(row[c])[0]
+            if len(lines) == len(fbands):
+                for k, (line, b) in enumerate(zip(lines, fbands)):
+                    add(r, c, k, line, b)
+            else:
+                _unresolved_row(record, table, r, row, f"{len(lines)} term lines beside {len(fbands)} frequencies")
+        return
+    if whole is None:
+        record.issues.append(Issue("warning", f"4.8 table row {r + 1}: frequency '{_clean(fcell)}' "
+                                   "not understood; row skipped", table.source.section,
+                                   table.source.line_start, "html-table-unknown-frequency"))
+        _unresolved_row(record, table, r, row, f"frequency '{_clean(fcell)}' is not a frequency category")
+        return
+    for c in term_cols:
+        if c < len(row):
+            for k, line in enumerate(cell_lines(row[c])[0]):
+                add(r, c, k, line, whole)
 
 
 def _unresolved_row(record: LabelRecord, table: Table, r: int, row: list[str], reason: str) -> None:
@@ -234,6 +339,8 @@ def adverse_set_from_html(record: LabelRecord) -> AdverseReactionSet | None:
     soc_notes: set[str] = set()
     for t in tables:
         entries.extend(_convert(t, record, ids, soc_notes))  # soc_notes: markers on organ-class cells
+    entries.extend(inline_entries(record, ids))  # lists under organ-class sub-headings
+    entries.extend(prose_entries(record, ids, entries))  # sentences stating a band or an incidence
     if not entries:
         return None
     used = {m for e in entries for m in e.footnotes} | soc_notes

@@ -142,8 +142,9 @@ def convert_table(parts: list[PageTable], out: DocBuilder) -> dm.Table | None:
         part_rows = [[c or dm.Cell("", dm.Provenance(part.page)) for c in row] for row in grid]
         part_rows = [r for r in part_rows if any(c.text for c in r)]
         if k == 0:
-            while header_n < len(part_rows) and all(c.bold for c in part_rows[header_n] if c.text):
-                header_n += 1
+            while header_n < len(part_rows) and all(c.bold for c in part_rows[header_n] if c.text) \
+                    and not (header_n and len({id(c) for c in part_rows[header_n] if c.text}) == 1):
+                header_n += 1  # a full-width row below the header is a body sub-heading, not header
             if header_n == len(part_rows):
                 header_n = 0
             if header_n == 0 and len(part_rows) >= 2:
