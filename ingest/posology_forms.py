@@ -69,6 +69,8 @@ def kind_of(sentence: str, start: int, end: int, q: Quantity, last_kind: str | N
             q.value, q.low, q.high = q.high, None, None
         q.comparator = "<="
         return "device"
+    if _rx("additional_cues").search(between):  # "an additional 50 mg tablet ... should be administered"
+        return "dose"
     if _rx("escalate_cues").search(between):
         return "escalate"
     if _rx("increment_cues").search(between):
@@ -120,7 +122,7 @@ def weight_band(text: str, last: bool) -> tuple[Quantity | None, Quantity | None
     return h[2], h[3]
 
 
-def bands(sentence: str, found_spans, span: Source, start_id: int = 1) -> list[DoseBand]:
+def bands(sentence: str, found_spans, span: Source, start_id: int = 1, head: str | None = None) -> list[DoseBand]:
     """A band for every dose of the sentence printed with a body weight: the weight
     before it in the same clause ("10 kg to < 30 kg 20 mg") or right after it
     ("40 mg for patients < 30 kg")."""
@@ -138,6 +140,8 @@ def bands(sentence: str, found_spans, span: Source, start_id: int = 1) -> list[D
             band = weight_band(after[m.end() : m.end() + 40], last=False)
         if band is None:
             band = weight_band(sentence[prev:a], last=True)
+        if band is None and head and i == 0:
+            band = weight_band(head, last=True)
         prev = b
         if band is None:
             continue

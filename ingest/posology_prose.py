@@ -179,16 +179,22 @@ def _age_group(text: str, heading: bool) -> str | None:
     return None
 
 
-def read_rules(sec: Section, original: str, indications=()) -> list[DoseRule]:
-    """The prose dosing rules of one 4.2 sub-section."""
+def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | None = None) -> list[DoseRule]:
+    """The prose dosing rules of one 4.2 sub-section; with ``only``, of the sentences
+    ``only`` finds (another section's dose adjustments), each a rule of its own."""
     tail = sec.key.split("/", 1)[-1]
+    if only is not None:
+        tail = f"{sec.number.replace('.', '-')}-{tail}"
     rules: list[DoseRule] = []
     current: DoseRule | None = None
     test: tuple[Quantity, Source] | None = None
     for para in sec.paragraphs or []:
         if para.artefact:
             continue
-        for sent in sentences(para.text):
+        for sent, head in _segments(sentences(para.text)):
+            if only is not None and not only.search(sent):
+                current = None
+                continue
             found_spans = spans(sent)
             found = [(k, q, b) for k, q, b, _, _ in found_spans]
             kinds = {k for k, _, _ in found}
@@ -203,12 +209,12 @@ def read_rules(sec: Section, original: str, indications=()) -> list[DoseRule]:
             sched = schedule(sent)
             doses = [q for k, q, _ in found if k == "dose"]
             caps = [q for k, q, _ in found if k == "cap"]
-            new_bands = forms.bands(sent, found_spans, span, len(current.bands) + 1 if current else 1) if doses else []
+            new_bands = forms.bands(sent, found_spans, span, len(current.bands) + 1 if current else 1, head) if doses else []
             new_phases = forms.phases(sent, found_spans, span) if doses else []
             if current is not None and new_bands and current.bands and not new_phases:
                 current.bands += new_bands  # the next weight band of the same rule
                 continue
-            if current is not None and new_phases and current.phases and new_phases[0].role != "loading":
+            if current is not None and new_phases and current.phases and new_phases[0].role == "maintenance":
                 current.phases += [dataclasses.replace(p, id=str(len(current.phases) + i)) for i, p in enumerate(new_phases, 1)]
                 continue
             if doses or (caps and sched) or "device" in kinds:
@@ -225,6 +231,23 @@ def read_rules(sec: Section, original: str, indications=()) -> list[DoseRule]:
         r.age_group = r.age_group or _age_group(sec.title, heading=True)
         r.indication_ids = _indications(sec.title, indications)
     return rules
+
+
+def _segments(sents):
+    """Sentences as read, except that a table row with a dose in several cells is cut
+    before each later dose cell (each cell is a dose of its own); with the row's
+    first cell, which may print the row's weight band."""
+    for sent in sents:
+        cells = sent.split("|")
+        dosed = [i for i, c in enumerate(cells) if any(k == "dose" for k, _, _ in mentions(c))]
+        if len(cells) < 3 or len(dosed) < 2:
+            yield sent, None
+            continue
+        cuts = [0, *dosed[1:], len(cells)]
+        for a, b in zip(cuts, cuts[1:]):
+            seg = "|".join(cells[a:b]).strip(" |")
+            if seg:
+                yield seg, (cells[0] if a > 0 else None)
 
 
 def _open(sec: Section, tail: str, n: int, sent: str, span: Source, found, sched) -> DoseRule:
