@@ -64,7 +64,7 @@ def kind_of(sentence: str, start: int, end: int, q: Quantity, last_kind: str | N
     if last_kind in ("cap", "period-cap") and not re.search(r"\d", between) and \
             re.search(rf"(?<![\w-])(?:{alternation(c['combination_joins'])})\s*$", between, re.I) and len(between) < 60:
         return "component"
-    if re.search(rf"(?<![\w-])(?:{alternation(c['device_cues'])})\s+(?:\w+\s+){{0,2}}$", between, re.I):
+    if re.search(rf"(?<![\w-])(?:{alternation(c['device_cues'])})\s+(?:\S+\s+){{0,2}}$", between, re.I):
         if q.value is None:  # "delivers 1 - 60 units": a limit per injection, not a dose
             q.value, q.low, q.high = q.high, None, None
         q.comparator = "<="
@@ -225,3 +225,8 @@ def condition(sentence: str, schedule_text: str | None) -> str | None:
         return None
     m = _condition_rx().match(sentence[i + len(schedule_text) :])
     return " ".join(m.group("c").split()) if m else None
+
+
+def individual(sentence: str) -> bool:
+    """The sentence leaves the dose to the prescriber ("determined by the physician")."""
+    return bool(re.search(rf"(?<![\w-])(?:{alternation(cues()['individual_cues'])})(?![\w-])", sentence, re.I))

@@ -217,6 +217,10 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
             if current is not None and new_phases and current.phases and new_phases[0].role == "maintenance":
                 current.phases += [dataclasses.replace(p, id=str(len(current.phases) + i)) for i, p in enumerate(new_phases, 1)]
                 continue
+            if not found and current is None and forms.individual(sent):  # "determined by the physician"
+                rules.append(DoseRule(tail if not rules else f"{tail}-{len(rules) + 1}", sec.title, sec.key, sent, span,
+                                      "fixed", "individualised"))
+                continue
             if doses or (caps and sched) or "device" in kinds:
                 current = _open(sec, tail, len(rules), sent, span, found, sched)
                 current.bands, current.phases = new_bands, new_phases

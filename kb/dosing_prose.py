@@ -111,6 +111,9 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
     for lim in limits("age") if age is not None else []:
         if age < lim.limit.value:
             raise DoseInputError(f"age {age:g} years: the label says '{lim.text}' (section {lim.source.section})", "age_years")
+    if rule.dose_role == "individualised":
+        raise DoseInputError(f"the label gives no dose for rule '{rule.id}' ({rule.title}): "
+                             f"'{' '.join(rule.source.quote.split())}' (section {rule.source.section})", "indication")
     band = pick_band(rule, params)
     f = _factor(rule, params, out)
     if out["bsa_m2"] is not None:

@@ -95,6 +95,11 @@ def test_forms_survive_the_graph():
         assert by[k].escalate_to == r.escalate_to and by[k].increment == r.increment and by[k].condition == r.condition
 
 
+def test_dose_left_to_the_physician():
+    (r,) = rule("Sugar imbalance")
+    assert (r.dose_role, r.dose, r.max_dose) == ("individualised", None, None)
+
+
 # --- the EMA PDFs: numbers and quotes as printed (checked with pdftotext -layout) ---
 
 @lru_cache(maxsize=None)
@@ -162,3 +167,11 @@ def test_no_concentration_or_threshold_becomes_a_dose(name):
         for r in rec.dosing.dose_rules:
             if r.dose is not None:
                 assert not r.dose.unit.endswith("/mL") and r.dose.comparator is None
+
+
+def test_humalog_dose_left_to_the_physician_and_pen_limit():
+    rules = ema("humalog")[0].dosing.dose_rules
+    (r,) = _quoted(rules, "should be determined by the physician, according to the requirement of the patient")
+    assert r.dose_role == "individualised" and r.dose is None
+    pens = [(r.max_dose.value, r.max_dose.unit, r.dose_step.value) for r in rules if "in a single" in r.source.quote]
+    assert pens == [(60, "U", 1), (30, "U", 0.5), (60, "U", 1)]  # KwikPen, Junior KwikPen, Tempo Pen

@@ -76,3 +76,8 @@ def test_fixed_combination_escalation_and_condition_in_the_answer():
     assert c["schedule"]["times_per_interval"] == 3
     v = get(indication="viral-infection", weight_kg=20, age_years=6)
     assert v["components"] == [{"unit": "mg", "value": 20.0}, {"unit": "mg", "value": 60.0}]
+
+
+def test_a_dose_left_to_the_physician_is_refused_with_the_label_reason():
+    a = get(status=422, indication="sugar-imbalance", weight_kg=70, age_years=50)
+    assert "gives no dose" in a["error"] and "determined by the physician" in a["error"]
