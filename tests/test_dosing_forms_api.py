@@ -81,3 +81,26 @@ def test_fixed_combination_escalation_and_condition_in_the_answer():
 def test_a_dose_left_to_the_physician_is_refused_with_the_label_reason():
     a = get(status=422, indication="sugar-imbalance", weight_kg=70, age_years=50)
     assert "gives no dose" in a["error"] and "determined by the physician" in a["error"]
+
+
+def test_week_schedule_then_every_n_weeks():
+    a = get(indication="bowel-disease", weight_kg=70, age_years=40)
+    induction, maintenance = a["phases"]
+    assert induction["at_weeks"] == [0, 2, 6] and induction["dose"] == {"value": 350.0, "unit": "mg"}  # 5 mg/kg x 70 kg
+    assert maintenance["interval"] == {"unit": "wk", "value": 8.0} and maintenance["dose"] == {"value": 350.0, "unit": "mg"}
+    assert a["dose_text"] == "350 mg (induction) at weeks 0, 2, 6, then 350 mg (maintenance) every 8 weeks"
+
+
+def test_kb_dose_prints_the_phases(tmp_path):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    store = str(tmp_path / "store")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--store", store, "ingest", str(FIXTURE)]).exit_code == 0
+    r = runner.invoke(main, ["--store", store, "dose", "--indication", "gastric-sarcoma", "--weight-kg", "70", "--age-years", "50"])
+    assert r.exit_code == 0, r.output
+    assert "loading: 560 mg" in r.output and "maintenance: 420 mg at three-weekly intervals" in r.output
+    r = runner.invoke(main, ["--store", store, "dose", "--indication", "viral-infection", "--weight-kg", "10", "--age-years", "2"])
+    assert r.exit_code == 2 and "lowest weight band" in r.output
