@@ -338,7 +338,11 @@ def _locate(original: str, within: Source, fragment: str) -> Source:
 
 
 def _indications(title: str, indications) -> list[str]:
-    """4.1 indications whose wording holds every word of the sub-heading."""
+    """4.1 indications whose wording holds every word of the sub-heading; a label
+    with a single indication doses that one with every rule."""
+    indications = list(indications)
+    if len(indications) == 1:
+        return [indications[0].id]
     words = tokens(title)
     if not words:
         return []
