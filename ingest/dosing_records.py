@@ -224,6 +224,47 @@ class Limit:
 
 
 @dataclass
+class DoseComponent:
+    """One component of a fixed-combination dose ("one 50 mg/300 mg tablet": both numbers
+    are one dose); listed in the printed order, the first being the rule's ``dose``."""
+
+    id: str
+    dose: Quantity
+    source: Source
+
+
+@dataclass
+class DoseBand:
+    """The dose of a prose rule for one body-weight band ("14 kg to less than 25 kg: ...",
+    "40 mg for patients < 30 kg or 80 mg for patients >= 30 kg")."""
+
+    id: str
+    dose: Quantity
+    source: Source
+    min_kg: Quantity | None = None  # comparator ">=" or ">"
+    max_kg: Quantity | None = None  # comparator "<" or "<="
+    schedule: str | None = None
+    interval: Quantity | None = None
+    times_per_interval: int | None = None
+
+
+@dataclass
+class DosePhase:
+    """A phase of a prose rule: loading then maintenance, doses at printed weeks
+    ("at 0, 2 and 6 weeks"), then a repeat ("then every 8 weeks")."""
+
+    id: str
+    role: str  # loading | maintenance | induction
+    source: Source
+    dose: Quantity | None = None  # None: the rule's dose
+    at_weeks: list[float] = field(default_factory=list)
+    interval: Quantity | None = None
+    times_per_interval: int | None = None
+    schedule: str | None = None
+    starts_after: Quantity | None = None  # "beginning three weeks after the loading dose"
+
+
+@dataclass
 class DoseRule:
     """A dosing statement printed as prose in a 4.2 sub-section (no day table).
 
@@ -265,6 +306,15 @@ class DoseRule:
     routes: list[str] = field(default_factory=list)
     age_group: str | None = None  # adult | pediatric, from the heading or "in adults"
     indication_ids: list[str] = field(default_factory=list)  # 4.1 indications the heading matches
+    components: list[DoseComponent] = field(default_factory=list)  # fixed combination: every component
+    escalate_to: Quantity | None = None  # "can be increased to ...", "titrated up to ..."
+    escalate_source: Source | None = None
+    increment: Quantity | None = None  # "increased by one ... tablet per week" (unit per period)
+    increment_source: Source | None = None
+    dose_step: Quantity | None = None  # "in steps of 1 unit"
+    condition: str | None = None  # "with each main meal", "when co-administered with ..."
+    bands: list[DoseBand] = field(default_factory=list)
+    phases: list[DosePhase] = field(default_factory=list)
 
 
 @dataclass

@@ -55,7 +55,7 @@ def dosing(record: LabelRecord) -> None:
     _preparation(record, d)
     kept = []
     for rule in d.dose_rules:
-        if rule.dose is not None or rule.max_dose is not None:
+        if rule.dose is not None or rule.max_dose is not None or rule.dose_role == "individualised":
             kept.append(rule)
         else:
             record.add_unresolved("sentence", rule.text, "dose sentence with neither a dose nor a maximum dose "

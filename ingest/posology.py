@@ -21,7 +21,7 @@ from .posology_prose import read_rules as read_prose_rules
 from .posology_modifications import read_rules, read_table as read_modifications
 from .posology_regimens import WEIGHT, is_regimen_text, read_cycles, read_table, weight_group
 from .posology_support import read_hospitalisation, read_limits, read_premedication
-from .posology_text import Flat, tokens
+from .posology_text import Flat, alternation, dosing_data, tokens
 from .preparation_tables import read_administration, read_preparation
 from .records import Issue, LabelRecord, Section
 from .text_lines import split_lines
@@ -40,6 +40,12 @@ def extract(record: LabelRecord) -> None:
     for sec in record.sections:
         if sec.number == "4.2" and sec.is_subheading and sec.key not in used:
             out.dose_rules += read_prose_rules(sec, record.original, record.indications)
+    other = dosing_data()["prose_rules"]["other_sections"]
+    only = re.compile(rf"(?<![\w-])(?:{alternation(other['cues'])})(?![\w-])", re.I)
+    for sec in record.sections:
+        if sec.number in other["sections"] and (sec.is_subheading or not any(
+                s.number == sec.number and s.is_subheading for s in record.sections)):
+            out.dose_rules += read_prose_rules(sec, record.original, record.indications, only)
     if not out.regimens and not out.dose_rules:
         record.issues.append(Issue("info", "no regimen table or dosing rule found in 4.2", "4.2", None, "dosing-regimen"))
     record.dosing = out

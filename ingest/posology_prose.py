@@ -14,9 +14,11 @@ no product's number or name is written here.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 
+from . import posology_forms as forms
 from .dosing_records import DoseRule
 from .quantities import number as word_number
 from .quotes import locate, sentences
@@ -36,7 +38,7 @@ def cues() -> dict:
 def _dose_rx() -> re.Pattern:
     u = dosing_data()["units"]
     return re.compile(
-        rf"(?:(?P<low>{_NUM})\s*(?:-|–|to)\s*)?(?P<num>{_NUM})\s*(?P<mass>{alternation(u['mass'])})"
+        rf"(?:(?P<low>{_NUM})\s*(?:-|–|to)\s*)?(?P<num>{_NUM})\s*(?P<mass>{alternation({**u['mass'], **u['count_dose']})})"
         rf"(?:\s*/\s*(?P<size>{alternation(u['per_size'])}))?(?:\s*/\s*(?P<time>{alternation(u['per_time'])}))?(?![A-Za-z0-9])"
     )
 
@@ -70,16 +72,32 @@ def _ends_with(text: str, words) -> str | None:
 
 def mentions(sentence: str) -> list[tuple[str, Quantity, str]]:
     """Each dose in a sentence as (kind, quantity, text before it); kind is
-    dose | cap | period-cap | approx | threshold | hedge | strength | test."""
+    dose | cap | period-cap | approx | threshold | hedge | strength | test |
+    escalate | increment | step | component."""
+    return [(k, q, b) for k, q, b, _, _ in spans(sentence)]
+
+
+def spans(sentence: str) -> list[tuple[str, Quantity, str, int, int]]:
+    """:func:`mentions` with each dose's start and end in the sentence."""
     c = cues()
     out = []
     prev = 0
+    last_kind = None
     for m in _dose_rx().finditer(sentence):
         before = sentence[max(prev, m.start() - 60) : m.start()]
         after = sentence[m.end() : m.end() + 30]
         near = re.split(r"[,;]", before)[-1]
         kind = "dose"
         q = _dose(m)
+        form = forms.kind_of(sentence, m.start(), m.end(), q, last_kind, sentence[prev : m.start()])
+        if form is not None:
+            if form == "increment":
+                per = forms.period_after(after)
+                if per:
+                    q.unit += "/" + per
+            out.append((form, q, before, m.start(), m.end()))
+            prev, last_kind = m.end(), (last_kind if form == "component" else form)
+            continue
         if _phrase_rx(c["test_dose_cues"]).search(before):
             kind = "test"
         elif _phrase_rx(c["hedge_cues"]).search(near):
@@ -98,8 +116,8 @@ def mentions(sentence: str) -> list[tuple[str, Quantity, str]]:
             else:
                 kind = "cap"
             q.comparator = "<="
-        out.append((kind, q, before))
-        prev = m.end()
+        out.append((kind, q, before, m.start(), m.end()))
+        prev, last_kind = m.end(), kind
     return out
 
 
@@ -161,17 +179,24 @@ def _age_group(text: str, heading: bool) -> str | None:
     return None
 
 
-def read_rules(sec: Section, original: str, indications=()) -> list[DoseRule]:
-    """The prose dosing rules of one 4.2 sub-section."""
+def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | None = None) -> list[DoseRule]:
+    """The prose dosing rules of one 4.2 sub-section; with ``only``, of the sentences
+    ``only`` finds (another section's dose adjustments), each a rule of its own."""
     tail = sec.key.split("/", 1)[-1]
+    if only is not None:
+        tail = f"{sec.number.replace('.', '-')}-{tail}"
     rules: list[DoseRule] = []
     current: DoseRule | None = None
     test: tuple[Quantity, Source] | None = None
     for para in sec.paragraphs or []:
         if para.artefact:
             continue
-        for sent in sentences(para.text):
-            found = mentions(sent)
+        for sent, head in _segments(sentences(para.text)):
+            if only is not None and not only.search(sent):
+                current = None
+                continue
+            found_spans = spans(sent)
+            found = [(k, q, b) for k, q, b, _, _ in found_spans]
             kinds = {k for k, _, _ in found}
             span = _locate(original, para.source, _unprefixed(sent, sec.title))
             if "test" in kinds:
@@ -184,8 +209,23 @@ def read_rules(sec: Section, original: str, indications=()) -> list[DoseRule]:
             sched = schedule(sent)
             doses = [q for k, q, _ in found if k == "dose"]
             caps = [q for k, q, _ in found if k == "cap"]
-            if doses or (caps and sched):
+            new_bands = forms.bands(sent, found_spans, span, len(current.bands) + 1 if current else 1, head) if doses else []
+            new_phases = forms.phases(sent, found_spans, span) if doses else []
+            if current is not None and new_bands and current.bands and not new_phases:
+                current.bands += new_bands  # the next weight band of the same rule
+                continue
+            if current is not None and new_phases and current.phases and new_phases[0].role == "maintenance":
+                current.phases += [dataclasses.replace(p, id=str(len(current.phases) + i)) for i, p in enumerate(new_phases, 1)]
+                continue
+            if not found and current is None and forms.individual(sent):  # "determined by the physician"
+                rules.append(DoseRule(tail if not rules else f"{tail}-{len(rules) + 1}", sec.title, sec.key, sent, span,
+                                      "fixed", "individualised"))
+                continue
+            if doses or (caps and sched) or "device" in kinds:
                 current = _open(sec, tail, len(rules), sent, span, found, sched)
+                current.bands, current.phases = new_bands, new_phases
+                first = next(i for i, f in enumerate(found) if f[0] in ("dose", "cap", "device"))
+                current.components = forms.components(found, first, span)
                 rules.append(current)
             elif current is not None:
                 _attach(current, sent, span, found, sched)
@@ -197,9 +237,26 @@ def read_rules(sec: Section, original: str, indications=()) -> list[DoseRule]:
     return rules
 
 
+def _segments(sents):
+    """Sentences as read, except that a table row with a dose in several cells is cut
+    before each later dose cell (each cell is a dose of its own); with the row's
+    first cell, which may print the row's weight band."""
+    for sent in sents:
+        cells = sent.split("|")
+        dosed = [i for i, c in enumerate(cells) if any(k == "dose" for k, _, _ in mentions(c))]
+        if len(cells) < 3 or len(dosed) < 2:
+            yield sent, None
+            continue
+        cuts = [0, *dosed[1:], len(cells)]
+        for a, b in zip(cuts, cuts[1:]):
+            seg = "|".join(cells[a:b]).strip(" |")
+            if seg:
+                yield seg, (cells[0] if a > 0 else None)
+
+
 def _open(sec: Section, tail: str, n: int, sent: str, span: Source, found, sched) -> DoseRule:
     doses = [(q, before) for k, q, before in found if k == "dose"]
-    caps = [q for k, q, _ in found if k == "cap"]
+    caps = [q for k, q, _ in found if k in ("cap", "device")]
     dose, role = None, "up-to"
     if doses:
         dose, before = doses[0]
@@ -218,13 +275,20 @@ def _open(sec: Section, tail: str, n: int, sent: str, span: Source, found, sched
     rule.duration = Quantity(_num(m.group("n")), _unit(m.group("u")), text=m.group(0)) if m else None
     m = _UNTIL.search(sent)
     rule.stop_when = m.group("what").strip() if m else None
+    rule.condition = forms.condition(sent, sched[0] if sched else None)
     _attach(rule, sent, span, [f for f in found if f[0] != "dose"], sched)
     return rule
 
 
 def _attach(rule: DoseRule, sent: str, span: Source, found, sched) -> None:
     for kind, q, _ in found:
-        if kind == "cap" and rule.max_dose is None:
+        if kind == "escalate" and rule.escalate_to is None:
+            rule.escalate_to, rule.escalate_source = q, span
+        elif kind == "increment" and rule.increment is None:
+            rule.increment, rule.increment_source = q, span
+        elif kind == "step" and rule.dose_step is None:
+            rule.dose_step = q
+        elif kind in ("cap", "device") and rule.max_dose is None:
             rule.max_dose, rule.max_dose_source = q, span
         elif kind == "period-cap" and rule.max_period_dose is None:
             rule.max_period_dose, rule.max_period_source = q, span
@@ -274,7 +338,11 @@ def _locate(original: str, within: Source, fragment: str) -> Source:
 
 
 def _indications(title: str, indications) -> list[str]:
-    """4.1 indications whose wording holds every word of the sub-heading."""
+    """4.1 indications whose wording holds every word of the sub-heading; a label
+    with a single indication doses that one with every rule."""
+    indications = list(indications)
+    if len(indications) == 1:
+        return [indications[0].id]
     words = tokens(title)
     if not words:
         return []

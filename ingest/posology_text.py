@@ -60,7 +60,7 @@ def number(s: str) -> float:
 def dose_unit(m: re.Match) -> str:
     """UCUM code of a matched dose: mass [/ kg or m2] [/ time], e.g. ug/m2/d."""
     u = dosing_data()["units"]
-    code = u["mass"][m.group("mass")]
+    code = u["mass"].get(m.group("mass")) or u["count_dose"][m.group("mass")]
     if m.group("size"):
         code += "/" + u["per_size"][m.group("size")]
     if m.group("time"):

@@ -11,7 +11,7 @@ import re
 from .records import Source
 
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
-_ABBREV_END = re.compile(r"\b(?:e\.g|i\.e|vs|approx|incl|cf|etc)\.$", re.I)
+_ABBREV_END = re.compile(r"\b(?:e\.g|i\.e|vs|approx|incl|cf|etc|st)\.$", re.I)  # "St. John's wort"
 
 
 def sentences(text: str) -> list[str]:

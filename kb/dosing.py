@@ -316,7 +316,8 @@ RULE_NEEDS = {"weight": ["weight_kg", "age_years"], "bsa": ["height_cm", "weight
 def _rule_rows(rules: Rules) -> list[dict]:
     from .dosing_prose import describe
 
-    return [{**describe(rule), "needs": RULE_NEEDS.get(rule.basis, ["age_years"])} for rule in rules.record.dose_rules]
+    return [{**describe(rule), "needs": sorted(set(RULE_NEEDS.get(rule.basis, ["age_years"])) | ({"weight_kg"} if rule.bands else set()))}
+            for rule in rules.record.dose_rules]
 
 
 def ceil_days(hours: float) -> int:

@@ -13,6 +13,11 @@ from .dosing_inputs import DoseInputError, flag, number, text
 
 
 def regimen_plan(rules: Rules, params: Mapping[str, Any]) -> dict:
+    ind = params.get("indication")
+    if ind in rules.dose_rules and ind not in rules.by_indication and ind not in rules.regimens:
+        from .dosing import compute_dose  # a prose rule: its plan is its phases and schedule
+
+        return {**compute_dose(rules, params), "kind": "dose-rule-plan"}
     p = patient(rules, params)
     hours = number(params, "infusion_hours", required=False)
     cns = flag(params, "cns_history")

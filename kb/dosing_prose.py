@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from ingest import dosing_records as dr
 from ingest.posology_text import dosing_data
 
+from .dosing_forms import band_answer, extras, phases, pick_band
 from .dosing_inputs import DoseInputError, age_fits, bsa, bsa_formula, number
 
 BASIS_WORDS = {"weight": "per kg of body weight", "bsa": "per m2 of body surface area", "fixed": "fixed"}
@@ -110,6 +111,10 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
     for lim in limits("age") if age is not None else []:
         if age < lim.limit.value:
             raise DoseInputError(f"age {age:g} years: the label says '{lim.text}' (section {lim.source.section})", "age_years")
+    if rule.dose_role == "individualised":
+        raise DoseInputError(f"the label gives no dose for rule '{rule.id}' ({rule.title}): "
+                             f"'{' '.join(rule.source.quote.split())}' (section {rule.source.section})", "indication")
+    band = pick_band(rule, params)
     f = _factor(rule, params, out)
     if out["bsa_m2"] is not None:
         from .dosing import bsa_rounding_text
@@ -118,8 +123,16 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
     cap = rule.max_dose.value if rule.max_dose is not None else None
     period = _period_limit(rule)
     limit = min(x for x in (cap, period) if x is not None) if cap is not None or period is not None else None
-    q = rule.dose
+    q = rule.dose if band is None else band.dose
     sources.append(_src("dose" if q is not None else "max_dose", rule.source))
+    if band is not None:
+        out["weight_band"] = band_answer(band)
+        out["printed_dose"] = _q(q)
+        if band.schedule:
+            out["schedule"] = {**(out["schedule"] or {}), "text": band.schedule, "interval": _q(band.interval),
+                               "times_per_interval": band.times_per_interval}
+        if band.source != rule.source:
+            sources.append(_src("weight_band", band.source))
     if q is not None:
         unit = _admin_unit(q.unit)
         if q.value is not None:
@@ -152,7 +165,15 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
                     ("courses", rule.courses_source), ("split", rule.split_source), ("test_dose", rule.test_dose_source)):
         if s is not None and s != rule.source:
             sources.append(_src(name, s))
-    if rule.interval is None:
+    out["phases"] = phases(rule, f, _admin_unit, _r)
+    for ph in rule.phases:
+        if ph.source != rule.source and _src("phase", ph.source) not in sources:
+            sources.append(_src("phase", ph.source))
+    out.update(extras(rule))
+    for name, s in (("escalate_to", rule.escalate_source), ("increment", rule.increment_source)):
+        if s is not None and s != rule.source:
+            sources.append(_src(name, s))
+    if rule.interval is None and band is None and not rule.phases:
         out["warnings"].append("the label gives no schedule for this dose")
     return out
 
@@ -172,4 +193,5 @@ def describe(rule: dr.DoseRule) -> dict:
             "basis": rule.basis, "basis_text": BASIS_WORDS[rule.basis], "dose_role": rule.dose_role,
             "dose": _q(rule.dose), "max_dose": _q(rule.max_dose), "schedule": rule.schedule,
             "routes": list(rule.routes), "age_group": rule.age_group, "indications": list(rule.indication_ids),
+            "weight_bands": [band_answer(b) for b in rule.bands], "phases": [ph.role for ph in rule.phases],
             "text": " ".join(rule.source.quote.split())}

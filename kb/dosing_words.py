@@ -77,6 +77,12 @@ def dose_text(answer: dict) -> str:
         if not amount and answer.get("max_dose"):
             amount = "up to " + amount_text(answer["max_dose"])
         sched = schedule_text(answer.get("schedule"), answer.get("routes"))
+        phases = answer.get("phases") or []
+        if len(phases) > 1:  # "560 mg (loading), then 420 mg (maintenance) at three-weekly intervals"
+            parts = [f"{amount_text(p['dose']) or amount} ({p['role']})"
+                     + (f" at weeks {', '.join(_num(w) for w in p['at_weeks'])}" if p.get("at_weeks") else "")
+                     + (f" {p['schedule']}" if p.get("schedule") else "") for p in phases]
+            return ", then ".join(parts)
         return " ".join(x for x in (amount or "no dose stated", sched) if x)
     if answer.get("dose"):
         return amount_text(answer["dose"])

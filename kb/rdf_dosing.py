@@ -29,7 +29,7 @@ CLASSES: dict[type, str] = {
     dr.ModificationAction: "DoseModificationAction", dr.InterruptionRule: "InterruptionRule",
     dr.InfusionOption: "InfusionOption", dr.PreparationTable: "PreparationTable",
     dr.PreparationRow: "PreparationRow", dr.Administration: "AdministrationSpec", dr.Limit: "DosingLimit",
-    dr.DoseRule: "DoseRule",
+    dr.DoseRule: "DoseRule", dr.DoseComponent: "DoseComponent", dr.DoseBand: "DoseBand", dr.DosePhase: "DosePhase",
 }
 # (record class, list field) -> linking property; the child class
 CHILDREN: dict[tuple[type, str], tuple[str, type]] = {
@@ -43,6 +43,9 @@ CHILDREN: dict[tuple[type, str], tuple[str, type]] = {
     (dr.DoseModificationTable, "rules"): ("hasInterruptionRule", dr.InterruptionRule),
     (dr.PreparationTable, "rows"): ("hasRow", dr.PreparationRow),
     (dr.Administration, "options"): ("hasInfusionOption", dr.InfusionOption),
+    (dr.DoseRule, "components"): ("hasDoseComponent", dr.DoseComponent),
+    (dr.DoseRule, "bands"): ("hasDoseBand", dr.DoseBand),
+    (dr.DoseRule, "phases"): ("hasDosePhase", dr.DosePhase),
 }
 TOP: dict[str, tuple[str, type]] = {
     "regimens": ("hasRegimen", dr.Regimen),
@@ -66,7 +69,8 @@ RENAME = {
     "administrations": "administrationCount", "schedule": "scheduleText", "indication_ids": "indicationId",
     "approx_dose": "approximateDose", "split_doses": "splitDoseCount",
 }
-CLASS_RENAME = {(dr.Premedication, "kind"): "premedicationKind", (dr.DoseRule, "basis"): "doseBasis"}
+CLASS_RENAME = {(dr.Premedication, "kind"): "premedicationKind", (dr.DoseRule, "basis"): "doseBasis",
+                (dr.DosePhase, "role"): "phaseRole"}
 # field whose provenance is stored on another field's quantity node
 SOURCE_OF = {
     "cap_source": ("cap",), "cycles_source": ("max_cycles",), "concentration_source": ("concentration",),
@@ -75,6 +79,7 @@ SOURCE_OF = {
     "max_period_source": ("max_period_dose",), "interval_source": ("interval",),
     "course_interval_source": ("course_interval",), "courses_source": ("courses",),
     "split_source": ("split_doses",), "test_dose_source": ("test_dose",),
+    "escalate_source": ("escalate_to",), "increment_source": ("increment",),
 }
 
 

@@ -105,6 +105,13 @@ def _rule_text(a: dict) -> str:
     if a["schedule"] and a["schedule"]["text"]:
         head += f", {a['schedule']['text']}"
     lines = [head + f"; basis {a['basis']}" + (f"; BSA {a['bsa_m2']} m2" if a["bsa_m2"] else "") + ("; capped" if a["capped"] else "")]
+    if a.get("weight_band"):
+        lines.append(f"weight band: {a['weight_band']['quote']}")
+    for p in a.get("phases") or []:  # loading / induction / maintenance, each with this patient's dose
+        when = (f" at weeks {', '.join(f'{w:g}' for w in p['at_weeks'])}" if p["at_weeks"] else "") + \
+            (f" {p['schedule']}" if p["schedule"] else "") + \
+            (f", starting {p['starts_after']['value']:g} {p['starts_after']['unit']} after the previous dose" if p["starts_after"] else "")
+        lines.append(f"{p['role']}: {amount(p['dose']) if p['dose'] else 'the same dose'}{when}")
     if a["max_dose"]:
         lines.append(f"maximum per administration: {amount(a['max_dose'])}")
     if a["max_period_dose"]:
