@@ -105,19 +105,26 @@ def read_records(path: Path) -> list:
 
 
 def pick(records: list, facts: dict | None):
-    wanted = (facts or {}).get("smpc")
+    """The SmPC the gold file was written for: its label id if the gold names it, else the record
+    whose name words all occur in the gold's SmPC name (then the one covering most of it)."""
+    facts = facts or {}
+    hint = facts.get("label_id_hint")
+    for r in records:
+        if hint and r.label_id == hint:
+            return r
+    wanted = facts.get("smpc")
     if wanted and len(records) > 1:
         want = set(words(wanted))
-        best = max(records, key=lambda r: _overlap(want, r))
-        return best
+        return max(records, key=lambda r: _overlap(want, r))
     return records[0]
 
 
-def _overlap(want: set[str], record) -> float:
+def _overlap(want: set[str], record) -> tuple[float, float]:
     name = " ".join(filter(None, [getattr(record.product, "name", None) if record.product else None,
-                                  record.title, record.label_id]))
+                                  record.title]))
     got = set(words(name.replace("-", " ")))
-    return len(want & got) / (len(want) or 1)
+    common = len(want & got)
+    return common / (len(got) or 1), common / (len(want) or 1)
 
 
 def load_gold_ar(path: Path) -> set[tuple[str, str, str]]:
