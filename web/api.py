@@ -75,8 +75,7 @@ def adverse_answer(spec: str, args) -> dict:
     freqs += sorted({e["frequency"] for e in every} - set(FREQUENCY_ORDER))
     counts = {s: {f: 0 for f in freqs} for s in socs}
     for e in every:
-        row = counts[e["soc"] or e.get("soc_as_printed") or "unclassified"]
-        row[e["frequency"]] = row.get(e["frequency"], 0) + 1  # an open entry counts under "common or uncommon"
+        counts[e["soc"] or e.get("soc_as_printed") or "unclassified"][e["frequency"]] += 1
     return {"label": ref.label_id, "version": ref.version, "label_version": ref.naming(), "filters": {"soc": soc, "frequency": freq, "sort": sort},
             "total": len(entries), "entries": entries, "organ_classes": socs, "frequencies": freqs,
             "counts": counts}
