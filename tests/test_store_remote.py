@@ -126,8 +126,8 @@ def test_virtuoso_whole_knowledge_base(tmp_path):
     except ImportError:
         from web_fixtures import BLINCYTO
     v = virtuoso()
+    clear(open_store(v["sparql"], store_url=v["gsp"]))  # before the KnowledgeBase writes anything on opening
     kb = KnowledgeBase(v["sparql"], index_dir=tmp_path / "index", store_options={"store_url": v["gsp"]})
-    clear(kb.store)
     try:
         result = kb.ingest(BLINCYTO)
         assert result.stored, result.report.text()
