@@ -511,6 +511,7 @@ class LocalStore(Store):
         node = ox.NamedNode(check_graph_iri(iri))
         with self._use() as s:
             exists = s.contains_named_graph(node)
+        del s  # no reference may outlive _use: a hold=False store drops its RocksDB handle (and lock)
         if exists or not len(graph):
             return super().replace_graph(iri, graph)
         nt = graph.serialize(format="nt", encoding="utf-8")
@@ -521,6 +522,7 @@ class LocalStore(Store):
             finally:
                 self._bump()
             self._dirty = True
+        del s
         return len(graph)
 
     def _update(self, text: str) -> None:

@@ -21,7 +21,7 @@ def shared_kb(tmp_path):
     """A knowledge base that lets go of the store directory between calls (as `kb serve` does)."""
     from kb.service import KnowledgeBase
 
-    k = KnowledgeBase(tmp_path / "store", store_options={"hold": False, "linger_s": 0})
+    k = KnowledgeBase(tmp_path / "store", store_options={"hold": False, "linger_s": 0, "busy_timeout_s": 120})
     yield k
     k.close()
 
@@ -82,7 +82,7 @@ OTHER_PROCESS = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     from ingest.pipeline import read_label
     from kb.service import KnowledgeBase
-    kb = KnowledgeBase({store!r})
+    kb = KnowledgeBase({store!r}, store_options={{"busy_timeout_s": 120}})
     action = sys.argv[1]
     if action == "ingest":
         rec = read_label({label!r})
