@@ -147,15 +147,15 @@ class _Reader:
         return ctypes.string_at(self.buf, n - 2).decode("utf-16-le", "replace")
 
     def _objects(self, page, tp, height, runs, rules, objects) -> None:
-        l, b, r, t, m, fs = self.l, self.b, self.r, self.t, self.matrix, self.fs
+        left, b, r, t, m, fs = self.l, self.b, self.r, self.t, self.matrix, self.fs
         get_type, get_bounds, text_kind = raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetBounds, raw.FPDF_PAGEOBJ_TEXT
         get_matrix, get_size, path_kind = raw.FPDFPageObj_GetMatrix, raw.FPDFTextObj_GetFontSize, raw.FPDF_PAGEOBJ_PATH
         text_of, font_of, append = self._text, self.font, runs.append
         for obj in objects:
             kind = get_type(obj)
             if kind == text_kind:
-                get_bounds(obj, l, b, r, t)
-                if r.value - l.value < 0.05:  # an empty run (word processors write many): no text to ask for
+                get_bounds(obj, left, b, r, t)
+                if r.value - left.value < 0.05:  # an empty run (word processors write many): no text to ask for
                     continue
                 text = text_of(obj, tp)
                 if not text.strip():
@@ -166,16 +166,16 @@ class _Reader:
                 get_size(obj, fs)
                 size = fs.value * abs(m.d) or (t.value - b.value)
                 name, bold, italic = font_of(obj)
-                append(Run(map_glyphs(text, name), l.value, height - t.value, r.value, height - b.value,
+                append(Run(map_glyphs(text, name), left.value, height - t.value, r.value, height - b.value,
                                 round(size, 2), bold, italic, name))
             elif kind == path_kind:
-                get_bounds(obj, l, b, r, t)
-                w, h = r.value - l.value, t.value - b.value
+                get_bounds(obj, left, b, r, t)
+                w, h = r.value - left.value, t.value - b.value
                 if (w <= 2.5 < h or h <= 2.5 < w) and max(w, h) > 3:
-                    rules.append(Rule(l.value, height - t.value, r.value, height - b.value))
+                    rules.append(Rule(left.value, height - t.value, r.value, height - b.value))
                 elif w > 3 and h > 3 and raw.FPDFPath_CountSegments(obj) <= 5 and self._stroked(obj):
                     # a stroked rectangle: its four edges are rules (cell borders); a filled one is shading
-                    x0, x1, y0, y1 = l.value, r.value, height - t.value, height - b.value
+                    x0, x1, y0, y1 = left.value, r.value, height - t.value, height - b.value
                     rules.extend([Rule(x0, y0, x1, y0), Rule(x0, y1, x1, y1), Rule(x0, y0, x0, y1), Rule(x1, y0, x1, y1)])
             elif kind == raw.FPDF_PAGEOBJ_FORM:
                 count = raw.FPDFFormObj_CountObjects(obj)

@@ -157,7 +157,7 @@ def test_protocol_default_graphs_are_the_whole_default_graph(dataset_url, method
     assert _ask(dataset_url, BOTH_DEFAULT, default=[D[1], D[2]], method=method)
     assert not _ask(dataset_url, BOTH_DEFAULT, default=[D[1]], method=method)  # data2 is not in it
     assert not _ask(dataset_url, BOTH_DEFAULT, default=[D[3]], method=method)
-    assert not _ask(dataset_url, f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} }}", default=[D[1]], method=method)  # no named
+    assert not _ask(dataset_url, "ASK { GRAPH ?g { ?s ?p ?o } }", default=[D[1]], method=method)  # no named
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
