@@ -59,7 +59,7 @@ def test_minted_iris_dereference_as_rdf(client, web_kb, sample, accept, fmt, cty
     for iri in sample:
         r = client.get(local(iri), headers={"Accept": accept})
         assert r.status_code == 200, iri
-        assert r.content_type.startswith(ctype) and r.headers["Vary"] == "Accept"
+        assert r.content_type.startswith(ctype) and "Accept" in [v.strip() for v in r.headers["Vary"].split(",")]
         triples = list(ox.parse(r.data, format=fmt, base_iri=ID_BASE))
         assert {t.subject.value for t in triples} == {iri}
         assert len(triples) == _count(web_kb, iri)
@@ -68,7 +68,7 @@ def test_minted_iris_dereference_as_rdf(client, web_kb, sample, accept, fmt, cty
 def test_minted_iri_as_html_for_browsers_links_its_iris(client, web_kb, label_ref):
     iri = label_ref.iri + "/section/4.4"
     r = client.get(local(iri), headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"})
-    assert r.status_code == 200 and r.content_type.startswith("text/html") and r.headers["Vary"] == "Accept"
+    assert r.status_code == 200 and r.content_type.startswith("text/html") and "Accept" in [v.strip() for v in r.headers["Vary"].split(",")]
     html = r.data.decode()
     refs = [str(x["o"]) for x in web_kb.sparql(f"SELECT ?o WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o FILTER ISIRI(?o) }} }}").rows]
     for o in refs:
@@ -113,7 +113,7 @@ def test_ontology_is_served_as_html_and_turtle(client):
     terms = {str(t).split("#", 1)[1] for k in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
              for t in vocab.subjects(RDF.type, k) if str(t).startswith("https://w3id.org/smpc-kb/ontology#")}
     r = client.get("/ontology", headers={"Accept": "text/html"})
-    assert r.status_code == 200 and r.content_type.startswith("text/html") and r.headers["Vary"] == "Accept"
+    assert r.status_code == 200 and r.content_type.startswith("text/html") and "Accept" in [v.strip() for v in r.headers["Vary"].split(",")]
     html = r.data.decode()
     for t in terms:
         assert f'id="{t}"' in html

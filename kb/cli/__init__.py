@@ -124,14 +124,16 @@ def _remote_store_option(ctx: click.Context, param: click.Parameter, value):
 for _option in (
     click.Option(["--store-update", "update_url"], envvar="KB_STORE_UPDATE", metavar="URL", expose_value=False,
                  callback=_remote_store_option,
-                 help="A remote store's SPARQL update endpoint, when it is not the --store URL. Env: KB_STORE_UPDATE."),
+                 help="A remote store's SPARQL update endpoint, when it is not the --store URL. "
+                      "Env: KB_STORE_UPDATE (default: derived from --store)."),
     click.Option(["--store-graphs", "store_url"], envvar="KB_STORE_GRAPHS", metavar="URL", expose_value=False,
                  callback=_remote_store_option,
-                 help="A remote store's Graph Store Protocol endpoint (optional; faster reads). Env: KB_STORE_GRAPHS."),
+                 help="A remote store's Graph Store Protocol endpoint (optional; faster reads). "
+                      "Env: KB_STORE_GRAPHS (default: none, or Oxigraph's /store)."),
     click.Option(["--store-timeout", "http_timeout_s"], envvar="KB_STORE_TIMEOUT", metavar="SECONDS",
                  type=click.FloatRange(min=0.1), expose_value=False, callback=_remote_store_option,
-                 help="Give up on a remote store that has not answered within this time (default 60). "
-                      "Env: KB_STORE_TIMEOUT. --store http://host:port is Oxigraph's layout (/query, /update, "
+                 help="Give up on a remote store that has not answered within this time. "
+                      "Env: KB_STORE_TIMEOUT (default 60). --store http://host:port is Oxigraph's layout (/query, /update, "
                       "/store); --store http://host/sparql is one URL for queries and updates."),
 ):
     main.params.insert(1, _option)
