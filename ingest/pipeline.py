@@ -40,13 +40,15 @@ def detect_format(data: bytes) -> str:
     return "text"
 
 
-def read_label(path: str | Path, label_id: str | None = None, version: str | None = None) -> LabelRecord:
-    p = str(path)
+def _read_bytes(path: str | Path) -> bytes:
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
-        raise UnreadableInput(f"cannot read file: {exc.strerror or exc}", p) from exc
-    return read_label_bytes(data, p, label_id, version)
+        raise UnreadableInput(f"cannot read file: {exc.strerror or exc}", str(path)) from exc
+
+
+def read_label(path: str | Path, label_id: str | None = None, version: str | None = None) -> LabelRecord:
+    return read_label_bytes(_read_bytes(path), str(path), label_id, version)
 
 
 def read_label_bytes(data: bytes, path: str, label_id: str | None = None, version: str | None = None) -> LabelRecord:
@@ -80,12 +82,7 @@ def read_labels(path: str | Path, label_id: str | None = None, version: str | No
 
 
 def read_labels_with_skipped(path: str | Path, label_id: str | None = None, version: str | None = None) -> LabelsRead:
-    p = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read file: {exc.strerror or exc}", p) from exc
-    return read_labels_bytes(data, p, label_id, version)
+    return read_labels_bytes(_read_bytes(path), str(path), label_id, version)
 
 
 def read_labels_bytes(data: bytes, path: str, label_id: str | None = None, version: str | None = None) -> LabelsRead:
