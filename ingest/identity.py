@@ -171,7 +171,7 @@ def name_line(record: LabelRecord) -> str:
 
 
 def short_id(line: str, limit: int = ID_LIMIT) -> str:
-    """name + strength + form, at most ``limit`` characters: "zentavir-20mg-film-coated-tablets"."""
+    """name + strength + form, at most ``limit`` characters: "<name>-20mg-film-coated-tablets"."""
     m = _STRENGTH.search(line)
     if not m:
         return slugify(line, limit)
