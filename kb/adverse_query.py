@@ -103,12 +103,39 @@ def _band_order(name: str) -> int:
 
 def adverse_reactions(store, graph_iri: str, soc: str | None = None, frequency: str | None = None) -> list[dict]:
     """Entries of one label version graph, optionally filtered by organ class and frequency."""
+    check_frequency(frequency)
+    return select(all_entries(store, graph_iri), soc=soc, frequency=frequency)
+
+
+def check_frequency(frequency: str | None) -> None:
     if frequency is not None and frequency.lower() not in FREQUENCY_NAMES:
         raise ValueError(f"unknown frequency {frequency!r} (one of: {', '.join(FREQUENCY_NAMES)})")
+
+
+def select(entries: list[dict], soc: str | None = None, frequency: str | None = None) -> list[dict]:
+    """The entries of an organ class (official name, or as printed) and of a frequency band."""
+    check_frequency(frequency)
     want_soc = None
     if soc is not None:
         found = soc_by_name(soc)
         want_soc = found.name.lower() if found else soc.lower()
+    out = []
+    for e in entries:
+        if frequency is not None and e["frequency"] != frequency.lower():
+            continue
+        soc_name = e["soc"]
+        if want_soc is not None and (soc_name or e["soc_as_printed"] or "").lower() != want_soc \
+                and want_soc not in (soc_name or "").lower():
+            continue
+        out.append(e)
+    return out
+
+
+def all_entries(store, graph_iri: str) -> list[dict]:
+    """Every adverse-reaction entry of one label version graph, in reading order."""
+    from ingest.adverse_data import socs
+
+    soc_names = {s.code: s.name for s in socs()}
     rows = store.query(_QUERY % {"g": graph_iri}).rows
     fns, incls, mrs, cands = (_multi(store, graph_iri, p) for p in
                               ("footnoteMarker", "includedTerm", "mayRepresentTerm", "frequencyCandidate"))
@@ -116,24 +143,14 @@ def adverse_reactions(store, graph_iri: str, soc: str | None = None, frequency: 
     out = []
     seen: set[str] = set()
     for r in rows:
-        # an open frequency (no smpc:frequency) reads "common or uncommon", its candidates in band order
-        options = sorted((_freq_name(c) for c in cands.get(str(r["e"]), [])), key=_band_order)
-        freq = _freq_name(r["freq"]) if r.get("freq") is not None else " or ".join(options)
-        soc_name = None
-        if r.get("soc") is not None:
-            code = str(r["soc"]).rsplit("#soc-", 1)[-1]
-            from ingest.adverse_data import socs
-
-            soc_name = next((s.name for s in socs() if s.code == code), None)
-        if frequency is not None and freq != frequency.lower():
-            continue
-        if want_soc is not None and (soc_name or str(r.get("socp") or "")).lower() != want_soc \
-                and want_soc not in (soc_name or "").lower():
-            continue
         e = str(r["e"])
         if e in seen:
             continue
         seen.add(e)
+        # an open frequency (no smpc:frequency) reads "common or uncommon", its candidates in band order
+        options = sorted((_freq_name(c) for c in cands.get(e, [])), key=_band_order)
+        freq = _freq_name(r["freq"]) if r.get("freq") is not None else " or ".join(options)
+        soc_name = soc_names.get(str(r["soc"]).rsplit("#soc-", 1)[-1]) if r.get("soc") is not None else None
         out.append({
             "term": str(r["term"]),
             "soc": soc_name,

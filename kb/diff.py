@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph
 
 from . import diff_facts as F
+from .diff_facts_more import SPECS as EXTRA_SPECS
 from .diff_match import diff_facts, fields_score, text_score
 from .diff_model import KINDS, Change, Fact, norm_name
 from .diff_text import SectionDiff, diff_sections, text_changes
@@ -62,14 +63,6 @@ class LabelDiff:
 
 
 # -- fact kinds: (extractor, score, threshold, rename field, second key) ----------
-def _extra_specs() -> list:
-    try:
-        from .diff_facts_more import SPECS
-    except ImportError:  # adverse reactions / dosing facts not available
-        return []
-    return SPECS
-
-
 CORE_SPECS = [
     (F.indications, fields_score, 0.55, None, None),
     (F.contraindications, text_score, 0.6, None, None),
@@ -139,7 +132,7 @@ def diff_graphs(g_from: Graph, g_to: Graph, *, force: bool = False) -> LabelDiff
             "a diff compares versions of one product (use --force / force=true to compare anyway)")
     result = LabelDiff(before, after, forced=not same_product(before, after))
     changes: list[Change] = []
-    for extract, score, threshold, rename, second in CORE_SPECS + _extra_specs():
+    for extract, score, threshold, rename, second in CORE_SPECS + EXTRA_SPECS:
         changes.extend(diff_facts(extract(g_from), extract(g_to), score, threshold, rename, second))
     changes = _fold_consequences(_drop_explained_text(changes))
     t1 = time.perf_counter()
@@ -182,6 +175,6 @@ def diff_labels(kb, spec_from: str, spec_to: str, *, force: bool = False) -> Lab
 def facts_of(g: Graph) -> list[Fact]:
     """Every comparable fact of one version graph (for inspection and tests)."""
     out: list[Fact] = []
-    for spec in CORE_SPECS + _extra_specs():
+    for spec in CORE_SPECS + EXTRA_SPECS:
         out.extend(spec[0](g))
     return out

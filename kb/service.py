@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
@@ -26,6 +26,7 @@ from ingest.errors import IngestError, UnreadableInput
 from ingest.records import LabelRecord
 
 from .rdf_base import SMPC, label_iri
+from .version_cache import VersionCache
 
 if TYPE_CHECKING:  # reading and validating load pyshacl and the readers: only when used (kb dose starts fast)
     from .validate import ValidationReport
@@ -159,6 +160,7 @@ class KnowledgeBase:
         # label resolution cache: (store generation token, refs sorted, refs by label id); see _catalogue
         self._catalogue_cache: tuple | None = None
         self._catalogue_lock = threading.Lock()
+        self._versions = VersionCache()  # answers read from one version's graph; see per_version
         # called after a label version is stored: (kb, ref, record, graph); used by the search index
         self.after_store: list[Callable] = []
         self.after_remove: list[Callable] = []
@@ -241,6 +243,7 @@ class KnowledgeBase:
                                    "the store is unchanged") from None
         finally:
             self._catalogue_cache = None  # the label list changed (or may have)
+            self._versions.clear()
         if timings is not None:
             timings["store"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -263,6 +266,7 @@ class KnowledgeBase:
             self.store.remove_graph(ref.iri)
         finally:
             self._catalogue_cache = None
+            self._versions.clear()
         for hook in self.after_remove:
             hook(self, ref)
         return ref
@@ -280,6 +284,15 @@ class KnowledgeBase:
     def labels(self) -> list[LabelRef]:
         """Every stored label version, by label id, each label's versions oldest first."""
         return list(self._catalogue()[0])
+
+    def per_version(self, ref: LabelRef, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``'s answer about one stored version (``name`` says which answer), computed once
+        while the version and the store stay as they are (see kb/version_cache.py). A store without a
+        generation token (a remote server) is keyed by the version's ingest time alone. The answer is
+        shared: copy what you change."""
+        generation = getattr(self.store, "generation", None)
+        token = generation() if generation is not None else None
+        return self._versions.get((token, ref.iri, ref.ingested_at, name), compute)
 
     def _catalogue(self) -> tuple[list[LabelRef], dict[str, list[LabelRef]]]:
         """The label versions, cached until the store changes: the store's generation token (a file

@@ -151,3 +151,27 @@ def test_no_page_or_api_call_runs_the_same_query_twice(monkeypatch):
             assert c.get(path).status_code == 200, path
             repeated = {q for q in seen if seen.count(q) > 1}
             assert not repeated, (path, [q[:200] for q in repeated])
+
+
+def test_answers_about_a_version_are_read_once_and_renewed_by_a_write(kb, zentavir_record):
+    """Pages ask the same version the same things on every request: the answer is computed once per
+    stored version, and a re-ingest of that version (or any write) makes the next request read again."""
+    label = zentavir_record.label_id
+    kb.ingest_records([version_of(zentavir_record, "v1", "2020-01-01")])
+    calls = []
+
+    def titles():
+        calls.append(1)
+        q = f"SELECT ?t WHERE {{ GRAPH <{kb.resolve(label).iri}> {{ ?p <https://schema.org/name> ?t }} }}"
+        return {str(r["t"]) for r in kb.store.query(q).rows}
+
+    ref = kb.resolve(label)
+    first = kb.per_version(ref, "titles", titles)
+    assert kb.per_version(kb.resolve(label), "titles", titles) == first
+    assert len(calls) == 1
+    renamed = dataclasses.replace(version_of(zentavir_record, "v1", "2020-01-01"), title="Renamed product")
+    renamed.product = dataclasses.replace(renamed.product, name="Renamed product") if renamed.product else None
+    kb.ingest_records([renamed])
+    again = kb.per_version(kb.resolve(label), "titles", titles)
+    assert len(calls) == 2
+    assert again != first

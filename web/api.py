@@ -9,14 +9,6 @@ from . import get_kb, label_data
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-class NotAvailable(Exception):
-    status = 501
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 # -- shared with the pages ------------------------------------------------------------
 def resolve(spec: str | None):
     return get_kb().resolve(spec)
@@ -51,19 +43,17 @@ SORT_KEYS = {"term": lambda e: e["term"].lower(), "soc": lambda e: ((e["soc"] or
 
 
 def adverse_answer(spec: str, args) -> dict:
-    try:
-        from kb.adverse_query import adverse_reactions
-    except ImportError:
-        raise NotAvailable("adverse reactions are not available in this build") from None
+    from kb.adverse_query import all_entries, select
+
     ref = resolve(spec)
     soc, freq, sort = args.get("soc") or None, args.get("frequency") or None, args.get("sort") or "soc"
     if sort not in SORT_KEYS:
         raise BadRequest(f"unknown sort {sort!r} (use one of: {', '.join(SORT_KEYS)})")
     kb = get_kb()
     try:
-        every = adverse_reactions(kb.store, ref.iri)
-        # unfiltered (the page's first view): the same entries, not a second run of the same query
-        entries = adverse_reactions(kb.store, ref.iri, soc=soc, frequency=freq) if soc or freq else list(every)
+        # read once per stored version; the entries are copied because the page adds to them
+        every = kb.per_version(ref, "adverse-reactions", lambda: all_entries(kb.store, ref.iri))
+        entries = [dict(e) for e in select(every, soc=soc, frequency=freq)]
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
     if soc and not entries and not any((e["soc"] or "").lower() == soc.lower() for e in every):
@@ -84,10 +74,8 @@ def adverse_answer(spec: str, args) -> dict:
 def dosing_service():
     ext = current_app.extensions
     if "dosing" not in ext:
-        try:
-            from kb.dosing import DosingService
-        except ImportError:
-            raise NotAvailable("the dose calculator is not available in this build") from None
+        from kb.dosing import DosingService
+
         ext["dosing"] = DosingService(get_kb())
     return ext["dosing"]
 
@@ -134,11 +122,8 @@ def section(spec, number):
 def indications(spec):
     ref = resolve(spec)
     out = {"label": ref.label_id, "version": ref.version, "label_version": ref.naming(),
-           "indications": label_data.indications(get_kb(), ref.iri), "dosing": None}
-    try:
-        out["dosing"] = dosing_service().indications(ref.name)
-    except NotAvailable:
-        pass
+           "indications": label_data.indications(get_kb(), ref.iri),
+           "dosing": dosing_service().indications(ref.name)}
     return jsonify(out)
 
 

@@ -100,6 +100,11 @@ def _lit(s: str) -> str:
 
 
 def summary(kb, ref) -> dict:
+    """What the label page and its JSON twin show, read once per stored version (shared: copy to change)."""
+    return kb.per_version(ref, "summary", lambda: _summary(kb, ref))
+
+
+def _summary(kb, ref) -> dict:
     g = ref.iri
     secs = sections(kb, g)
     numbered = [s for s in secs if not s["sub"]]

@@ -88,8 +88,9 @@ def label(spec):
     fmt = _rdf_requested()
     if fmt:
         return rdf_response(ref.name, fmt, ref.name.replace("@", "_"))
-    return render_template("label.html", label=label_data.summary(kb, ref), ref=ref,
-                           population=label_data.population(kb, ref.iri))
+    return render_template("label.html", label=label_data.summary(kb, ref),
+                           ref=ref, population=kb.per_version(ref, "population",
+                                                              lambda: label_data.population(kb, ref.iri)))
 
 
 @bp.app_template_filter("popname")
@@ -117,10 +118,9 @@ def adverse(spec):
     data = api.adverse_answer(spec, request.args)
     chart = charts.stacked_bars(data["counts"], data["frequencies"])
     kb = get_kb()
-    index = _passages(ref)
     for e in data["entries"]:
-        e["anchor"] = label_data.anchor_at(index, e["source"]["section"], e["source"]["lines"][0], e["source"]["quote"])
-    footnotes = label_data.footnotes(kb, ref.iri)
+        e["anchor"] = _anchor(ref, e["source"]["section"], e["source"]["lines"][0], e["source"]["quote"])
+    footnotes = kb.per_version(ref, "footnotes", lambda: label_data.footnotes(kb, ref.iri))
     # unresolved: a frequency the reader could not settle, or a term that may stand for several
     open_entries = [e for e in data["entries"] if e.get("frequency_basis") == "open"
                     or (e.get("frequency_rule") or "").startswith("unsettled") or e.get("may_represent")]
@@ -128,17 +128,15 @@ def adverse(spec):
                            open_entries=open_entries)
 
 
-def _passages(ref) -> list:
-    """The passage index of a label version (line -> anchor), kept per stored version."""
-    from flask import current_app
-
-    cache = current_app.extensions.setdefault("passage_index", {})
-    key = (ref.iri, ref.ingested_at)
-    if key not in cache:
-        if len(cache) > 32:
-            cache.clear()
-        cache[key] = label_data.passage_index(get_kb(), ref.iri)
-    return cache[key]
+def _anchor(ref, section: str, line: int, quote: str | None) -> str:
+    """The anchor of the passage holding a fact (label_data.anchor_at), found once per version and place."""
+    kb = get_kb()
+    found = kb.per_version(ref, "anchors", dict)  # (section, line, quote) -> anchor, filled as pages ask
+    key = (section, line, quote)
+    if key not in found:
+        index = kb.per_version(ref, "passages", lambda: label_data.passage_index(kb, ref.iri))
+        found[key] = label_data.anchor_at(index, section, line, quote)
+    return found[key]
 
 
 @bp.app_template_filter("band_colour")
@@ -192,9 +190,9 @@ def diff():
     answer = ref_a = ref_b = None
     if args.get("from") and args.get("to"):
         answer, ref_a, ref_b = diff_answer(args)
-        index = {"before": _passages(ref_a), "after": _passages(ref_b)}
+        side = {"before": ref_a, "after": ref_b}
         answer = {**answer, "changes": [{**c, "sources": [
-            {**src, "anchor": label_data.anchor_at(index[src["side"]], src["section"], src["lines"][0], src.get("quote"))}
+            {**src, "anchor": _anchor(side[src["side"]], src["section"], src["lines"][0], src.get("quote"))}
             for src in c["sources"]]} for c in answer["changes"]]}
     return render_template("diff.html", refs=refs, args=args, answer=answer, groups=grouped(answer) if answer else [],
                            ref_a=ref_a, ref_b=ref_b)
