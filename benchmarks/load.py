@@ -198,6 +198,9 @@ def main() -> None:
         base_phase = Phase(base, table, 1, max(5.0, seconds / 4), 0)
         base_phase.run()
         report("baseline", base_phase, None)
+        memory = [("after warm-up", mem0)]
+        if proc:
+            memory.append(("after baseline", tree_rss_mb(proc.pid)))
         verdicts = []
         for n in (20, 50):
             ph = Phase(base, table, n, seconds, 8)
@@ -207,6 +210,8 @@ def main() -> None:
             failed_pages = sum(sum(r["errors"].values()) for k, r in res.items() if k in PAGES_AND_API)
             p99 = max((r["p99_during"] or 0) for k, r in res.items() if k in PAGES_AND_API)
             verdicts.append((n, five, failed_pages, p99))
+            if proc:
+                memory.append((f"after load {n}", tree_rss_mb(proc.pid)))
         mem1 = tree_rss_mb(proc.pid) if proc else None
         print()
         for n, five, failed, p99 in verdicts:
@@ -214,7 +219,9 @@ def main() -> None:
                   f"included); failed page/API requests {failed}; p99 of pages/API while runaways ran {p99:.0f} ms "
                   f"(target < 500 ms at 20)")
         if mem0:
-            print(f"server memory (kb serve + query workers): start {mem0:.0f} MB, end {mem1:.0f} MB "
+            print("server memory (kb serve + query workers): "
+                  + ", ".join(f"{when} {mb:.0f} MB" for when, mb in memory))
+            print(f"server memory: start {mem0:.0f} MB, end {mem1:.0f} MB "
                   f"({(mem1 / mem0 - 1) * 100:+.0f} %; target under +20 %)")
     finally:
         if proc is not None:
