@@ -38,9 +38,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .adverse_data import bands
 from .records import Source
 
-FREQUENCY_NAMES = ("very common", "common", "uncommon", "rare", "very rare", "not known")
+# the frequency bands, most frequent first, as ontology/data/adverse-frequency.json names them
+FREQUENCY_NAMES = tuple(b.name for b in bands())
 FREQUENCY_BASES = ("stated", "inferred", "curated", "open")
 INCIDENCE_KINDS = (
     "any grade",

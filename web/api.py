@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest
 
+from kb.adverse_query import FREQUENCY_NAMES
+
 from . import get_kb, label_data
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -35,7 +37,7 @@ def section_answer(spec: str, number: str, all_sections: list[dict] | None = Non
             "sections": secs}
 
 
-FREQUENCY_ORDER = ["very common", "common", "uncommon", "rare", "very rare", "not known"]
+FREQUENCY_ORDER = list(FREQUENCY_NAMES)
 SORT_KEYS = {"term": lambda e: e["term"].lower(), "soc": lambda e: ((e["soc"] or "").lower(), e["term"].lower()),
              "frequency": lambda e: (FREQUENCY_ORDER.index(e["frequency"]) if e["frequency"] in FREQUENCY_ORDER else 99,
                                      e["term"].lower()),

@@ -5,9 +5,10 @@ import json
 
 import click
 
+from ..adverse_query import FREQUENCY_NAMES
 from . import EXIT_BAD_INPUT, fail
 
-FREQUENCIES = ["very common", "common", "uncommon", "rare", "very rare", "not known"]
+FREQUENCIES = list(FREQUENCY_NAMES)
 
 
 @click.command("adverse-reactions")
