@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
+from ingest.errors import KbError
+
 from . import diff_facts as F
 from .diff_facts_more import SPECS as EXTRA_SPECS
 from .diff_match import diff_facts, fields_score, text_score
@@ -25,7 +27,7 @@ from .diff_model import KINDS, Change, Fact, norm_name
 from .diff_text import SectionDiff, diff_sections, text_changes
 
 
-class DiffRefused(ValueError):
+class DiffRefused(KbError, ValueError):
     """The two versions are of different products (and the diff was not forced)."""
 
     status = 400

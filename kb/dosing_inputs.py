@@ -16,10 +16,11 @@ import math
 import re
 from typing import Any, Iterable, Mapping
 
+from ingest.errors import KbError
 from ingest.posology_text import dosing_data
 
 
-class DoseInputError(ValueError):
+class DoseInputError(KbError, ValueError):
     """Bad input for a dosing question; ``status`` 422, ``field`` names the input."""
 
     status = 422

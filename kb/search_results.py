@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 
+from ingest.errors import KbError
+
 SNIPPET_CHARS = 320
 # a table entry ranks below a warning or paragraph that answers the same words
 PASSAGE_WEIGHT = {"table-row": 0.5}
@@ -39,7 +41,7 @@ class _Scored:
         return self.hit.fields()
 
 
-class SearchError(ValueError):
+class SearchError(KbError, ValueError):
     """A search request we cannot answer as asked; ``status`` is the HTTP status (4xx)."""
 
     def __init__(self, message: str, status: int = 400):

@@ -22,7 +22,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
 from ingest.data_location import labels_dir, queries_dir
-from ingest.errors import IngestError, UnreadableInput
+from ingest.errors import IngestError, KbError, UnreadableInput
 from ingest.records import LabelRecord
 
 from .rdf_base import SMPC, label_iri
@@ -54,13 +54,13 @@ def check_input(path: str | Path, max_mb: float | None) -> None:
             "(raise it with --max-input-mb / KB_MAX_INPUT_MB if this really is one label)", str(path))
 
 
-class StoreWriteFailed(OSError):
+class StoreWriteFailed(KbError, OSError):
     """The store could not be written (e.g. a full disk); the previous content is intact."""
 
     status = 507
 
 
-class LabelNotFound(LookupError):
+class LabelNotFound(KbError, LookupError):
     """A label or label version named by the user is not in the store."""
 
     status = 404
@@ -430,5 +430,5 @@ def _reason(e: OSError) -> str:
     return text[:200]
 
 
-__all__ = ["queries_dir", "check_file", "check_record", "stamp_ingested", "KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError",
+__all__ = ["queries_dir", "check_file", "check_record", "stamp_ingested", "KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError", "KbError",
            "default_label", "bundled_labels"]

@@ -14,11 +14,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ingest.errors import KbError
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-class SparqlError(Exception):
+class SparqlError(KbError):
     """Base of every query error; ``status`` is the HTTP-ish status to answer."""
 
     status = 400

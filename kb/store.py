@@ -40,6 +40,8 @@ from contextlib import contextmanager
 from typing import Iterable
 
 import pyoxigraph as ox
+
+from ingest.errors import KbError
 from rdflib import Graph, URIRef
 
 from kb.rdf_base import PREFIXES, bind_prefixes
@@ -127,7 +129,7 @@ def _trusted_query(text: str) -> ParsedQuery:
     return ParsedQuery(text, m.group(1).lower(), bool(_FROM.search(plain)))
 
 
-class StoreUnavailable(OSError):
+class StoreUnavailable(KbError, OSError):
     """The store directory cannot be opened or created; the message is one line for the user."""
 
     def __init__(self, message: str, status: int = 500):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
 
 from kb.adverse_query import FREQUENCY_NAMES
 
@@ -30,9 +30,7 @@ def section_answer(spec: str, number: str, all_sections: list[dict] | None = Non
     ref = resolve(spec)
     secs = label_data.section(get_kb(), ref.iri, number, all_sections)
     if not secs:
-        err = LookupError(f"{ref.name} has no section {number!r}")
-        err.status = 404
-        raise err
+        raise NotFound(f"{ref.name} has no section {number!r}")
     return {"label": ref.label_id, "version": ref.version, "label_version": ref.naming(), "number": number,
             "sections": secs}
 

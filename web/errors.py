@@ -1,7 +1,7 @@
 """One error handler: HTML for pages, ``{"ok": false, "error", "status"}`` for /api and /sparql.
 
-Domain errors carry their HTTP status (``status`` attribute: unknown label 404,
-bad search 400, refused SPARQL 403, timeout 503, too large 413, dose input 422);
+Domain errors are :class:`ingest.errors.KbError` and carry their HTTP status (unknown
+label 404, bad input 400, refused SPARQL 403, timeout 503, too large 413, dose input 422);
 anything else is a 500 with a generic message (details go to the log only).
 """
 from __future__ import annotations
@@ -10,6 +10,8 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from kb.service import KbError
 
 log = logging.getLogger("smpc_kb.web")
 JSON_PREFIXES = ("/api", "/sparql", "/openapi.json", "/download")
@@ -22,20 +24,8 @@ def wants_json() -> bool:
 def status_and_message(exc: Exception) -> tuple[int, str, dict]:
     if isinstance(exc, HTTPException):
         return exc.code or 500, exc.description or exc.name, {}
-    status = getattr(exc, "status", None)
-    if isinstance(status, int) and 400 <= status < 600:
-        msg = getattr(exc, "message", None) or (exc.args[0] if exc.args else str(exc))
-        extra = {}
-        if getattr(exc, "field", None):
-            extra["field"] = exc.field
-        for attr in ("line", "column"):
-            if getattr(exc, attr, None) is not None:
-                extra[attr] = getattr(exc, attr)
-        return status, str(msg), extra
-    from kb.service import IngestError
-
-    if isinstance(exc, IngestError):
-        return 400, str(exc), {}
+    if isinstance(exc, KbError) and 400 <= exc.status < 600:
+        return exc.status, exc.user_message(), exc.details()
     return 500, "internal error: the server could not answer this request (see the server log)", {}
 
 

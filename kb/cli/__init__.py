@@ -49,9 +49,12 @@ class CliContext:
                 self._kb = KnowledgeBase(self.store, store_options={} if remote else {"follow_writers": False})
                 self._kb.store  # open now so an unusable or unreachable store fails here, clearly
             except Exception as exc:  # noqa: BLE001 - the boundary turns it into one line
-                status = getattr(exc, "status", 500)
-                message = str(exc) if type(exc).__name__ == "StoreUnavailable" else f"cannot open store {self.store}: {exc}"
-                fail(message, EXIT_BAD_INPUT if isinstance(status, int) and status < 500 else EXIT_INTERNAL)
+                from ingest.errors import KbError
+                from kb.store import StoreUnavailable
+
+                status = exc.status if isinstance(exc, KbError) else 500
+                message = str(exc) if isinstance(exc, StoreUnavailable) else f"cannot open store {self.store}: {exc}"
+                fail(message, EXIT_BAD_INPUT if status < 500 else EXIT_INTERNAL)
         return self._kb
 
     @property

@@ -18,24 +18,20 @@ def domain_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from ingest.errors import IngestError
-        from kb.service import LabelNotFound
+        from ingest.errors import KbError
 
         try:
             return fn(*args, **kwargs)
-        except IngestError as exc:
-            fail(str(exc), EXIT_BAD_INPUT)
-        except LabelNotFound as exc:
-            fail(str(exc.args[0] if exc.args else exc), EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             click.echo("kb: interrupted; the store is unchanged", err=True)
             sys.exit(130)
         except (click.ClickException, SystemExit, BrokenPipeError):
             raise  # a closed pipe ends quietly (kb/cli/conventions.py)
+        except KbError as exc:
+            if exc.status < 500:
+                fail(exc.user_message(), EXIT_BAD_INPUT)
+            fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
         except Exception as exc:  # noqa: BLE001
-            status = getattr(exc, "status", None)
-            if isinstance(status, int) and 400 <= status < 500:
-                fail(str(exc), EXIT_BAD_INPUT)
             fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
 
     return wrapper

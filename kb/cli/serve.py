@@ -44,7 +44,9 @@ def serve(ctx, host, port, threads, no_ingest):
     try:
         app = create_app({"STORE": ctx.obj.store, "INGEST_DEFAULT": not no_ingest})
     except Exception as exc:  # noqa: BLE001 - one line, not a traceback
-        fail(f"cannot start: {exc}", EXIT_BAD_INPUT if getattr(exc, "status", 500) < 500 else 1)
+        from ingest.errors import KbError
+
+        fail(f"cannot start: {exc}", EXIT_BAD_INPUT if isinstance(exc, KbError) and exc.status < 500 else 1)
     labels = app.extensions["kb"].labels()
     click.echo(f"smpc-kb: {len(labels)} label version(s) in {ctx.obj.store}")
     click.echo(f"open http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  "
