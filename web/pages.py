@@ -88,9 +88,14 @@ def label(spec):
     fmt = _rdf_requested()
     if fmt:
         return rdf_response(ref.name, fmt, ref.name.replace("@", "_"))
-    return render_template("label.html", label=label_data.summary(kb, ref),
-                           ref=ref, population=kb.per_version(ref, "population",
-                                                              lambda: label_data.population(kb, ref.iri)))
+    return _page(ref, lambda: render_template("label.html", label=label_data.summary(kb, ref), ref=ref,
+                                              population=label_data.population(kb, ref.iri)))
+
+
+def _page(ref, render) -> str:
+    """A page of one stored version, rendered once per version and request (path and query): it
+    depends on nothing else, and the version cache forgets it at the next write."""
+    return get_kb().per_version(ref, ("page", request.full_path), render)
 
 
 @bp.app_template_filter("popname")
@@ -115,12 +120,16 @@ def section(spec, number):
 @bp.get("/labels/<spec>/adverse-reactions")
 def adverse(spec):
     ref = get_kb().resolve(spec)
+    return _page(ref, lambda: _adverse_page(spec, ref))
+
+
+def _adverse_page(spec, ref) -> str:
     data = api.adverse_answer(spec, request.args)
     chart = charts.stacked_bars(data["counts"], data["frequencies"])
     kb = get_kb()
     for e in data["entries"]:
         e["anchor"] = _anchor(ref, e["source"]["section"], e["source"]["lines"][0], e["source"]["quote"])
-    footnotes = kb.per_version(ref, "footnotes", lambda: label_data.footnotes(kb, ref.iri))
+    footnotes = label_data.footnotes(kb, ref.iri)
     # unresolved: a frequency the reader could not settle, or a term that may stand for several
     open_entries = [e for e in data["entries"] if e.get("frequency_basis") == "open"
                     or (e.get("frequency_rule") or "").startswith("unsettled") or e.get("may_represent")]
