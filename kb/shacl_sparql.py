@@ -3,10 +3,10 @@
 pySHACL runs a SHACL-SPARQL constraint once per focus node and rdflib parses
 the query text each time (70 ms for a long query), so a constraint on the 104
 preparation-table rows of one label cost seconds. This module takes the
-node-level ``sh:sparql`` constraints out of the shapes graph, runs each one in
-an in-memory Oxigraph store once per focus node with ``$this`` pre-bound by
-substitution (SHACL's pre-binding semantics), and returns the results in the
-same form as pySHACL's. Everything else is still validated by pySHACL.
+node-level ``sh:sparql`` constraints out of the shapes graph and runs each one
+once in an in-memory Oxigraph store, its SELECT joined with the shape's focus
+nodes, and returns the results in the same form as pySHACL's. The core
+constraints are compiled to SPARQL by :mod:`kb.validate_core`.
 """
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from .rdf_base import SH
+from .rdf_ox import ox_term as _ox
+from .rdf_ox import ox_triples
+from .rdf_ox import rdflib_term as _rdflib
 
 
 @dataclass
@@ -73,63 +76,6 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
         if t not in taken:
             rest.add(t)
     return rest, constraints
-
-
-def _ox(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(term)
-
-
-def _rdflib(term):
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return None
-
-
-def ox_triples(data) -> list:
-    """The triples of an rdflib graph (or any iterable of rdflib triples) as pyoxigraph triples.
-
-    Dispatch on the exact type and no term cache: hashing rdflib terms costs more than
-    making the pyoxigraph term again."""
-    named, blank, literal, triple = ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple
-    datatypes: dict[str, ox.NamedNode] = {}
-    out = []
-    append = out.append
-    for s, p, o in data:
-        kind = type(o)
-        if kind is URIRef:
-            obj = named(o)
-        elif kind is Literal:
-            if o.language:
-                obj = literal(o, language=o.language)
-            elif o.datatype is None:
-                obj = literal(o)
-            else:
-                dt = datatypes.get(o.datatype)
-                if dt is None:
-                    dt = datatypes[o.datatype] = named(o.datatype)
-                obj = literal(o, datatype=dt)
-        else:
-            obj = _ox(o)
-        append(triple(named(s) if type(s) is URIRef else _ox(s), named(p), obj))
-    return out
 
 
 _VOCABULARY: dict[int, list] = {}

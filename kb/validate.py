@@ -15,7 +15,9 @@ from rdflib.namespace import PROV, RDF
 from ingest.data_location import ontology_dir
 
 from .rdf_base import SH, SMPC
-from .shacl_sparql import _rdflib, evaluate, load, ox_triples, split_shapes
+from .rdf_ox import ox_triples
+from .rdf_ox import rdflib_term as _rdflib
+from .shacl_sparql import evaluate, load, split_shapes
 from .validate_core import compile_shapes, default_message
 
 ONTOLOGY = ontology_dir()

@@ -155,7 +155,7 @@ def test_bundled_label_adverse_reactions_break(blincyto_graph):
         g.add(t)
 
     def entry(term):
-        return next(s for s in g.subjects(RDF.type, SMPC.AdverseReaction) if str(g.value(s, SMPC.term)) == term)
+        return next(s for s in g.subjects(RDF.type, SMPC.AdverseReaction) if str(g.value(s, SMPC["term"])) == term)
 
     crs = entry("Cytokine release syndrome")
     g.set((crs, SMPC.frequency, SMPC["freq-common"]))
