@@ -40,10 +40,11 @@ def ox_triples(data) -> list:
     making the pyoxigraph term again."""
     named, literal, triple = ox.NamedNode, ox.Literal, ox.Triple
     datatypes: dict[str, ox.NamedNode] = {}
-    out = []
+    out: list[ox.Triple] = []
     append = out.append
     for s, p, o in data:
         kind = type(o)
+        obj: ox.NamedNode | ox.Literal | ox.BlankNode
         if kind is URIRef:
             obj = named(o)
         elif kind is Literal:

@@ -117,6 +117,7 @@ def evaluate(store: ox.Store, constraints: list[SparqlConstraint]) -> list[Sparq
         inner = c.select.replace("$this", "?this")
         query = f"SELECT * WHERE {{ {focus} {{ {inner} }} }}"
         solutions = store.query(query, prefixes=prefixes)
+        assert isinstance(solutions, ox.QuerySolutions)
         variables = [v.value for v in solutions.variables]
         for sol in solutions:
             focus_node = _rdflib(sol["this"])

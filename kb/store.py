@@ -171,7 +171,7 @@ class Store:
 
     def replace_graph_triples(self, iri: str, triples: list) -> int:
         """:meth:`replace_graph` from pyoxigraph triples (e.g. those the validation used)."""
-        self.replace_graph_nt(iri, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+        self.replace_graph_nt(iri, (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
         return len(triples)
 
     def remove_graph(self, iri: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
@@ -125,7 +126,9 @@ def validate_triples(data: Graph, triples: list) -> ValidationReport:
     store = load(data, vocabulary_graph(), triples)
     report = ValidationReport(conforms=True)
     for check in _core_checks():
-        for sol in store.query(check.query):
+        solutions = store.query(check.query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        for sol in solutions:
             focus = _rdflib(sol["this"])
             value = _rdflib(sol["value"]) if check.has_value else None
             path = _short_path(check.path)
@@ -174,6 +177,7 @@ def validate_graph_reference(data: Graph) -> ValidationReport:
         # a property shape is a blank node: name the node shape that holds it
         owner = next(iter(shapes_graph().subjects(SH.property, shape)), None) if shape is not None else None
         path = results.value(r, SH.resultPath)
+        path_text: str | None
         if isinstance(path, BNode):
             inverse = results.value(path, SH.inversePath)
             path_text = "^" + _short(inverse) if inverse is not None else str(path)

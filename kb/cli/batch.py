@@ -108,7 +108,7 @@ def _ntriples(result, stamp) -> str:
 
     from kb.rdf_ox import ox_triples
 
-    return ox.serialize(result.triples + ox_triples([stamp]), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return (ox.serialize(result.triples + ox_triples([stamp]), format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
 def _worker_init() -> None:
