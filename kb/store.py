@@ -170,9 +170,9 @@ class Store:
         self._update(replace_update_nt(iri, ntriples))
 
     def replace_graph_triples(self, iri: str, triples: list) -> int:
-        """:meth:`replace_graph` from pyoxigraph triples (e.g. those the validation used)."""
-        self.replace_graph_nt(iri, (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
-        return len(triples)
+        """:meth:`replace_graph` from pyoxigraph triples (e.g. those the validation used); a
+        remote store writes them the way it writes a graph (GSP PUT, chunks: see its replace_graph)."""
+        return self.replace_graph(iri, triples_to_graph(triples, iri))
 
     def remove_graph(self, iri: str) -> None:
         self._update(f"DROP SILENT GRAPH <{check_graph_iri(iri)}>")
@@ -521,8 +521,9 @@ class LocalStore(Store):
 
     def replace_graph_triples(self, iri: str, triples: list) -> int:
         node = ox.NamedNode(check_graph_iri(iri))
-        if not triples or self.has_graph(iri):
-            return super().replace_graph_triples(iri, triples)
+        if not triples or self.has_graph(iri):  # replace: one drop-and-insert update
+            self.replace_graph_nt(iri, (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
+            return len(triples)
         quad = ox.Quad
         self._load_new(lambda s: s.bulk_extend(quad(t.subject, t.predicate, t.object, node) for t in triples))
         return len(triples)

@@ -88,3 +88,25 @@ def test_a_version_is_written_as_the_triples_validation_used(tmp_path):
             Literal("bonjour", lang="fr"), Literal("2.5", datatype=XSD.decimal), Literal('a "quoted"\nline')}
     finally:
         store.close()
+
+
+def test_a_remote_store_writes_the_validated_triples_its_own_way():
+    """A store without the bulk loader (a SPARQL server) gets the triples as a graph, through its
+    own replace_graph (a GSP PUT or chunked updates for Virtuoso), not one large INSERT DATA."""
+    from kb.rdf_ox import ox_triples
+    from kb.store import Store
+
+    class Remote(Store):
+        location = "https://sparql.example.org/"
+
+        def __init__(self):
+            self.written: tuple | None = None
+
+        def replace_graph(self, iri, graph):
+            self.written = (iri, set(graph))
+            return len(graph)
+
+    g = small_graph("https://example.org/g/4", 5)
+    remote = Remote()
+    assert remote.replace_graph_triples("https://example.org/g/4", ox_triples(g)) == 5
+    assert remote.written == ("https://example.org/g/4", set(g))
