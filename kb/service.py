@@ -119,6 +119,7 @@ class IngestResult:
     report: ValidationReport
     stored: bool
     timings: dict[str, float] = field(default_factory=dict)
+    triples: list | None = None  # the graph as pyoxigraph triples (validated; written as they are)
 
     @property
     def ref(self) -> LabelRef:
@@ -215,14 +216,19 @@ class KnowledgeBase:
     def _store_result(self, result: IngestResult) -> IngestResult:
         if not result.report.conforms:
             return result
-        stamp_ingested(result.graph)
+        stamp = stamp_ingested(result.graph)
+        if result.triples is not None:
+            from .rdf_ox import ox_triples
+
+            result.triples.extend(ox_triples([stamp]))
         result.report.warnings.extend(self.write_version(result.ref, graph=result.graph, record=result.record,
-                                                         timings=result.timings))
+                                                         timings=result.timings, triples=result.triples))
         result.stored = True
         return result
 
     def write_version(self, ref: LabelRef, *, graph: Graph | None = None, ntriples: str | None = None,
-                      record: LabelRecord | None = None, timings: dict | None = None) -> list[str]:
+                      record: LabelRecord | None = None, timings: dict | None = None,
+                      triples: list | None = None) -> list[str]:
         """Replace one label version in the store (one transaction) from a graph or N-Triples text,
         then run the after-store hooks (the search index). The one write path of every ingest:
         a failed write raises :class:`StoreWriteFailed` and leaves every version as it was; a
@@ -234,6 +240,8 @@ class KnowledgeBase:
             ensure_ontology_graph(self.store)  # the vocabulary and shapes as their own named graph
             if ntriples is not None:  # last: a failure before it changes no version
                 self.store.replace_graph_nt(ref.iri, ntriples)
+            elif triples is not None:  # the graph as the validation converted it (see check_record)
+                self.store.replace_graph_triples(ref.iri, triples)
             else:
                 self.store.replace_graph(ref.iri, graph)
         except OSError as e:
@@ -385,12 +393,14 @@ class KnowledgeBase:
 def check_record(record: LabelRecord, t0: float) -> IngestResult:
     """Build and validate one record read from a file (``t0``: when the read started)."""
     from .rdf_build import build_graph
-    from .validate import validate_graph
+    from .rdf_ox import ox_triples
+    from .validate import validate_triples
 
     t1 = time.perf_counter()
     graph = build_graph(record)
     t2 = time.perf_counter()
-    report = validate_graph(graph)
+    triples = ox_triples(graph)
+    report = validate_triples(graph, triples)
     t3 = time.perf_counter()
     report.warnings.extend(
         f"{i.severity}: {i.message}" + (f" (section {i.section}" if i.section else "") +
@@ -398,7 +408,8 @@ def check_record(record: LabelRecord, t0: float) -> IngestResult:
         for i in record.issues
     )
     report.unresolved.extend(u.describe() for u in record.unresolved)
-    return IngestResult(record, graph, report, False, {"parse": t1 - t0, "graph": t2 - t1, "shacl": t3 - t2})
+    return IngestResult(record, graph, report, False, {"parse": t1 - t0, "graph": t2 - t1, "shacl": t3 - t2},
+                        triples)
 
 
 def check_file(path: str | Path, label_id: str | None = None, version: str | None = None,
@@ -415,10 +426,12 @@ def check_file(path: str | Path, label_id: str | None = None, version: str | Non
     return [check_record(r, t0) for r in read.records], read.skipped
 
 
-def stamp_ingested(graph: Graph) -> None:
-    """When this version was written (the label version node is the graph's name)."""
-    graph.add((graph.identifier, SMPC.ingestedAt,
-               Literal(datetime.now(timezone.utc).replace(microsecond=0), datatype=XSD.dateTime)))
+def stamp_ingested(graph: Graph) -> tuple:
+    """When this version was written (the label version node is the graph's name); the triple added."""
+    triple = (graph.identifier, SMPC.ingestedAt,
+              Literal(datetime.now(timezone.utc).replace(microsecond=0), datatype=XSD.dateTime))
+    graph.add(triple)
+    return triple
 
 
 def _reason(e: OSError) -> str:

@@ -3,10 +3,10 @@
 pySHACL runs a SHACL-SPARQL constraint once per focus node and rdflib parses
 the query text each time (70 ms for a long query), so a constraint on the 104
 preparation-table rows of one label cost seconds. This module takes the
-node-level ``sh:sparql`` constraints out of the shapes graph, runs each one in
-an in-memory Oxigraph store once per focus node with ``$this`` pre-bound by
-substitution (SHACL's pre-binding semantics), and returns the results in the
-same form as pySHACL's. Everything else is still validated by pySHACL.
+node-level ``sh:sparql`` constraints out of the shapes graph and runs each one
+once in an in-memory Oxigraph store, its SELECT joined with the shape's focus
+nodes, and returns the results in the same form as pySHACL's. The core
+constraints are compiled to SPARQL by :mod:`kb.validate_core`.
 """
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from .rdf_base import SH
+from .rdf_ox import ox_term as _ox
+from .rdf_ox import ox_triples
+from .rdf_ox import rdflib_term as _rdflib
 
 
 @dataclass
@@ -75,55 +78,19 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
     return rest, constraints
 
 
-def _ox(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(term)
+_VOCABULARY: dict[int, list] = {}
 
 
-def _rdflib(term):
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return None
-
-
-def load(data: Graph, vocabulary: Graph) -> ox.Store:
+def load(data: Graph, vocabulary: Graph, triples: list | None = None) -> ox.Store:
+    """An in-memory store of the data (``triples``: the same already converted) and the vocabulary."""
+    vocab = _VOCABULARY.get(id(vocabulary))
+    if vocab is None:  # the vocabulary graph is loaded once per process (kb.validate caches it)
+        vocab = _VOCABULARY[id(vocabulary)] = [ox.Quad(t.subject, t.predicate, t.object) for t in ox_triples(vocabulary)]
     store = ox.Store()
-    store.extend([ox.Quad(_ox(s), _ox(p), _ox(o)) for g in (data, vocabulary) for s, p, o in g])
+    quad = ox.Quad
+    store.extend([quad(t.subject, t.predicate, t.object) for t in (ox_triples(data) if triples is None else triples)])
+    store.extend(vocab)
     return store
-
-
-def _focus_nodes(store: ox.Store, targets) -> list:
-    nodes: dict[str, object] = {}
-    for kind, value in targets:
-        v = f"<{value}>"
-        q = {
-            SH.targetClass: f"SELECT DISTINCT ?f WHERE {{ ?f a/<{RDFS.subClassOf}>* {v} }}",
-            SH.targetSubjectsOf: f"SELECT DISTINCT ?f WHERE {{ ?f {v} ?x }}",
-            SH.targetObjectsOf: f"SELECT DISTINCT ?f WHERE {{ ?x {v} ?f }}",
-        }.get(kind)
-        if kind == SH.targetNode:
-            nodes[str(value)] = _ox(value)
-            continue
-        for sol in store.query(q):
-            nodes[str(sol["f"])] = sol["f"]
-    return list(nodes.values())
 
 
 def _message(template: str, sol, variables) -> str:
@@ -137,21 +104,42 @@ def _message(template: str, sol, variables) -> str:
 
 
 def evaluate(store: ox.Store, constraints: list[SparqlConstraint]) -> list[SparqlResult]:
+    """Each constraint once over all its focus nodes: the focus nodes are joined with the
+    constraint's SELECT (``$this`` as a variable), the same results as one run per focus node
+    with ``$this`` pre-bound for queries that bind ``$this`` in a triple pattern (all of ours)."""
     results: list[SparqlResult] = []
-    this = ox.Variable("this")
+    true = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
     for c in constraints:
-        query = c.select
         prefixes = dict(c.prefixes)
         prefixes.setdefault("rdf", str(RDF))
         prefixes.setdefault("rdfs", str(RDFS))
-        for focus in _focus_nodes(store, c.targets):
-            solutions = store.query(query.replace("$this", "?this"), prefixes=prefixes, substitutions={this: focus})
-            variables = [v.value for v in solutions.variables]
-            for sol in solutions:
-                if "failure" in variables and sol["failure"] == ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")):
-                    results.append(SparqlResult(c.shape, _rdflib(focus), None, "SPARQL constraint failed to run", c.severity))
-                    continue
-                value = _rdflib(sol["value"]) if "value" in variables else None
-                message = _message(c.messages[0], sol, variables) if c.messages else "SPARQL constraint not met"
-                results.append(SparqlResult(c.shape, _rdflib(focus), value, message, c.severity))
+        focus = _focus_pattern(c.targets)
+        inner = c.select.replace("$this", "?this")
+        query = f"SELECT * WHERE {{ {focus} {{ {inner} }} }}"
+        solutions = store.query(query, prefixes=prefixes)
+        assert isinstance(solutions, ox.QuerySolutions)
+        variables = [v.value for v in solutions.variables]
+        for sol in solutions:
+            focus_node = _rdflib(sol["this"])
+            if "failure" in variables and sol["failure"] == true:
+                results.append(SparqlResult(c.shape, focus_node, None, "SPARQL constraint failed to run", c.severity))
+                continue
+            value = _rdflib(sol["value"]) if "value" in variables else None
+            message = _message(c.messages[0], sol, variables) if c.messages else "SPARQL constraint not met"
+            results.append(SparqlResult(c.shape, focus_node, value, message, c.severity))
     return results
+
+
+def _focus_pattern(targets) -> str:
+    alts = []
+    for kind, value in targets:
+        v = _ox(value)
+        alts.append({
+            SH.targetClass: f"?this a/<{RDFS.subClassOf}>* {v} .",
+            SH.targetSubjectsOf: f"?this {v} [] .",
+            SH.targetObjectsOf: f"[] {v} ?this .",
+            SH.targetNode: f"VALUES ?this {{ {v} }}",
+        }[kind])
+    if not alts:
+        return "FILTER (false)"
+    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(f"{{ {a} }}" for a in alts) + " } }"

@@ -9,14 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pyshacl import validate as shacl_validate
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from ingest.data_location import ontology_dir
 
 from .rdf_base import SH, SMPC
+from .rdf_ox import ox_triples
+from .rdf_ox import rdflib_term as _rdflib
 from .shacl_sparql import evaluate, load, split_shapes
+from .validate_core import compile_shapes, default_message
 
 ONTOLOGY = ontology_dir()
 
@@ -69,6 +72,11 @@ def _split_shapes():
 
 
 @lru_cache(maxsize=1)
+def _core_checks():
+    return compile_shapes(_split_shapes()[0])
+
+
+@lru_cache(maxsize=1)
 def vocabulary_graph() -> Graph:
     g = Graph()
     for f in sorted((ONTOLOGY / "vocab").glob("*.ttl")):
@@ -106,45 +114,76 @@ def _source_of(data: Graph, focus) -> tuple[str | None, int | None]:
 
 
 def validate_graph(data: Graph) -> ValidationReport:
-    core_shapes, sparql_constraints = _split_shapes()
+    """Every shape evaluated as SPARQL in an in-memory Oxigraph store holding the data and the
+    vocabulary (the core constraints by :mod:`kb.validate_core`, the SHACL-SPARQL ones by
+    :mod:`kb.shacl_sparql`); pySHACL is the reference (:func:`validate_graph_reference`)."""
+    return validate_triples(data, ox_triples(data))
+
+
+def validate_triples(data: Graph, triples: list) -> ValidationReport:
+    """:func:`validate_graph` of ``data`` given as pyoxigraph triples too (``ox_triples(data)``;
+    the caller keeps them to write the version to the store without converting it again)."""
+    store = load(data, vocabulary_graph(), triples)
+    report = ValidationReport(conforms=True)
+    for check in _core_checks():
+        solutions = store.query(check.query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        for sol in solutions:
+            focus = _rdflib(sol["this"])
+            value = _rdflib(sol["value"]) if check.has_value else None
+            path = _short_path(check.path)
+            message = check.message or default_message(check, _short(focus), None if value is None else str(value))
+            _add(report, data, check.severity, check.owner, focus, path, message, value)
+    _, sparql_constraints = _split_shapes()
+    for r in evaluate(store, sparql_constraints):
+        _add(report, data, r.severity, r.shape, r.focus, None, r.message, r.value)
+    return _finish(report)
+
+
+def _short_path(path: str | None) -> str | None:
+    if path is None:
+        return None
+    inverse = path.startswith("^")
+    return ("^" if inverse else "") + _short(path.lstrip("^")[1:-1])
+
+
+def _add(report: ValidationReport, data: Graph, severity, shape, focus, path, message, value) -> None:
+    section, line = _source_of(data, focus)
+    report.violations.append(Violation(
+        severity=_short(severity).rsplit("#", 1)[-1], shape=_short(shape), focus=_short(focus),
+        path=path, message=message, value=str(value) if value is not None else None,
+        section=section, line=line,
+    ))
+
+
+def _finish(report: ValidationReport) -> ValidationReport:
+    report.violations.sort(key=lambda v: (v.line or 0, v.shape, v.focus, v.path or "", v.value or ""))
+    report.conforms = not any(v.severity == "Violation" for v in report.violations)
+    return report
+
+
+def validate_graph_reference(data: Graph) -> ValidationReport:
+    """The same report by pySHACL (it copies the data graph and walks it in Python: seconds for a
+    label); the reference the SPARQL evaluation is tested against."""
+    from pyshacl import validate as shacl_validate
+
     conforms, results, _ = shacl_validate(
-        data,
-        shacl_graph=core_shapes,
-        ont_graph=vocabulary_graph(),
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
+        data, shacl_graph=shapes_graph(), ont_graph=vocabulary_graph(), inference="none",
+        advanced=True, allow_warnings=True,
     )
     report = ValidationReport(conforms=bool(conforms))
     for r in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(r, SH.focusNode)
         shape = results.value(r, SH.sourceShape)
         # a property shape is a blank node: name the node shape that holds it
-        owner = next(iter(results.subjects(SH.property, shape)), None) if shape is not None else None
-        shape_name = _short(owner if owner is not None and isinstance(owner, URIRef) else shape)
-        if not isinstance(shape, URIRef):
-            owner = next(iter(shapes_graph().subjects(SH.property, shape)), None)
-            if owner is not None:
-                shape_name = _short(owner)
+        owner = next(iter(shapes_graph().subjects(SH.property, shape)), None) if shape is not None else None
+        path = results.value(r, SH.resultPath)
+        path_text: str | None
+        if isinstance(path, BNode):
+            inverse = results.value(path, SH.inversePath)
+            path_text = "^" + _short(inverse) if inverse is not None else str(path)
+        else:
+            path_text = _short(path) if path is not None else None
         sev = results.value(r, SH.resultSeverity)
-        section, line = _source_of(data, focus)
-        report.violations.append(Violation(
-            severity=_short(sev).rsplit("#", 1)[-1] if sev else "Violation",
-            shape=shape_name,
-            focus=_short(focus),
-            path=_short(results.value(r, SH.resultPath)) if results.value(r, SH.resultPath) else None,
-            message=str(results.value(r, SH.resultMessage) or "constraint not met"),
-            value=str(results.value(r, SH.value)) if results.value(r, SH.value) is not None else None,
-            section=section,
-            line=line,
-        ))
-    for r in evaluate(load(data, vocabulary_graph()), sparql_constraints):
-        section, line = _source_of(data, r.focus)
-        report.violations.append(Violation(
-            severity=_short(r.severity).rsplit("#", 1)[-1], shape=_short(r.shape), focus=_short(r.focus),
-            path=None, message=r.message, value=str(r.value) if r.value is not None else None,
-            section=section, line=line,
-        ))
-    report.violations.sort(key=lambda v: (v.line or 0, v.shape))
-    report.conforms = not any(v.severity == "Violation" for v in report.violations)
-    return report
+        _add(report, data, sev or SH.Violation, owner if owner is not None else shape, results.value(r, SH.focusNode),
+             path_text, str(results.value(r, SH.resultMessage) or "constraint not met"), results.value(r, SH.value))
+    return _finish(report)
