@@ -26,6 +26,7 @@ import tantivy
 from .search_base import (MARKER, PAGE_SIZE, TEXT_FIELDS, SearchBase, check_request, correction, facet,
                           pages_of, resolve_scope, stamp, words_of)
 from .search_docs import documents
+from .search_latest import latest_markers
 from .search_results import SearchError, build_response
 
 SUBDIR = "tantivy"
@@ -78,7 +79,7 @@ class TantivyIndex(SearchBase):
     def _reader(self):
         """(searcher, memo) of the current commit, reloaded when this or another process committed."""
         gen = self._current()
-        if gen is None or not self.exists():
+        if gen is None or not gen.endswith(self.vocab.fingerprint):
             return None
         try:
             mtime = os.stat(self.dir / gen / "meta.json").st_mtime_ns
@@ -209,9 +210,9 @@ class TantivyIndex(SearchBase):
     def markers(self) -> dict[str, dict]:
         """Indexed label versions: graph IRI -> marker fields (read once per commit, not per search)."""
         got = self._reader()
-        if got is None:
-            return {}
-        s, memo = got
+        return self._markers(*got) if got else {}
+
+    def _markers(self, s, memo: dict) -> dict[str, dict]:
         if "markers" not in memo:
             q = Q.term_query(self.schema, "kind", MARKER)
             n = s.doc_freq("kind", MARKER)
@@ -246,8 +247,9 @@ class TantivyIndex(SearchBase):
         got = self._reader()
         if got is None:
             raise SearchError("the search index is empty: ingest a label first", 404)
-        s, _ = got
-        where = resolve_scope(self.markers(), label, all_versions)  # also checks the label named
+        s, memo = got
+        markers = self._markers(s, memo)
+        where = resolve_scope(markers, label, all_versions)  # also checks the label named
         units = self.builder.units(text, correct=lambda w: correction(
             w, lambda t: s.doc_freq("words", t), lambda first: s.terms_with_prefix("words", first)))
         q, terms = self.builder.build(units)
@@ -258,7 +260,11 @@ class TantivyIndex(SearchBase):
         if where.graph:
             clauses.append((MUST, self._term("graph", where.graph)))
         elif where.latest:
-            graphs = Q.term_set_query(self.schema, "graph", self.latest_graphs(where.label))
+            key = ("latest", where.label)
+            if key not in memo:
+                memo[key] = [m["graph"] for m in latest_markers(markers).values()
+                             if not where.label or m["label"] == where.label]
+            graphs = Q.term_set_query(self.schema, "graph", memo[key])
             clauses.append((MUST, Q.const_score_query(graphs, 0.0)))
         elif where.label:
             clauses.append((MUST, self._term("label", where.label)))
