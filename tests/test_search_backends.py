@@ -86,3 +86,17 @@ def test_the_app_searches_with_the_configured_backend(web_kb, tmp_path):
         other.close()
     finally:
         kb.close()
+
+
+def test_tantivy_waits_for_another_processes_writer(tmp_path):
+    """tantivy lets one writer at a time hold an index: an update waits for the other to finish."""
+    import threading
+
+    import tantivy
+
+    idx = TantivyIndex(tmp_path / "ix")
+    idx.update_graph(f"{BASE}/a/1", label_graph("a", "1", "2020-01-01", "Pancreatitis was reported."))
+    other = tantivy.Index(idx.schema, path=str(idx.dir / idx._current()), reuse=True).writer(15_000_000, 1)
+    threading.Timer(0.5, lambda: (other.commit(), other.wait_merging_threads())).start()
+    idx.update_graph(f"{BASE}/a/2", label_graph("a", "2", "2021-01-01", "Pancreatitis and hepatitis."))
+    assert versions_found(idx, "pancreatitis") == [("a", "2")]
