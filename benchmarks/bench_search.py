@@ -12,7 +12,9 @@ the next run.
 
 Figures per backend and size: the default scope (each label's latest version) and the
 all-versions scope in-process, the default scope over HTTP (/api/search), and the search page
-(/search, time to the first byte of the answer). Baselines of the same run: "before" is the way
+(/search, time to the first byte of the answer). Baselines of the same run: "engine alone" is the
+backend's own top-10 search of the built query over every version (the floor under the same load);
+"before" is the way
 whoosh answered the default scope before (the full index with a version filter applied after
 matching, plus a second unlimited pass for the facets); the 1-version row is the baseline of the
 "within 2x" target. Targets (issue 17): default scope p99 < 50 ms at 1,000 versions and within
@@ -138,7 +140,16 @@ def run(versions: int, repeat: int, backends: list[str], data: Path | None) -> l
                     assert r.status_code == 200
                     next(r.iter_content(1))
 
+            def bare(q, idx=idx, backend=backend):
+                """The engine alone: the built query's top 10 over every version, nothing around it."""
+                qq, _ = idx.builder.build(idx.builder.units(q))
+                if backend == "tantivy":
+                    idx.searcher().search(idx._translate(qq), 10)
+                else:
+                    idx.searcher().search(qq, limit=10)
+
             out = {"backend": backend, "versions": len(idx.markers()),
+                   "bare": timed(bare, QUERIES, repeat),
                    "hits_for_seizure": idx.search("seizure", all_versions=True)["total"],
                    "default": timed(lambda q: idx.search(q), QUERIES, repeat),
                    "before": timed(lambda q: before_default(idx, q), QUERIES, repeat) if backend == "whoosh" else None,
@@ -154,7 +165,7 @@ def run(versions: int, repeat: int, backends: list[str], data: Path | None) -> l
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-COLS = [("default", "default scope"), ("before", "default, before"), ("all", "all versions"),
+COLS = [("bare", "engine alone"), ("default", "default scope"), ("before", "default, before"), ("all", "all versions"),
         ("http", "HTTP default"), ("page", "page 1st byte")]
 
 

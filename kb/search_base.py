@@ -138,6 +138,11 @@ class SearchBase:
     def markers(self) -> dict[str, dict]:
         raise NotImplementedError
 
+    def search(self, text: str | None, *, label: str | None = None, kind: str | None = None,
+               section: str | None = None, page: int | str = 1, pagesize: int = PAGE_SIZE,
+               all_versions: bool = False) -> dict:
+        raise NotImplementedError
+
     def latest_graphs(self, label: str | None = None) -> list[str]:
         """The graph IRI of each label's latest indexed version (of ``label`` only, if given)."""
         markers = self.markers()

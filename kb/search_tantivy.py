@@ -161,7 +161,7 @@ class TantivyIndex(SearchBase):
             (self.dir / gen).mkdir()
             ix = tantivy.Index(self.schema, path=str(self.dir / gen))
             w = self._writer(ix, heap=200_000_000)
-            n, memo = 0, {}
+            n, memo = 0, {}  # type: tuple[int, dict]
             for g in graphs:
                 marker, docs = self._marker(g)
                 if marker is not None:
@@ -181,9 +181,9 @@ class TantivyIndex(SearchBase):
         with self._lock:
             if not self.exists():
                 self.rebuild([])
-            ix = tantivy.Index(self.schema, path=str(self.dir / self._current()), reuse=True)
+            ix = tantivy.Index(self.schema, path=str(self.dir / str(self._current())), reuse=True)
             w = self._writer(ix, heap=200_000_000)
-            n, memo = 0, {}
+            n, memo = 0, {}  # type: tuple[int, dict]
             for marker, docs in versions:
                 w.delete_documents_by_term("graph", marker["graph"])
                 n += self._add(w, marker, docs, memo)
@@ -197,7 +197,7 @@ class TantivyIndex(SearchBase):
             if not self.exists():
                 self.rebuild([g] if g is not None else [])
                 return
-            ix = tantivy.Index(self.schema, path=str(self.dir / self._current()), reuse=True)
+            ix = tantivy.Index(self.schema, path=str(self.dir / str(self._current())), reuse=True)
             w = self._writer(ix)
             w.delete_documents_by_term("graph", str(graph_iri))
             marker, docs = self._marker(g) if g is not None else (None, [])
