@@ -61,7 +61,8 @@ def build(tmp: Path, versions: int, backends: list[str]):
     docs = None
     for backend in backends:
         idx = index_for(kb, backend)
-        idx.sync(kb)
+        if not idx.markers():  # not sync: the copies are in the index only, and sync would drop them
+            idx.sync(kb)
         if len(idx.markers()) >= versions:
             continue
         if docs is None:
