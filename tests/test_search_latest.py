@@ -75,6 +75,7 @@ def test_sync_repairs_a_latest_index_left_behind(tmp_path):
     from kb.service import KnowledgeBase
 
     kb = KnowledgeBase(tmp_path / "store")
+    kb.search_backend = "whoosh"  # the latest-versions index is whoosh's
     try:
         idx = attach(kb)
         for v, date in (("1", "2020-01-01"), ("2", "2021-01-01")):
