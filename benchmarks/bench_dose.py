@@ -5,9 +5,15 @@
 2. HTTP: ``/api/dose`` of the real Flask app (``web.create_app`` over a store holding
    the bundled label) under waitress, the real WSGI server, on this machine (target
    >= 500 requests/s), beside a WSGI app that only returns "{}".
-3. The same at ``--versions N`` stored versions of the label (copies of its graph bulk-loaded
-   under new version IRIs), with label resolution cached (the default) and, as the "before"
-   figure of the same run, with the cache switched off (every request runs the all-versions query).
+3. ``--versions N``: a real ``kb serve`` process (waitress, its default 8 threads, request logging
+   off) over a store holding 1 and N versions of the label (copies of its graph bulk-loaded under
+   new version IRIs, N-Quads in chunks; the search index filled alike so the server's start-up sync
+   has nothing to add; ``--thin``: copies of the version's own description only), beside an empty WSGI app served by waitress with the same settings in
+   another process, and, as the "before" figure, the in-process app with the resolution cache
+   switched off (every request runs the all-versions query).
+
+Clients are 4 processes with keep-alive sessions, on the same machine (they share its cores
+with the server: compare the figures with the empty app's, not with another machine's).
 
 Run: ``.venv/bin/python benchmarks/bench_dose.py [--http-seconds 5] [--versions 1000]``
 """
@@ -105,52 +111,159 @@ def http_rate(app, seconds: float, clients: int = 4, path: str = f"/api/dose?{QU
     return sum(counts) / elapsed
 
 
-def add_copies(store_dir: Path, iri: str, version: str, copies: int) -> None:
-    """``copies`` more versions of the label: its graph under new version IRIs, bulk-loaded."""
+def add_copies(store_dir: Path, iri: str, version: str, copies: int, chunk: int = 25, thin: bool = False) -> None:
+    """``copies`` more versions of the label: its graph under new version IRIs, bulk-loaded as
+    N-Quads, ``chunk`` versions per load; ``thin``: only the version's own description (the
+    triples about the version IRI: what the label catalogue reads), not its sections and facts."""
     import pyoxigraph as ox
 
     from kb.store import LocalStore
 
     store = ox.Store(str(store_dir))
     nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri)).decode()
+    lines = nt.splitlines()
+    if thin:
+        lines = [ln for ln in lines if ln.startswith(f"<{iri}> ")]
+        chunk = max(chunk, 500)
+    batch: list[str] = []
     for i in range(1, copies + 1):
         v = f"{version}-copy{i:04d}"
         other = iri.rsplit("/", 1)[0] + "/" + v
-        data = nt.replace(iri, other).replace(f'"{version}"', f'"{v}"')
-        store.bulk_load(data.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(other))
+        tail = f" <{other}> .\n"
+        batch.append("".join(ln[:-2].replace(iri, other).replace(f'"{version}"', f'"{v}"')
+                             .replace("_:", f"_:c{i}x") + tail for ln in lines))  # blank nodes: one set per copy
+        if len(batch) == chunk or i == copies:
+            store.bulk_load("".join(batch).encode(), format=ox.RdfFormat.N_QUADS)
+            batch = []
     store.flush()
     del store
     LocalStore(str(store_dir), hold=False)._bump()  # a write outside the service: tell the caches
 
 
-def dose_rate_at(versions: int, seconds: float) -> tuple[float, float]:
-    """/api/dose req/s over a store holding ``versions`` versions: (resolution cached, not cached)."""
+def index_copies(kb, backend: str) -> None:
+    """The search index of ``backend`` holding every stored version (copies share one passage list)."""
+    from kb.search import index_for
+    from kb.search_base import stamp
+    from kb.search_docs import documents
+
+    refs = kb.labels()
+    idx = index_for(kb, backend)
+    have = idx.markers()
+    first = refs[0]
+    docs = documents(kb.store.get_graph(first.iri))
+    todo = ((({"graph": r.iri, "label": r.label_id, "version": r.version, "stamp": stamp(r.ingested_at),
+               "version_date": r.version_date or ""},
+              [{**d, "id": d["id"].replace(first.iri, r.iri), "graph": r.iri, "version": r.version} for d in docs]))
+            for r in refs if r.iri not in have)
+    idx.add_versions(todo)
+
+
+def serve_rate(store: Path, spec: str, seconds: float, backend: str) -> float:
+    """/api/dose req/s of a real ``kb serve`` over ``store``."""
+    import os
+    import subprocess
+
+    import requests
+
+    port = free_port()
+    env = {**os.environ, "KB_LOG_REQUESTS": "0", "KB_SEARCH_BACKEND": backend}
+    kb_cmd = str(Path(sys.executable).with_name("kb"))
+    proc = subprocess.Popen([kb_cmd, "-q", "--store", str(store), "serve", "--no-ingest", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/api/dose?label={spec}&{QUERY}"
+        stop = time.monotonic() + 600
+        while True:
+            try:
+                if requests.get(url, timeout=60).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.monotonic() > stop:
+                raise RuntimeError(f"kb serve did not start: {proc.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+        return client_rate(url, seconds)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+EMPTY_APP = """
+from waitress import serve
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "2")])
+    return [b"{}"]
+serve(app, host="127.0.0.1", port=%d, threads=8, ident="empty", asyncore_use_poll=True)
+"""
+
+
+def empty_serve_rate(seconds: float) -> float:
+    """req/s of an empty WSGI app under waitress with kb serve's settings, in its own process."""
+    import subprocess
+
+    import requests
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", EMPTY_APP % port], stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/api/dose?{QUERY}"
+        while True:
+            try:
+                requests.get(url, timeout=10)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        return client_rate(url, seconds)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def client_rate(url: str, seconds: float, clients: int = 4) -> float:
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(clients) as ex:
+        counts = list(ex.map(_client, [url] * clients, [seconds] * clients))
+    return sum(counts) / (time.perf_counter() - t0)
+
+
+def dose_rate_at(versions: int, seconds: float, data: Path | None, backend: str,
+                 thin: bool = False) -> tuple[float, float, float]:
+    """/api/dose req/s over a store holding ``versions`` versions: (kb serve, empty app, in-process
+    app with the resolution cache off)."""
     import tempfile
 
     from kb.service import KnowledgeBase
     from web import create_app
 
     with tempfile.TemporaryDirectory() as d:
-        store = Path(d) / "store"
+        store = (data or Path(d)) / f"dose-v{versions}{'-thin' if thin and versions > 1 else ''}" / "store"
         kb = KnowledgeBase(store)
-        ref = kb.ingest(LABEL).ref
-        kb.close()
-        if versions > 1:
+        if not kb.labels():
+            kb.ingest(LABEL)
+        ref = kb.labels()[0]
+        if len(kb.labels()) < versions:
+            kb.close()
             t = time.perf_counter()
-            add_copies(store, ref.iri, ref.version, versions - 1)
-            print(f"  {versions - 1} more versions bulk-loaded in {time.perf_counter() - t:.1f} s")
-        # the server's store settings, without the search index (its sync would index every copy)
+            add_copies(store, ref.iri, ref.version, versions - 1, thin=thin)
+            print(f"  {versions - 1} more versions bulk-loaded in {time.perf_counter() - t:.1f} s", flush=True)
+            kb = KnowledgeBase(store)
+        t = time.perf_counter()
+        index_copies(kb, backend)
+        print(f"  {backend} search index of {versions} versions ready in {time.perf_counter() - t:.1f} s", flush=True)
+        kb.close()
+        spec = f"{ref.label_id}@{ref.version}"  # the same version at every size (its rules are compiled once)
+        served = serve_rate(store, spec, seconds, backend)
+        empty = empty_serve_rate(seconds)
+        # before: the server's store settings, the resolution cache switched off
         kb = KnowledgeBase(store, store_options={"hold": False})
         app = create_app({"KB": kb, "LOG_REQUESTS": False, "INGEST_DEFAULT": False})
-        spec = f"{ref.label_id}@{ref.version}"  # the same version at every size (its rules are compiled once)
         path = f"/api/dose?label={spec}&{QUERY}"
         with app.test_client() as c:
             assert c.get(path).status_code == 200
-        cached = http_rate(app, seconds, path=path)
         kb.store.generation = lambda: None  # the store looks uncacheable: resolution queries every time
         uncached = http_rate(app, seconds, path=path)
         kb.close()
-    return cached, uncached
+    return served, empty, uncached
 
 
 def main() -> None:
@@ -158,12 +271,17 @@ def main() -> None:
     ap.add_argument("--http-seconds", type=float, default=5.0)
     ap.add_argument("--no-http", action="store_true")
     ap.add_argument("--versions", type=int, default=0, help="also measure at this many stored versions")
+    ap.add_argument("--data", type=Path, default=None, help="keep (and reuse) the filled stores here")
+    ap.add_argument("--backend", default="tantivy", help="search backend of the served store (its index is filled)")
+    ap.add_argument("--thin", action="store_true", help="the extra versions hold only their own description "
+                    "(a full copy takes ~8 s each on a loaded 2-core machine); the dose path never reads them")
     args = ap.parse_args()
-    t = time.perf_counter()
-    rules = Rules.from_graph(build_graph(read_label(LABEL)), "blincyto")
-    print(f"rules read from the graph and compiled in {time.perf_counter() - t:.2f} s (once per label version)")
-    in_process(rules)
-    if not args.no_http:
+    if not args.versions:
+        t = time.perf_counter()
+        rules = Rules.from_graph(build_graph(read_label(LABEL)), "blincyto")
+        print(f"rules read from the graph and compiled in {time.perf_counter() - t:.2f} s (once per label version)")
+        in_process(rules)
+    if not args.no_http and not args.versions:
         import tempfile
 
         from web import create_app
@@ -179,11 +297,15 @@ def main() -> None:
             kb.close()
         base_rps = http_rate(make_app(None), args.http_seconds)
         print(f"HTTP /api/dose under waitress: {dose_rps:.0f} req/s (target >= 500)   baseline empty WSGI app: {base_rps:.0f} req/s")
-        if args.versions:
-            rows = [(n, *dose_rate_at(n, args.http_seconds)) for n in sorted({1, args.versions})]
-            print(f"\n{'versions':>8} {'cached req/s':>13} {'uncached req/s (before)':>24}   (target >= 500 cached)")
-            for n, cached, uncached in rows:
-                print(f"{n:>8} {cached:>13.0f} {uncached:>24.0f}")
+    if args.versions:
+        rows = []
+        for n in sorted({1, args.versions}):
+            rows.append((n, *dose_rate_at(n, args.http_seconds, args.data, args.backend, args.thin)))
+            print(f"  {n} versions measured", flush=True)
+        print(f"\n{'versions':>8} {'kb serve req/s':>15} {'empty app req/s':>16} {'ratio':>6} "
+              f"{'before (no cache) req/s':>24}   (target >= 500 for kb serve)")
+        for n, served, empty, uncached in rows:
+            print(f"{n:>8} {served:>15.0f} {empty:>16.0f} {served / empty:>6.2f} {uncached:>24.0f}")
 
 
 if __name__ == "__main__":

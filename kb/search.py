@@ -17,7 +17,6 @@ import shutil
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,15 +27,15 @@ from whoosh import scoring
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from .rdf_base import SMPC
-from .search_analysis import QueryBuilder, load_vocabulary, make_analyzer
-from .search_docs import KINDS, documents, set_section_kinds
-from .search_latest import latest_markers, read_markers, refresh_latest
-from .search_results import SearchError, build_response, damerau, ranked_page
+from .search_analysis import make_analyzer
+from .search_backends import BACKENDS, DEFAULT_BACKEND
+from .search_base import (MARKER, PAGE_SIZE, SearchBase, check_request, correction, facet,
+                          pages_of, resolve_scope, stamp, words_of)
+from .search_docs import KINDS, documents
+from .search_latest import read_markers, refresh_latest
+from .search_results import SearchError, build_response, ranked_page
 
-FIELDS = {"title": 3.0, "fact_label": 2.5, "terms": 2.5, "section_title": 1.2, "body": 1.0}
-MAX_QUERY_CHARS = 1000
-PAGE_SIZE = 10
-MARKER = "_label"
+_stamp = stamp  # the name the benchmarks import
 LATEST = "latest"  # a second whoosh index in each generation directory: each label's latest version only
 
 
@@ -46,27 +45,14 @@ def hit_path(label: str, version: str, section: str, anchor: str | None = None) 
     return path + (f"#{anchor}" if anchor else "")
 
 
-def _stamp(value) -> str:
-    """Ingest time normalised to UTC ISO form (store and graph may print it differently)."""
-    if value is None:
-        return ""
-    try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return str(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat()
+class SearchIndex(SearchBase):
+    """The whoosh search index of one knowledge base, in ``index_dir``."""
 
-
-class SearchIndex:
-    """The search index of one knowledge base, in ``index_dir``."""
+    backend = "whoosh"
 
     def __init__(self, index_dir: str | Path, vocabulary_file: str | Path | None = None):
-        self.dir = Path(index_dir)
-        self.vocab = load_vocabulary(vocabulary_file)
-        set_section_kinds(self.vocab.section_kinds)
-        text = make_analyzer(self.vocab)
+        super().__init__(index_dir, vocabulary_file)
+        text = self.stemmed
         self.schema = Schema(
             id=ID(stored=True, unique=True), graph=ID(stored=True), label=ID(stored=True),
             version=ID(stored=True), label_title=STORED, section=ID(stored=True, sortable=True),
@@ -77,7 +63,6 @@ class SearchIndex:
             passage_kind=STORED, order=NUMERIC(stored=True, sortable=True), anchor=STORED, line=STORED,
             stamp=STORED, version_date=STORED,
         )
-        self.builder = QueryBuilder(self.vocab, FIELDS)
         self._lock = threading.RLock()
         self._ix = None
         self._latest_ix = None
@@ -156,15 +141,27 @@ class SearchIndex:
         """Add one label version's marker and passage documents with an open writer."""
         w.add_document(id=f"{MARKER}:{marker['graph']}", kind=MARKER, label_title=marker["label"], **marker)
         for d in docs:
-            words = " ".join((d["title"], d["section_title"], d["fact_label"], d["terms"], d["body"]))
-            w.add_document(words=words, **{k: v for k, v in d.items() if k in self.schema})
+            w.add_document(words=words_of(d), **{k: v for k, v in d.items() if k in self.schema})
         return len(docs)
+
+    def add_versions(self, versions) -> int:
+        """Add (or replace) many label versions, given as (marker, documents) pairs, in one commit."""
+        with self._lock:
+            if not self.exists():
+                self.rebuild([])
+            ix = self._open()
+            n = 0
+            with ix.writer(limitmb=256, timeout=30.0) as w:
+                for marker, docs in versions:
+                    w.delete_by_term("graph", marker["graph"])
+                    n += self.add_documents(w, marker, docs)
+            refresh_latest(ix, self._open_latest(), self._add_stored)
+            return n
 
     def _add_stored(self, w, fields: dict) -> None:
         """Add a document copied from the stored fields of another index (``words`` is not stored)."""
         if fields.get("kind") != MARKER:
-            fields = {**fields, "words": " ".join(str(fields.get(k) or "") for k in
-                                                  ("title", "section_title", "fact_label", "terms", "body"))}
+            fields = {**fields, "words": words_of(fields)}
         w.add_document(**fields)
 
     # -- updates (hooks) ----------------------------------------------------
@@ -192,25 +189,10 @@ class SearchIndex:
             memo["markers"] = read_markers(s)
         return memo["markers"]
 
-    def sync(self, kb) -> dict:
-        """Bring the index in step with the store: add missing or stale versions, drop removed ones."""
-        refs = {r.iri: r for r in kb.labels()}
-        if not self.exists():
-            self.rebuild(kb.store.get_graph(iri) for iri in refs)
-            return {"rebuilt": len(refs), "added": 0, "removed": 0}
-        have = self.markers()
-        added = removed = 0
-        for iri, ref in refs.items():
-            if iri not in have or have[iri].get("stamp") != _stamp(ref.ingested_at):
-                self.update_graph(iri, kb.store.get_graph(iri))
-                added += 1
-        for iri in set(have) - set(refs):
-            self.update_graph(iri, None)
-            removed += 1
+    def repair(self) -> None:
         with self._lock:  # an update killed between the two indexes' commits is repaired here
             if self._open() is not None:
                 refresh_latest(self._ix, self._open_latest(), self._add_stored)
-        return {"rebuilt": 0, "added": added, "removed": removed}
 
     # -- search ---------------------------------------------------------------
     def searcher(self, latest: bool = False):
@@ -236,59 +218,27 @@ class SearchIndex:
         return hit[1], hit[2]
 
     def _correct(self, reader, word: str) -> str | None:
-        if len(word) < 4 or not word.isalpha() or reader.doc_frequency("words", word):
-            return None
-        maxdist = 2 if len(word) >= 7 else 1
-        cands = [(damerau(word, t), -reader.doc_frequency("words", t), t)
-                 for t in reader.terms_within("words", word, maxdist + 1, prefix=1)]
-        cands = [c for c in cands if c[0] <= maxdist]
-        return min(cands)[2] if cands else None
-
-    def _scope(self, markers: dict, label: str | None, all_versions: bool) -> wq.Query | None:
-        """Which label versions to search: one named version, a label's latest, or every label's latest."""
-        by_label: dict[str, list[dict]] = {}
-        for m in markers.values():
-            by_label.setdefault(m["label"], []).append(m)
-        if label:
-            lid, _, version = label.partition("@")
-            if lid not in by_label:
-                raise SearchError(f"unknown label {lid!r} (known: {', '.join(sorted(by_label)) or 'none'})", 404)
-            if version:
-                hit = [m for m in by_label[lid] if m["version"] == version]
-                if not hit:
-                    raise SearchError(f"label {lid!r} has no version {version!r}", 404)
-                return wq.Term("graph", hit[0]["graph"])
-            by_label = {lid: by_label[lid]}
-        if all_versions:
-            return wq.Or([wq.Term("label", lid) for lid in by_label]) if label else None
-        return wq.Or([wq.Term("graph", m["graph"]) for m in latest_markers(markers, by_label).values()])
+        return correction(word, lambda w: reader.doc_frequency("words", w),
+                          lambda first: ((t, reader.doc_frequency("words", t))
+                                         for t in reader.terms_within("words", word, 3 if len(word) >= 7 else 2, prefix=1)))
 
     def search(self, text: str | None, *, label: str | None = None, kind: str | None = None,
                section: str | None = None, page: int | str = 1, pagesize: int = PAGE_SIZE,
                all_versions: bool = False) -> dict:
         """Answer ``{"query", "total", "page", "pages", "results", "facets", "corrections"}``."""
-        text = (text or "").strip()
-        if not text:
-            raise SearchError("empty query: type a word or a phrase", 400)
-        if len(text) > MAX_QUERY_CHARS:
-            raise SearchError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})", 400)
-        try:
-            page = int(page)
-        except (TypeError, ValueError):
-            raise SearchError(f"page must be a positive whole number, not {page!r}", 400) from None
-        if page < 1:
-            raise SearchError(f"page must be 1 or more, not {page}", 400)
-        if kind and kind not in KINDS:
-            raise SearchError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})", 400)
+        text, page = check_request(text, page, kind)
         if self.searcher() is None:
             raise SearchError("the search index is empty: ingest a label first", 404)
-        scope = self._scope(self.markers(), label, all_versions)  # also checks the label named
-        if not all_versions and "@" not in (label or ""):
+        where = resolve_scope(self.markers(), label, all_versions)  # also checks the label named
+        scope: wq.Query | None = None
+        if where.latest:
             # the default scope: the latest-versions index, whose size does not grow with old versions
             s = self.searcher(latest=True)
-            scope = wq.Term("label", label) if label else None
         else:
             s = self.searcher()
+            scope = wq.Term("graph", where.graph) if where.graph else None
+        if where.label:
+            scope = wq.Term("label", where.label)
         units = self.builder.units(text, correct=lambda w: self._correct(s.reader(), w))
         q, terms = self.builder.build(units)
         corrections = {u.text: u.corrected for u in units if u.corrected}
@@ -299,43 +249,50 @@ class SearchIndex:
             # kind and section, ranked and paged (whoosh's page total counted documents the phrase
             # check and the mask later rejected: "8 passages" above no result)
             found = list(s.search(q, filter=scope, mask=wq.Term("kind", MARKER), limit=None))
-            facets = {name: _facet(Counter(h.get(name) for h in found), numeric=name == "section")
+            facets = {name: facet(Counter(h.get(name) for h in found), numeric=name == "section")
                       for name in ("label", "kind", "section")}
             narrowed = [h for h in found if (not kind or h.get("kind") == kind)
                         and (not section or h.get("section") == section)]
             hits = ranked_page(narrowed, page, pagesize)
         except ValueError as exc:  # whoosh page past the end, and the like
             raise SearchError(str(exc), 400) from None
-        pages = max(1, -(-hits.total // pagesize))
-        if page > pages:
-            raise SearchError(f"page {page} is past the last page ({pages}) of {hits.total} result(s)", 404)
+        pages = pages_of(hits.total, page, pagesize)
         return build_response(text, hits, page, pages, facets, corrections, terms, self.builder.stemmed,
                               hit_path, pagesize)
 
 
-def _facet(counts: Counter, numeric: bool = False) -> list[dict]:
-    items = [{"value": k, "count": n} for k, n in counts.items() if k and k != MARKER]
-    if numeric:
-        return sorted(items, key=lambda i: [int(p) if p.isdigit() else p for p in str(i["value"]).split(".")])
-    return sorted(items, key=lambda i: (-i["count"], i["value"]))
 
-
-_INDEXES: dict[str, SearchIndex] = {}
+_INDEXES: dict[tuple[str, str], SearchBase] = {}
 _INDEXES_LOCK = threading.Lock()
 
 
-def index_for(kb) -> SearchIndex:
-    """The (shared, per-directory) search index of a knowledge base."""
+def backend_of(kb, backend: str | None = None) -> str:
+    """The search backend: ``backend``, else the knowledge base's ``search_backend`` attribute (set
+    from the SEARCH_BACKEND setting), else the default."""
+    name = backend or getattr(kb, "search_backend", None) or DEFAULT_BACKEND
+    if name not in BACKENDS:
+        raise SearchError(f"unknown search backend {name!r} (backends: {', '.join(BACKENDS)})", 400)
+    return name
+
+
+def index_for(kb, backend: str | None = None) -> SearchBase:
+    """The (shared, per-directory and backend) search index of a knowledge base."""
     if kb.index_dir is None:
         raise SearchError("this store has no local search index directory", 501)
-    key = str(Path(kb.index_dir).resolve())
+    backend = backend_of(kb, backend)
+    key = (str(Path(kb.index_dir).resolve()), backend)
     with _INDEXES_LOCK:
         if key not in _INDEXES:
-            _INDEXES[key] = SearchIndex(kb.index_dir)
+            if backend == "tantivy":
+                from .search_tantivy import TantivyIndex
+
+                _INDEXES[key] = TantivyIndex(kb.index_dir)
+            else:
+                _INDEXES[key] = SearchIndex(kb.index_dir)
         return _INDEXES[key]
 
 
-def attach(kb, sync: bool = True) -> SearchIndex | None:
+def attach(kb, sync: bool = True) -> SearchBase | None:
     """Keep ``kb``'s search index in step with its store through the ingest/remove hooks.
 
     ``sync`` (once per KnowledgeBase) reconciles the index with the store first: an ingest or
@@ -371,4 +328,5 @@ def search(kb, text: str, **kwargs) -> dict:
     return idx.search(text, **kwargs)
 
 
-__all__ = ["SearchIndex", "SearchError", "attach", "search", "index_for", "hit_path", "KINDS"]
+__all__ = ["SearchIndex", "SearchError", "attach", "search", "index_for", "hit_path", "KINDS", "BACKENDS",
+           "DEFAULT_BACKEND", "backend_of"]

@@ -39,12 +39,19 @@ class Vocabulary:
     groups: list[dict]
     section_kinds: dict[str, str]
     fingerprint: str
+    _memo: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def normalize(self, word: str) -> str:
+        hit = self._memo.get(word)
+        if hit is not None:
+            return hit
         w = self.words.get(word, word)
         for rx, rep, only in self.rules:
             if only is None or w in only:
                 w = rx.sub(rep, w)
+        if len(self._memo) > 200_000:  # a bound for odd input; a label's vocabulary is far smaller
+            self._memo.clear()
+        self._memo[word] = w
         return w
 
 

@@ -66,9 +66,24 @@ def damerau(a: str, b: str) -> int:
     return d[len(a)][len(b)]
 
 
+_TOKENS: dict[tuple[int, str], list[tuple[str, int, int]]] = {}
+_TOKENS_MAX = 20_000  # passages whose analysis is kept (the same passages answer many searches)
+
+
+def _tokens(text: str, analyzer) -> list[tuple[str, int, int]]:
+    key = (id(analyzer), text)
+    got = _TOKENS.get(key)
+    if got is None:
+        got = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, positions=True)]
+        if len(_TOKENS) >= _TOKENS_MAX:
+            _TOKENS.pop(next(iter(_TOKENS)))  # the oldest entry
+        _TOKENS[key] = got
+    return got
+
+
 def match_ranges(text: str, terms: set[str], analyzer) -> list[tuple[int, int]]:
     """Character ranges of the words of ``text`` whose analysed form is in ``terms`` (merged)."""
-    spans = sorted((t.startchar, t.endchar) for t in analyzer(text, chars=True, positions=True) if t.text in terms)
+    spans = sorted((s, e) for t, s, e in _tokens(text, analyzer) if t in terms)
     merged: list[list[int]] = []
     for s, e in spans:
         if merged and s <= merged[-1][1]:

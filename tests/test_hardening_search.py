@@ -71,7 +71,8 @@ def test_each_thread_searches_with_its_own_searcher(web_kb):
     """whoosh searchers are not thread-safe: a thread never gets another thread's searcher."""
     from kb.search import index_for
 
-    idx = index_for(web_kb)
+    idx = index_for(web_kb, "whoosh")
+    idx.sync(web_kb)
     mine = idx.searcher()
     assert idx.searcher() is mine  # reused within a thread
     others = []

@@ -12,12 +12,18 @@ except ImportError:
     from web_fixtures import *  # noqa: F401,F403
 
 from kb.rdf_base import SMPC
-from kb.search import SearchError, SearchIndex, index_for
+from kb.search import BACKENDS, SearchError, SearchIndex, index_for
+from kb.search_tantivy import TantivyIndex
+
+INDEX_CLASSES = {"whoosh": SearchIndex, "tantivy": TantivyIndex}
 
 
-@pytest.fixture(scope="module")
-def idx(web_kb):
-    return index_for(web_kb)
+@pytest.fixture(scope="module", params=BACKENDS)
+def idx(web_kb, request):
+    """Every test below runs against each search backend, over the same store."""
+    index = index_for(web_kb, request.param)
+    index.sync(web_kb)
+    return index
 
 
 def keys(answer):
@@ -131,8 +137,9 @@ def _tiny_graph(label: str, version: str, text: str) -> Graph:
     return g
 
 
-def test_snippets_escape_the_label_text(tmp_path):
-    idx = SearchIndex(tmp_path / "ix")
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_snippets_escape_the_label_text(tmp_path, backend):
+    idx = INDEX_CLASSES[backend](tmp_path / "ix")
     idx.update_graph("https://w3id.org/smpc-kb/id/demo/1",
                      _tiny_graph("demo", "1", 'Risk of <script>alert("x")</script> seizure & fits'))
     snip = idx.search("seizure")["results"][0]["snippet"]
@@ -140,12 +147,14 @@ def test_snippets_escape_the_label_text(tmp_path):
     assert snip.count("<mark>") == 2  # seizure, fits (a synonym); nothing else is markup
 
 
-def test_index_follows_the_store(tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_index_follows_the_store(tmp_path, backend):
     """Ingest, re-ingest, remove: the hooks keep the index in step; sync repairs a missed change."""
     from kb.search import attach
     from kb.service import KnowledgeBase
 
     kb = KnowledgeBase(tmp_path / "store")
+    kb.search_backend = backend
     try:
         idx = attach(kb)
         g1 = _tiny_graph("demo", "1", "Pancreatitis was reported.")
@@ -162,7 +171,7 @@ def test_index_follows_the_store(tmp_path):
         assert idx._current() == gen  # an update is a commit, not a rebuild
         idx.rebuild([_tiny_graph("demo", "2", "Overdose was reported.")])
         assert idx._current() != gen and idx.search("overdose")["total"] == 1
-        assert len(list((tmp_path / "store" / "search-index").glob("gen-*"))) == 1
+        assert len(list(idx.dir.glob("gen-*"))) == 1 and idx.dir.is_relative_to(tmp_path / "store" / "search-index")
     finally:
         kb.close()
 

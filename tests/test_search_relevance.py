@@ -59,11 +59,13 @@ def _rank(results, expected) -> int | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def answers(web_kb):
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def answers(web_kb, request):
+    """The same questions asked of each search backend."""
     from kb.search import index_for
 
-    idx = index_for(web_kb)
+    idx = index_for(web_kb, request.param)
+    idx.sync(web_kb)
     return {q: idx.search(q, pagesize=10)["results"] for q, _ in QUESTIONS}
 
 

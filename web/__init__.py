@@ -31,6 +31,7 @@ def _open_kb(cfg: dict):
                                                     timeout_s=cfg["STORE_TIMEOUT_S"]) if remote else {
                            "hold": cfg["STORE_HOLD"], "workers": cfg["QUERY_WORKERS"],
                            "worker_wait_s": cfg["QUERY_WAIT_S"], "worker_memory_mb": cfg["QUERY_MEMORY_MB"]})
+    kb.search_backend = cfg["SEARCH_BACKEND"]
     attach(kb, sync=False)
     if cfg["INGEST_DEFAULT"]:
         result = kb.ensure_default()

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from kb.search_backends import BACKEND_HELP, BACKENDS, DEFAULT_BACKEND
+
 
 def _bool(v: Any) -> bool:
     if isinstance(v, bool):
@@ -21,6 +23,13 @@ def _bool(v: Any) -> bool:
 
 def _opt_str(v: Any) -> str | None:
     return None if v in (None, "") else str(v)
+
+
+def _choice(v: Any, allowed: tuple[str, ...]) -> str:
+    v = str(v).strip().lower()
+    if v not in allowed:
+        raise ValueError(f"{v!r} is not one of: {', '.join(allowed)}")
+    return v
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_ROWS", 10000, int, "Largest SPARQL result (rows or triples) /sparql returns; larger ones are refused."),
     Setting("MAX_QUERY_CHARS", 20000, int, "Longest SPARQL query text accepted on /sparql."),
     Setting("PAGE_SIZE", 10, int, "Search results per page."),
+    Setting("SEARCH_BACKEND", DEFAULT_BACKEND, lambda v: _choice(v, BACKENDS), BACKEND_HELP),
     Setting("CORS_ORIGINS", "*", str, "Origins allowed to call /sparql and /api from a browser (comma-separated, or *)."),
     Setting("LOG_REQUESTS", True, _bool, "Log one line per request (method, path, status, bytes, milliseconds)."),
     Setting("QUERIES_DIR", None, _opt_str, "Directory of example SPARQL queries (*.rq) for the SPARQL page "

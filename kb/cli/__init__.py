@@ -14,6 +14,7 @@ colour only on a terminal and never with NO_COLOR, a closed pipe ends quietly.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 
@@ -47,6 +48,8 @@ class CliContext:
             remote = self.store.startswith(("http://", "https://"))
             try:  # a CLI command reads one snapshot when a server holds the store (docs/store.md)
                 self._kb = KnowledgeBase(self.store, store_options={} if remote else {"follow_writers": False})
+                # the search backend, as for `kb serve` (web/settings.py SEARCH_BACKEND declares it)
+                self._kb.search_backend = os.environ.get("KB_SEARCH_BACKEND") or None
                 self._kb.store  # open now so an unusable or unreachable store fails here, clearly
             except Exception as exc:  # noqa: BLE001 - the boundary turns it into one line
                 from ingest.errors import KbError
