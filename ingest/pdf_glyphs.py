@@ -98,12 +98,15 @@ def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
         raise UnreadableInput(f"the PDF is corrupt and cannot be opened ({exc})", path) from exc
 
 
+def _address(handle) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
 def _fast(name: str, restype, *argtypes):
     """pdfium function ``name`` called with plain addresses (ints) instead of typed pointer objects:
     the page-object loop makes tens of thousands of calls, and building a pointer object for every
     argument and result costs more than the call itself."""
-    fn = getattr(raw, name)
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+    return ctypes.CFUNCTYPE(restype, *argtypes)(_address(getattr(raw, name)))
 
 
 _VP, _F = ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
@@ -119,10 +122,6 @@ _form_count = _fast("FPDFFormObj_CountObjects", ctypes.c_int, _VP)
 _form_object = _fast("FPDFFormObj_GetObject", _VP, _VP, ctypes.c_ulong)
 _count_segments = _fast("FPDFPath_CountSegments", ctypes.c_int, _VP)
 _draw_mode = _fast("FPDFPath_GetDrawMode", ctypes.c_int, _VP, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
-
-
-def _address(handle) -> int:
-    return ctypes.cast(handle, ctypes.c_void_p).value or 0
 
 
 class _Reader:
@@ -174,7 +173,7 @@ class _Reader:
             n = _get_text(obj, tp, self.bufaddr, len(self.buf))
         if n <= 2:
             return ""
-        return self.buf[: n - 2].decode("utf-16-le", "replace")
+        return ctypes.string_at(self.bufaddr, n - 2).decode("utf-16-le", "replace")
 
     def _objects(self, tp: int, height: float, runs: list[Run], rules: list[Rule], objects: list[int]) -> None:
         left, b, r, t, m, fs = self.l, self.b, self.r, self.t, self.matrix, self.fs

@@ -322,6 +322,9 @@ class LabelRecord:
     dosing: Any = None
     issues: list[Issue] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
+    # The label as the document model (ingest.document.Document): the PDF reader's own model, or the
+    # text and FHIR readers' sections as that model (ingest.records_document); Any: no import cycle.
+    document: Any = None
 
     def add_unresolved(self, kind: str, quote: str, reason: str, source: Source,
                        candidates: list[str] | None = None, fact_id: str | None = None) -> Unresolved:

@@ -58,6 +58,10 @@ class FlatTable:
     end: int  # index (into the given lines) of the first line after the table
 
 
+def _prose(ln: Line) -> bool:
+    return len(ln.text) > 90 and ln.text.count(" ") > 10
+
+
 def _is_header_start(text: str) -> bool:
     t = text.lower()
     return "organ class" in t or t.startswith("meddra") or t.startswith("system organ")
@@ -111,7 +115,7 @@ def parse_flat_table(lines: list[Line], section: str, double_spaced: bool, issue
         if _is_header_start(ln.text):
             i = _read_header(content, i, table, section, issues, first=False)
             continue
-        if FOOTNOTE_LINE.match(ln.raw) or (len(ln.text) > 90 and ln.text.count(" ") > 10):
+        if FOOTNOTE_LINE.match(ln.raw) or _prose(ln):
             break
         head = _row_head(content, i)
         if head is not None:
@@ -249,7 +253,14 @@ def recover_tables(record: LabelRecord, lines: list[Line], double_spaced: bool) 
         return
     used = {ln.number for row in flat.rows for c in row.cells for ln in c.lines}
     used |= {ln.number for row in flat.rows for ln in row.head_lines}
-    printed = sorted(used | {ln.number for ln in flat.header_lines})
+    # the header: from the last line that opens it before the first row (not a sentence before it
+    # that names "organ class" or "frequency")
+    first_row = min(used)
+    header = [ln for ln in flat.header_lines if ln.number < first_row]
+    after = max((k for k, ln in enumerate(header) if _prose(ln)), default=-1)
+    start = next((k for k, ln in enumerate(header) if k > after and _is_header_start(ln.text)), len(header))
+    header = header[start:]
+    printed = sorted(used | {ln.number for ln in header})
     first, last = lines[printed[0] - 1], lines[printed[-1] - 1]
     source = Source(table_sec.key, first.number, last.number, first.start, last.end,
                     record.original[first.start:last.end])

@@ -123,3 +123,29 @@ def test_no_extractor_asks_for_the_reader_type():
         if re.search(r"\.reader\s*(?:==|!=|in\b)", path.read_text(encoding="utf-8")):
             offenders.append(path.name)
     assert offenders == []
+
+
+def test_the_label_as_the_document_model():
+    """The text reader's label carries the document model: sections of blocks whose line spans
+    and character offsets point into the label text, and the recovered 4.8 table as a table
+    whose cells keep the lines they were printed on (the label, lines 1468-1472: "Infections
+    and " / "infestations" / "Bacterial infectionsa, b")."""
+    from ingest import document as dm
+    from ingest.pipeline import read_label
+
+    doc = read_label(BLINCYTO).document
+    text = doc.text
+    assert [s.number for s in doc.sections] == NUMBERED
+    s44 = doc.section("4.4")
+    headings = [b.text for b in s44.blocks if isinstance(b, dm.Heading)]
+    assert "Neurologic events including ICANS" in headings
+    for _, b in doc.blocks():
+        assert b.prov.line_start >= 1 and text[b.prov.char_start:b.prov.char_end].strip()
+    para = next(b for b in s44.blocks if b.text.startswith("In order to improve the traceability"))
+    assert text[para.prov.char_start:para.prov.char_end].startswith("In order to improve the traceability")
+    [table] = [t for s in doc.sections for t in s.tables()]
+    first = table.rows[0]
+    assert (first[0].text, first[0].prov.line_start, first[0].prov.line_end) == ("Infections and infestations", 1468, 1470)
+    assert (first[1].text, first[1].prov.line_start) == ("Bacterial infectionsa, b", 1472)
+    lines = {b.prov.line_start for b in doc.section("4.8").blocks if not isinstance(b, dm.Table)}
+    assert 1472 not in lines  # the table's lines are not repeated as paragraphs
