@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .adverse_data import band_of_percent, bands
-from .adverse_table import Cell, Row
+from .text_reader_tables import Cell, Row
 from .records import Issue
 
 CONFIDENCE = {

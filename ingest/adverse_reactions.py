@@ -1,12 +1,18 @@
 """Section 4.8 adverse reactions as data: ``extract(record)`` fills
 ``record.adverse_reactions`` with an :class:`AdverseReactionSet`.
 
-Text labels: a flattened table (:mod:`ingest.adverse_table`, frequencies
-settled by :mod:`ingest.adverse_infer` and, where the text cannot settle a
-cell, by the label's curation file :mod:`ingest.adverse_curation`) or inline
-lists (:mod:`ingest.adverse_inline`).  Structured labels (FHIR ePI): HTML
-tables (:mod:`ingest.adverse_table_html`).  Footnotes, incidences and links to
-the selected-reaction subsections are attached by :mod:`ingest.adverse_links`.
+The extractor never sees the reader type, only what the sections hold:
+
+* a table recovered from flattened text (:class:`~ingest.records.RecoveredTable`,
+  made by the text reader's :mod:`ingest.text_reader_tables`): its cells'
+  columns are settled by :mod:`ingest.adverse_infer` and, where the text cannot
+  settle a cell, by the label's curation file :mod:`ingest.adverse_curation`;
+* tables with their columns (FHIR ePI, PDF): :mod:`ingest.adverse_table_html`;
+  it also reads organ-class sub-headings and sentences stating a frequency;
+* nothing of these and no table: inline frequency lists (:mod:`ingest.adverse_inline`).
+
+Footnotes, incidences and links to the selected-reaction subsections are
+attached by :mod:`ingest.adverse_links`.
 """
 from __future__ import annotations
 
@@ -18,12 +24,11 @@ from .adverse_footnotes import check_markers, parse_footnotes, strip_markers
 from .adverse_incidence import summary_incidences
 from .adverse_infer import CellState, cell_evidence, confidence, settle_row
 from .adverse_records import AdverseReaction, AdverseReactionSet, FrequencyBand
-from .adverse_table import parse_flat_table
+from .adverse_table_html import adverse_set_from_html
 from .ids import IdMaker
-from .records import Issue, LabelRecord, Source
-from .text_lines import Line, is_double_spaced, split_lines, vocabulary_of
+from .records import Issue, LabelRecord, RecoveredTable, Section, Source
+from .text_lines import Line
 
-_TABLE_SECTION = re.compile(r"tabul|list of adverse", re.I)
 _SUMMARY_SECTION = re.compile(r"summary", re.I)
 
 
@@ -33,47 +38,38 @@ def extract(record: LabelRecord) -> None:
     if sec is None:
         return
     subs = record.children("4.8")
-    if record.reader != "text":
-        try:
-            from .adverse_table_html import adverse_set_from_html
-        except ImportError:  # the structured reader is optional
-            return
-        record.adverse_reactions = adverse_set_from_html(record)
-        if record.adverse_reactions is not None:
-            adverse_links.attach(record, record.adverse_reactions, subs)
+    recovered = next((t for s in [sec, *subs] for t in s.tables if isinstance(t, RecoveredTable)), None)
+    if recovered is not None:  # a table recovered from flattened text: columns settled from its layout
+        record.adverse_reactions = _from_table(record, recovered, subs)
         return
-    lines = split_lines(record.original)
-    double = is_double_spaced(lines)
-    table_sec = next((s for s in subs if _TABLE_SECTION.search(s.title)), sec)
-    span = lines[table_sec.source.line_start - 1: table_sec.source.line_end]
-    table = parse_flat_table(span, table_sec.key, double, record.issues)
-    if table is None or not table.rows:
-        inline = adverse_inline.parse_inline(record, [sec, *subs])
-        if inline is None:
-            record.issues.append(Issue("warning", "section 4.8 has no adverse reaction table or frequency list",
-                                       sec.key, sec.source.line_start, "adverse.no-table"))
-            return
-        summary_sec = next((s for s in subs if _SUMMARY_SECTION.search(s.title)), None)
-        if summary_sec is not None:
-            inline.incidences, inline.summary_population, inline.summary_n, _ = summary_incidences(summary_sec)
-        record.adverse_reactions = inline
-        adverse_links.attach(record, inline, subs)
+    record.adverse_reactions = adverse_set_from_html(record)
+    if record.adverse_reactions is not None:
+        adverse_links.attach(record, record.adverse_reactions, subs)
+    elif not any(s.tables for s in [sec, *subs]) and _inline(record, sec, subs):
         return
-    record.adverse_reactions = _from_table(record, lines, table_sec, table, subs, double)
+    else:
+        record.issues.append(Issue("warning", "section 4.8 has no adverse reaction table or frequency list",
+                                   sec.key, sec.source.line_start, "adverse.no-table"))
 
 
-def _outside_vocab(lines: list[Line], table_lines: set[int]) -> set[str]:
-    return vocabulary_of([ln for ln in lines if ln.number not in table_lines])
+def _inline(record: LabelRecord, sec: Section, subs: list[Section]) -> bool:
+    """4.8 printed as inline frequency lists under organ classes; False when there are none."""
+    inline = adverse_inline.parse_inline(record, [sec, *subs])
+    if inline is None:
+        return False
+    summary_sec = next((s for s in subs if _SUMMARY_SECTION.search(s.title)), None)
+    if summary_sec is not None:
+        inline.incidences, inline.summary_population, inline.summary_n, _ = summary_incidences(summary_sec)
+    record.adverse_reactions = inline
+    adverse_links.attach(record, inline, subs)
+    return True
 
 
-def _from_table(record, lines, table_sec, table, subs, double) -> AdverseReactionSet:
-    key = table_sec.key
-    table_line_nos = {ln.number for row in table.rows for c in row.cells for ln in c.lines}
-    table_line_nos |= {ln.number for row in table.rows for ln in row.head_lines}
-    vocab = _outside_vocab(lines, table_line_nos)
-    content = [ln for ln in lines[table_sec.source.line_start - 1: table_sec.source.line_end]
-               if ln.artefact is None and (ln.raw != "" or not double)]
-    notes = parse_footnotes(content[table.end:], key, vocab)
+def _from_table(record: LabelRecord, recovered: RecoveredTable, subs: list[Section]) -> AdverseReactionSet:
+    table = recovered.layout
+    key = recovered.source.section
+    vocab = recovered.vocabulary
+    notes = parse_footnotes(recovered.notes, key, vocab)
     summary_sec = next((s for s in subs if _SUMMARY_SECTION.search(s.title)), None)
     incs, pop, n, lowest = summary_incidences(summary_sec) if summary_sec else ([], None, None, None)
     any_by_key: dict[str, float] = {}

@@ -98,6 +98,32 @@ def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
         raise UnreadableInput(f"the PDF is corrupt and cannot be opened ({exc})", path) from exc
 
 
+def _address(handle) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+def _fast(name: str, restype, *argtypes):
+    """pdfium function ``name`` called with plain addresses (ints) instead of typed pointer objects:
+    the page-object loop makes tens of thousands of calls, and building a pointer object for every
+    argument and result costs more than the call itself."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(_address(getattr(raw, name)))
+
+
+_VP, _F = ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
+_count_objects = _fast("FPDFPage_CountObjects", ctypes.c_int, _VP)
+_get_object = _fast("FPDFPage_GetObject", _VP, _VP, ctypes.c_int)
+_get_type = _fast("FPDFPageObj_GetType", ctypes.c_int, _VP)
+_get_bounds = _fast("FPDFPageObj_GetBounds", ctypes.c_int, _VP, _F, _F, _F, _F)
+_get_text = _fast("FPDFTextObj_GetText", ctypes.c_ulong, _VP, _VP, _VP, ctypes.c_ulong)
+_get_matrix = _fast("FPDFPageObj_GetMatrix", ctypes.c_int, _VP, ctypes.POINTER(raw.FS_MATRIX))
+_get_font_size = _fast("FPDFTextObj_GetFontSize", ctypes.c_int, _VP, _F)
+_get_font = _fast("FPDFTextObj_GetFont", _VP, _VP)
+_form_count = _fast("FPDFFormObj_CountObjects", ctypes.c_int, _VP)
+_form_object = _fast("FPDFFormObj_GetObject", _VP, _VP, ctypes.c_ulong)
+_count_segments = _fast("FPDFPath_CountSegments", ctypes.c_int, _VP)
+_draw_mode = _fast("FPDFPath_GetDrawMode", ctypes.c_int, _VP, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
+
+
 class _Reader:
     """Reusable ctypes buffers for reading page objects."""
 
@@ -107,14 +133,17 @@ class _Reader:
         self.fontbuf = ctypes.create_string_buffer(256)
         self.fonts: dict[int, tuple[str, bool, bool]] = {}
         self.fs = ctypes.c_float()
-        self.buf = ctypes.create_string_buffer(8192)
-        self.bufptr = ctypes.cast(self.buf, ctypes.POINTER(raw.FPDF_WCHAR))
+        self._buffer(8192)
 
-    def font(self, obj) -> tuple[str, bool, bool]:
-        font = raw.FPDFTextObj_GetFont(obj)
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+    def _buffer(self, size: int) -> None:
+        self.buf = ctypes.create_string_buffer(size)
+        self.bufaddr = ctypes.addressof(self.buf)
+
+    def font(self, obj: int) -> tuple[str, bool, bool]:
+        key = _get_font(obj) or 0
         hit = self.fonts.get(key)
         if hit is None:
+            font = ctypes.cast(key, raw.FPDF_FONT)
             n = raw.FPDFFont_GetBaseFontName(font, self.fontbuf, 256)
             name = self.fontbuf.raw[: max(n - 1, 0)].decode("latin-1")
             low = name.lower()
@@ -124,62 +153,60 @@ class _Reader:
             hit = self.fonts[key] = (name, bold, italic)
         return hit
 
-    def _stroked(self, obj) -> bool:
+    def _stroked(self, obj: int) -> bool:
         fill, stroke = ctypes.c_int(), ctypes.c_int()
-        return bool(raw.FPDFPath_GetDrawMode(obj, fill, stroke)) and bool(stroke.value)
+        return bool(_draw_mode(obj, fill, stroke)) and bool(stroke.value)
 
     def page(self, page, tp, index: int) -> PageGlyphs:
         width, height = page.get_size()
         runs: list[Run] = []
         rules: list[Rule] = []
-        self._objects(page, tp, height, runs, rules, [raw.FPDFPage_GetObject(page, k)
-                                                     for k in range(raw.FPDFPage_CountObjects(page))])
+        handle = _address(page.raw)
+        self._objects(_address(tp.raw), height, runs, rules,
+                      [_get_object(handle, k) for k in range(_count_objects(handle))])
         return PageGlyphs(index + 1, width, height, runs, rules)
 
-    def _text(self, obj, tp) -> str:
-        n = raw.FPDFTextObj_GetText(obj, tp, self.bufptr, len(self.buf))  # one call when the buffer is big enough
+    def _text(self, obj: int, tp: int) -> str:
+        n = _get_text(obj, tp, self.bufaddr, len(self.buf))  # one call when the buffer is big enough
         if n > len(self.buf):
-            self.buf = ctypes.create_string_buffer(2 * n)
-            self.bufptr = ctypes.cast(self.buf, ctypes.POINTER(raw.FPDF_WCHAR))
-            n = raw.FPDFTextObj_GetText(obj, tp, self.bufptr, len(self.buf))
+            self._buffer(2 * n)
+            n = _get_text(obj, tp, self.bufaddr, len(self.buf))
         if n <= 2:
             return ""
-        return ctypes.string_at(self.buf, n - 2).decode("utf-16-le", "replace")
+        return ctypes.string_at(self.bufaddr, n - 2).decode("utf-16-le", "replace")
 
-    def _objects(self, page, tp, height, runs, rules, objects) -> None:
+    def _objects(self, tp: int, height: float, runs: list[Run], rules: list[Rule], objects: list[int]) -> None:
         left, b, r, t, m, fs = self.l, self.b, self.r, self.t, self.matrix, self.fs
-        get_type, get_bounds, text_kind = raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetBounds, raw.FPDF_PAGEOBJ_TEXT
-        get_matrix, get_size, path_kind = raw.FPDFPageObj_GetMatrix, raw.FPDFTextObj_GetFontSize, raw.FPDF_PAGEOBJ_PATH
+        text_kind, path_kind, form_kind = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
         text_of, font_of, append = self._text, self.font, runs.append
         for obj in objects:
-            kind = get_type(obj)
+            kind = _get_type(obj)
             if kind == text_kind:
-                get_bounds(obj, left, b, r, t)
+                _get_bounds(obj, left, b, r, t)
                 if r.value - left.value < 0.05:  # an empty run (word processors write many): no text to ask for
                     continue
                 text = text_of(obj, tp)
                 if not text.strip():
                     continue
-                get_matrix(obj, m)
+                _get_matrix(obj, m)
                 if abs(m.b) > 0.1 * abs(m.a) or abs(m.c) > 0.1 * abs(m.d):
                     continue  # rotated text: a figure's axis label, never body text
-                get_size(obj, fs)
+                _get_font_size(obj, fs)
                 size = fs.value * abs(m.d) or (t.value - b.value)
                 name, bold, italic = font_of(obj)
                 append(Run(map_glyphs(text, name), left.value, height - t.value, r.value, height - b.value,
-                                round(size, 2), bold, italic, name))
+                           round(size, 2), bold, italic, name))
             elif kind == path_kind:
-                get_bounds(obj, left, b, r, t)
+                _get_bounds(obj, left, b, r, t)
                 w, h = r.value - left.value, t.value - b.value
                 if (w <= 2.5 < h or h <= 2.5 < w) and max(w, h) > 3:
                     rules.append(Rule(left.value, height - t.value, r.value, height - b.value))
-                elif w > 3 and h > 3 and raw.FPDFPath_CountSegments(obj) <= 5 and self._stroked(obj):
+                elif w > 3 and h > 3 and _count_segments(obj) <= 5 and self._stroked(obj):
                     # a stroked rectangle: its four edges are rules (cell borders); a filled one is shading
                     x0, x1, y0, y1 = left.value, r.value, height - t.value, height - b.value
                     rules.extend([Rule(x0, y0, x1, y0), Rule(x0, y1, x1, y1), Rule(x0, y0, x0, y1), Rule(x1, y0, x1, y1)])
-            elif kind == raw.FPDF_PAGEOBJ_FORM:
-                count = raw.FPDFFormObj_CountObjects(obj)
-                self._objects(page, tp, height, runs, rules, [raw.FPDFFormObj_GetObject(obj, k) for k in range(count)])
+            elif kind == form_kind:
+                self._objects(tp, height, runs, rules, [_form_object(obj, k) for k in range(_form_count(obj))])
 
 
 def scan(doc: pdfium.PdfDocument, want) -> tuple[list[str], list[PageGlyphs]]:

@@ -1,6 +1,8 @@
 """Read any supported label file into a complete :class:`LabelRecord`.
 
-The reader is chosen by content, not by file name; then every extractor runs
+The reader is chosen by content, not by file name; every record carries the
+label as the document model (``record.document``: the PDF reader's own, or the
+text and FHIR readers' sections as that model); then every extractor runs
 over the sections. Extractors add records and :class:`Issue` values; they
 never raise for problems inside a readable label.
 """
@@ -14,6 +16,7 @@ from . import adverse_reactions, clinical, posology, product, statements
 from .errors import UnreadableInput
 from .identity import identify
 from .records import LabelRecord
+from .records_document import document_of
 from .text_lines import decode
 from .text_reader import parse_text
 
@@ -61,6 +64,7 @@ def read_label_bytes(data: bytes, path: str, label_id: str | None = None, versio
         from . import fhir_epi  # the structured reader (FHIR ePI Bundle, JSON or XML)
 
         record = fhir_epi.read_bundle(data, path, fmt)
+    record.document = document_of(record)
     identify(record, label_id, version)
     for extract in EXTRACTORS:
         extract(record)
@@ -99,6 +103,8 @@ def labels_from_pdf(read, label_id: str | None = None, version: str | None = Non
     from .pdf_records import to_record
 
     records = [to_record(d) for d in read.documents]
+    for record, doc in zip(records, read.documents):
+        record.document = doc
     identify_pdf(records, label_id, version)
     for record in records:
         for extract in EXTRACTORS:

@@ -9,6 +9,9 @@ Structure is found from the text, never from one product:
   previous premedication sub-section (derivation "inferred");
 * hospitalisation sentences of 4.2 go to the regimen their population names;
 * the dose-modification table goes to the regimens named in its lead-in.
+
+Every reader's label goes through the same steps (the reader type is never
+asked): a label whose 4.2 prints no day-range table simply yields none.
 """
 from __future__ import annotations
 
@@ -35,8 +38,7 @@ def extract(record: LabelRecord) -> None:
         return
     out = DosingRecord()
     used: set[str] = set()
-    if record.reader == "text":  # day tables are read from the printed layout
-        used = _tables(record, out)
+    used = _tables(record, out)
     for sec in record.sections:
         if sec.number == "4.2" and sec.is_subheading and sec.key not in used:
             out.dose_rules += read_prose_rules(sec, record.original, record.indications)

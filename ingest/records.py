@@ -77,6 +77,24 @@ class Table:
 
 
 @dataclass
+class RecoveredTable(Table):
+    """A table the text reader recovered from flattened text (columns lost in extraction).
+
+    ``header`` names the organ-class column and the frequency columns; ``rows``
+    hold each row's organ class as printed and its cells in printed order
+    (their column is not known: ``layout`` keeps the evidence the flattened
+    text left for settling it: shared lines, gaps, blank lines, see
+    :mod:`ingest.text_reader_tables`, with each cell's printed lines, line
+    numbers and character offsets); ``notes`` the lines after the
+    table (its footnotes); ``vocabulary`` the label's words outside the table
+    (to tell a footnote marker glued to a word from the word's last letter)."""
+
+    layout: Any = None
+    notes: list[Any] = field(default_factory=list)
+    vocabulary: set[str] = field(default_factory=set)
+
+
+@dataclass
 class Quantity:
     """A number with a UCUM unit. Ranges use ``low``/``high`` and leave ``value`` None."""
 
@@ -304,6 +322,9 @@ class LabelRecord:
     dosing: Any = None
     issues: list[Issue] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
+    # The label as the document model (ingest.document.Document): the PDF reader's own model, or the
+    # text and FHIR readers' sections as that model (ingest.records_document); Any: no import cycle.
+    document: Any = None
 
     def add_unresolved(self, kind: str, quote: str, reason: str, source: Source,
                        candidates: list[str] | None = None, fact_id: str | None = None) -> Unresolved:

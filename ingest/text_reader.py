@@ -15,6 +15,7 @@ from .errors import MissingSection, NotAnSmPC, UnreadableInput
 from .ids import slugify
 from .records import LabelRecord, Paragraph, Section, Source
 from .scheme import required_numbers, scheme, title_matches
+from .text_reader_tables import recover_tables
 from .text_lines import Line, decode, is_double_spaced, join_lines, split_lines, typical_width, vocabulary_of
 
 _HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?\s+(\S.*?)\s*$")
@@ -65,9 +66,11 @@ def parse_text(text: str, path: str = "<text>") -> LabelRecord:
         sections.extend(_build_section(text, lines, idx, end_idx, number, title, heads, double, vocab, width))
     _mark_duplicated_boxes(sections)
     finish_text(sections)
-    return LabelRecord(
+    record = LabelRecord(
         label_id="", version="", source_path=path, reader="text", original=text, sections=sections
     )
+    recover_tables(record, lines, double)
+    return record
 
 
 def _key(number: str) -> tuple[int, ...]:

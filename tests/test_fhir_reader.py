@@ -145,3 +145,23 @@ def test_xml_fixture_is_the_converted_json_bundle():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     assert mod.convert(LABEL.read_text(encoding="utf-8")) == XML_FIXTURE.read_text(encoding="utf-8")
+
+
+def test_the_label_as_the_document_model():
+    """The FHIR reader's label carries the document model, every block and cell with its element path."""
+    from ingest import document as dm
+    from ingest.pipeline import read_label
+
+    doc = read_label(LABEL).document
+    assert doc.reader == "fhir-epi-json"
+    s43 = doc.section("4.3")
+    assert s43.blocks[0].text == "Methotrexate is contra-indicated in the presence of:"
+    items = [b.text for b in s43.blocks if isinstance(b, dm.ListItem)]
+    assert len(items) == 13 and "Alcoholism" in items
+    assert all(b.prov.path and ".text.div/" in b.prov.path for b in s43.blocks)
+    [table] = doc.section("4.8").tables()  # the rows are the table's, not repeated as paragraphs
+    assert [c.text for c in table.header[0]] == ["", "Common", "Uncommon", "Rare", "Very rare", "Not known"]
+    sepsis = table.rows[0][3]
+    assert sepsis.text.split("\n") == ["Herpes zoster infections", "Sepsis", "Neutropenic sepsis leading to fatality"]
+    assert sepsis.prov.path.endswith("text.div/table[1]/tr[2]/td[4]/p[1]")
+    assert not any(b.kind == "paragraph" and " | " in b.text for b in doc.section("4.8").blocks)

@@ -133,3 +133,14 @@ def test_a_leaflet_after_the_smpc_in_a_file_without_annexes_is_skipped():
     assert rec.section("10").text == "12 May 2023" and rec.version == "2023-05-12"
     assert "leaflet" not in rec.original.lower()
     assert read.skipped == ["package leaflet (page 2)"]
+
+
+def test_dosing_limits_are_read_from_pdf_labels_too():
+    # Dovato 4.2 "Paediatric population": "The safety and efficacy of Dovato in children aged less
+    # than 12 years or weighing less than 40 kg have not been established." (the limit readers
+    # once ran for text labels only)
+    rec = pdf_labels("dovato").records[0]
+    ages = [lim for lim in rec.dosing.limits if lim.quantity_kind == "age"]
+    assert [(lim.limit.comparator, lim.limit.value, lim.limit.unit) for lim in ages] == [("<", 12.0, "a")]
+    assert "children aged less than 12 years" in ages[0].source.quote
+    assert ages[0].source.section.startswith("4.2")

@@ -87,3 +87,65 @@ def test_double_spacing_detected_and_single_spacing_too():
     rec = parse_text(single, "mini.txt")
     assert len([p for p in rec.section("4.1").paragraphs]) == 2
     assert [p.text for p in rec.section("4.3").paragraphs] == ["Hypersensitivity to the active substance.", "Pregnancy."]
+
+
+def test_flattened_4_8_table_is_recovered_by_the_reader(rec):
+    """The reader hands over the 4.8 table it recovered from the flattened text: the label
+    prints "MedDRA system organ class | Very common (≥ 1/10) | Common ..." and, in the first
+    row, "Infections and infestations" with "Bacterial infectionsa, b" (markers still glued:
+    telling them from the word is the extractor's job)."""
+    from ingest.records import RecoveredTable
+
+    sec = rec.section("4.8/tabulated-list-of-adverse-reactions")
+    tables = [t for t in sec.tables if isinstance(t, RecoveredTable)]
+    assert len(tables) == 1
+    table = tables[0]
+    assert table.header[:3] == ["System organ class", "very common", "common"]
+    first = table.rows[0]
+    assert first[0] == "Infections and infestations"
+    assert first[1] == "Bacterial infectionsa, b"
+    cell = table.layout.rows[0].cells[0]
+    assert rec.original[cell.lines[0].start:cell.lines[0].end].startswith("Bacterial infectionsa, b")
+    assert table.source.section == sec.key and table.source.line_start > sec.source.line_start
+
+
+def test_no_extractor_asks_for_the_reader_type():
+    """Extractors read what the sections hold; only readers and the pipeline name a reader."""
+    import re
+    from pathlib import Path
+
+    ingest = Path(__file__).resolve().parent.parent / "ingest"
+    readers = {"pipeline.py", "records.py", "document.py"}
+    offenders = []
+    for path in sorted(ingest.glob("*.py")):
+        if path.name in readers or path.name.startswith(("text_reader", "fhir_", "pdf_", "xhtml")):
+            continue
+        if re.search(r"\.reader\s*(?:==|!=|in\b)", path.read_text(encoding="utf-8")):
+            offenders.append(path.name)
+    assert offenders == []
+
+
+def test_the_label_as_the_document_model():
+    """The text reader's label carries the document model: sections of blocks whose line spans
+    and character offsets point into the label text, and the recovered 4.8 table as a table
+    whose cells keep the lines they were printed on (the label, lines 1468-1472: "Infections
+    and " / "infestations" / "Bacterial infectionsa, b")."""
+    from ingest import document as dm
+    from ingest.pipeline import read_label
+
+    doc = read_label(BLINCYTO).document
+    text = doc.text
+    assert [s.number for s in doc.sections] == NUMBERED
+    s44 = doc.section("4.4")
+    headings = [b.text for b in s44.blocks if isinstance(b, dm.Heading)]
+    assert "Neurologic events including ICANS" in headings
+    for _, b in doc.blocks():
+        assert b.prov.line_start >= 1 and text[b.prov.char_start:b.prov.char_end].strip()
+    para = next(b for b in s44.blocks if b.text.startswith("In order to improve the traceability"))
+    assert text[para.prov.char_start:para.prov.char_end].startswith("In order to improve the traceability")
+    [table] = [t for s in doc.sections for t in s.tables()]
+    first = table.rows[0]
+    assert (first[0].text, first[0].prov.line_start, first[0].prov.line_end) == ("Infections and infestations", 1468, 1470)
+    assert (first[1].text, first[1].prov.line_start) == ("Bacterial infectionsa, b", 1472)
+    lines = {b.prov.line_start for b in doc.section("4.8").blocks if not isinstance(b, dm.Table)}
+    assert 1472 not in lines  # the table's lines are not repeated as paragraphs

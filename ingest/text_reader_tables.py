@@ -1,12 +1,14 @@
-"""Recover a section 4.8 table that PDF extraction flattened into lines.
+"""The text reader's table recovery: a section 4.8 table that PDF extraction flattened into lines.
 
 The frequency columns are gone, cells wrap over several lines, the header
 repeats after a page break and footnote markers are glued to words.  This
 module recovers the *structure* and the *layout evidence* the extraction left:
 which organ class a cell belongs to, in which order cells were printed,
 which cells share a printed line (and how many spaces lie between them),
-leading spaces, and whitespace-only lines inside a row.  Deciding frequencies
-from that evidence is :mod:`ingest.adverse_infer`'s job.
+leading spaces, and whitespace-only lines inside a row.  :func:`recover_tables`
+hands the result over as a :class:`~ingest.records.RecoveredTable` on the
+section that holds the table, so extractors never re-split the text; deciding
+frequencies from the layout evidence is :mod:`ingest.adverse_infer`'s job.
 """
 from __future__ import annotations
 
@@ -14,14 +16,15 @@ import re
 from dataclasses import dataclass, field
 
 from .adverse_data import MARKER, Soc, heading_band, soc_prefix
-from .records import Issue
-from .text_lines import Line
+from .records import Issue, LabelRecord, RecoveredTable, Source
+from .text_lines import Line, vocabulary_of
 
 _LEGEND = re.compile(r"\(([^)]*)\)")
 _HEADER_WORDS = {"meddra", "system", "organ", "class", "classes", "soc", "frequency", "category", "categories",
                  "adverse", "reaction", "reactions", "and", "by"}
 FOOTNOTE_LINE = re.compile(rf"^\s*({MARKER})\s+(?=[A-Z\u201c\"])")
 _SPLIT = re.compile(r"(\s+)(?=[A-Z][a-z])")
+_TABLE_SECTION = re.compile(r"tabul|list of adverse", re.I)
 _UNKNOWN_SOC = re.compile(r"^([A-Z][\w,\- ]{0,80}?\b(?:disorders|conditions|complications|infestations))(?P<m>[a-z]|\d{1,2})?\b")
 
 
@@ -53,6 +56,10 @@ class FlatTable:
     rows: list[Row]
     header_lines: list[Line]
     end: int  # index (into the given lines) of the first line after the table
+
+
+def _prose(ln: Line) -> bool:
+    return len(ln.text) > 90 and ln.text.count(" ") > 10
 
 
 def _is_header_start(text: str) -> bool:
@@ -108,7 +115,7 @@ def parse_flat_table(lines: list[Line], section: str, double_spaced: bool, issue
         if _is_header_start(ln.text):
             i = _read_header(content, i, table, section, issues, first=False)
             continue
-        if FOOTNOTE_LINE.match(ln.raw) or (len(ln.text) > 90 and ln.text.count(" ") > 10):
+        if FOOTNOTE_LINE.match(ln.raw) or _prose(ln):
             break
         head = _row_head(content, i)
         if head is not None:
@@ -232,3 +239,33 @@ def _join(prev: str, seg: str) -> str:
     if prev.endswith("-") and seg[:1].islower():
         return prev + seg
     return prev + " " + seg
+
+
+def recover_tables(record: LabelRecord, lines: list[Line], double_spaced: bool) -> None:
+    """Attach section 4.8's flattened table (if any) to the (sub-)section that prints it."""
+    sec = record.section("4.8")
+    if sec is None:
+        return
+    table_sec = next((s for s in record.children("4.8") if _TABLE_SECTION.search(s.title)), sec)
+    span = lines[table_sec.source.line_start - 1: table_sec.source.line_end]
+    flat = parse_flat_table(span, table_sec.key, double_spaced, record.issues)
+    if flat is None or not flat.rows:
+        return
+    used = {ln.number for row in flat.rows for c in row.cells for ln in c.lines}
+    used |= {ln.number for row in flat.rows for ln in row.head_lines}
+    # the header: from the last line that opens it before the first row (not a sentence before it
+    # that names "organ class" or "frequency")
+    first_row = min(used)
+    header = [ln for ln in flat.header_lines if ln.number < first_row]
+    after = max((k for k, ln in enumerate(header) if _prose(ln)), default=-1)
+    start = next((k for k, ln in enumerate(header) if k > after and _is_header_start(ln.text)), len(header))
+    header = header[start:]
+    printed = sorted(used | {ln.number for ln in header})
+    first, last = lines[printed[0] - 1], lines[printed[-1] - 1]
+    source = Source(table_sec.key, first.number, last.number, first.start, last.end,
+                    record.original[first.start:last.end])
+    content = [ln for ln in span if ln.artefact is None and (ln.raw != "" or not double_spaced)]
+    table_sec.tables.append(RecoveredTable(
+        None, ["System organ class", *flat.columns],
+        [[row.soc_printed, *(c.printed for c in row.cells)] for row in flat.rows], source,
+        layout=flat, notes=content[flat.end:], vocabulary=vocabulary_of([ln for ln in lines if ln.number not in used])))
