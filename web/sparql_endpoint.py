@@ -200,7 +200,21 @@ def _cell(term) -> dict:
         return {"text": "", "iri": None}
     from rdflib import URIRef
 
-    return {"text": str(term), "iri": str(term) if isinstance(term, URIRef) else None}
+    if not isinstance(term, URIRef):
+        return {"text": str(term), "iri": None, "href": None}
+    return {"text": str(term), "iri": str(term), "href": iri_href(str(term))}
+
+
+def iri_href(iri: str) -> str | None:
+    """Where an IRI in a result table links: the local dereferencing route for the store's own IRIs
+    (/id/..., /ontology#...), the IRI itself for other http(s) IRIs; no link for other schemes
+    (urn:, mailto:, and never javascript:)."""
+    from .linked_data import local_href
+
+    local = local_href(iri)
+    if local is not None:
+        return local
+    return iri if iri.lower().startswith(("http://", "https://")) else None
 
 
 SD_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
