@@ -172,7 +172,7 @@ def document() -> dict:
             "Indications with their populations (and dosing indication ids)", [label], "IndicationsAnswer")},
         "/api/labels/{label}/adverse-reactions": {"get": _op(
             "Adverse reactions (section 4.8) by organ class and frequency",
-            [label, _p("soc", desc="MedDRA system organ class (an unknown one is refused)"),
+            [label, _p("soc", desc="MedDRA system organ class, one of the label's own (`organ_classes` in the answer); another is a 400"),
              _p("frequency", desc="frequency band", schema=freq),
              _p("sort", desc="sort key (default soc)", schema={"enum": list(SORT_KEYS)}),
              _p("order", desc="desc for descending; anything else ascending")], "AdverseAnswer", (400, 404, 501))},
