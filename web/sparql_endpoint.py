@@ -77,12 +77,14 @@ FORMAT_ALIASES = {"n3": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle", 
 
 
 def format_param() -> str | None:
-    """The ``format`` parameter (query string or form), given at most once, with client aliases resolved."""
+    """The ``format`` parameter (query string, then form) with client aliases resolved. The first
+    non-empty one counts: SPARQLWrapper repeats it in other spellings (``format=tsv&format=text/
+    tab-separated-values``, ``format=json-ld&format=application/ld+json,application/x-json+ld``)."""
     values = request.args.getlist("format")
     if request.mimetype == FORM:
         values += request.form.getlist("format")
-    fmt = _one(values, "format")
-    return FORMAT_ALIASES.get((fmt or "").lower(), fmt) or None
+    fmt = next((v for v in values if v.strip()), None)
+    return FORMAT_ALIASES.get(fmt.lower(), fmt) if fmt else None
 
 
 def prefers_html() -> bool:
