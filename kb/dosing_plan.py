@@ -13,7 +13,7 @@ from .dosing_inputs import DoseInputError, flag, number, text
 
 
 def regimen_plan(rules: Rules, params: Mapping[str, Any]) -> dict:
-    ind = params.get("indication")
+    ind = text(params, "indication")  # a non-string (a JSON object) is a 422, not a TypeError
     if ind in rules.dose_rules and ind not in rules.by_indication and ind not in rules.regimens:
         from .dosing import compute_dose  # a prose rule: its plan is its phases and schedule
 

@@ -121,8 +121,11 @@ def ensure_ontology_graph(store) -> bool:
     """Load (or refresh) the ontology graph in the store when the files changed; True if written."""
     g = ontology_graph()
     stamp = g.value(URIRef(ONTOLOGY_GRAPH), DCTERMS.identifier)
-    q = f'ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_GRAPH}> <{DCTERMS.identifier}> "{stamp}" }} }}'
-    if store.query(q).boolean:
+    # a SELECT compared here, not an ASK: Virtuoso (7.2) answers ASK (and COUNT) over GRAPH <g> as
+    # true (1) when <g> is not among the protocol's named-graph-uri list RemoteStore sends, i.e. when
+    # the store does not hold the ontology graph yet, so the graph was never written there (docs/store.md)
+    q = f"SELECT ?id WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_GRAPH}> <{DCTERMS.identifier}> ?id }} }}"
+    if any(r.get("id") is not None and str(r["id"]) == str(stamp) for r in store.query(q).rows):
         return False
     store.replace_graph(ONTOLOGY_GRAPH, g)
     return True

@@ -42,6 +42,7 @@ from typing import Callable
 from pyparsing import ParseBaseException
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from kb import accept
 from kb.sparql_exec import (  # noqa: F401  (re-exported: the public error types)
     QueryBusy,
     QueryEvaluationError,
@@ -236,24 +237,6 @@ def _lookup(name: str) -> MediaFormat | None:
     return None
 
 
-def _parse_accept(header: str) -> list[tuple[str, float]]:
-    out = []
-    for i, part in enumerate(header.split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        if not bits[0]:
-            continue
-        q = 1.0
-        for b in bits[1:]:
-            if b.lower().startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
-        out.append((bits[0].lower(), q, -i))
-    out.sort(key=lambda t: (t[1], t[2]), reverse=True)
-    return [(m, q) for m, q, _ in out if q > 0]
-
-
 def negotiate(kind: str, accept_header: str | None = None, format_param: str | None = None
               ) -> tuple[str, Callable[[QueryResult], bytes]]:
     """Pick ``(media_type, serializer)`` for a result of ``kind``.
@@ -280,20 +263,29 @@ def negotiate(kind: str, accept_header: str | None = None, format_param: str | N
     default = MEDIA_FORMATS[4] if graph else MEDIA_FORMATS[0]
     if not accept_header or not accept_header.strip():
         return default.media_type, default.serialize
-    accepted = _parse_accept(accept_header)
-    for media, _q in accepted:
+    entries = accept.parse(accept_header)
+    no = accept.refused(entries)  # q=0: an explicit refusal, which a wildcard must not override
+    accepted = [m for m, q in entries if q > 0]
+
+    def allowed(f: MediaFormat) -> bool:
+        return kind in f.kinds and f.media_type not in no and f.name not in no and not (no & set(f.aliases))
+
+    for media in accepted:
         if media in ("*/*", "application/*", "text/*"):
-            if media == "text/*" and not graph:
-                f = _lookup("csv")
-                return f.media_type, f.serialize
-            return default.media_type, default.serialize
+            top = media.split("/")[0]
+            first = _lookup("csv") if media == "text/*" and not graph else default
+            for f in [first, *MEDIA_FORMATS]:
+                if allowed(f) and (top == "*" or f.media_type.startswith(top + "/")):
+                    return f.media_type, f.serialize
+            continue
         f = _lookup(media)
-        if f is not None and kind in f.kinds:
+        if f is not None and allowed(f):
             return f.media_type, f.serialize
-    for media, _q in accepted if graph else ():  # no RDF syntax named: the named results family's
+    for media in accepted if graph else ():  # no RDF syntax named: the named results family's
         f = _lookup(media)
         if f is not None and f.name in GRAPH_FAMILY:
             f = _lookup(GRAPH_FAMILY[f.name])
-            return f.media_type, f.serialize
+            if f is not None and allowed(f):
+                return f.media_type, f.serialize
     fits = ", ".join(x.media_type for x in MEDIA_FORMATS if kind in x.kinds)
     raise NotAcceptable(f"cannot answer a {kind.upper()} result as {accept_header!r}; available: {fits}")

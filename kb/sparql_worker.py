@@ -87,6 +87,9 @@ def _open_read_only(path: str):
     raise QueryFailed(f"cannot open the store read-only: {last}")
 
 
+VANISHED_ATTEMPTS = 8  # re-opens when a store file vanished under a read (about 1.4 s in all)
+
+
 def _worker_main(conn, path: str) -> None:  # runs in the child process
     store = None
     fingerprint: Any = None
@@ -100,7 +103,9 @@ def _worker_main(conn, path: str) -> None:  # runs in the child process
             return
         text, spec, max_rows, kind, fp = msg
         try:
-            for attempt in (1, 2):
+            attempt = 0
+            while True:
+                attempt += 1
                 if store is None or fp != fingerprint:
                     store = None
                     store = _open_read_only(path)
@@ -108,10 +113,15 @@ def _worker_main(conn, path: str) -> None:  # runs in the child process
                 try:
                     res = run_query(store, text, dataset_options(**spec), max_rows, kind)
                     break
-                except QueryFailed:
-                    if attempt == 2:
+                except QueryFailed as e:
+                    # a compaction still running in the parent (just after an ingest, on a loaded machine)
+                    # can remove the next file too: re-open a few times, briefly apart; other failures once
+                    vanished = "No such file" in str(e)
+                    if attempt >= (VANISHED_ATTEMPTS if vanished else 2):
                         raise
-                    store = None  # maybe a compaction removed a file: re-open once
+                    store = None
+                    if vanished:
+                        time.sleep(0.05 * attempt)
             conn.send(("ok", res))
         except SparqlError as e:
             conn.send(("err", e))

@@ -1,7 +1,9 @@
 """Helpers for the store tests (imported by test_store*.py; not a pytest conftest).
 
 ``oxigraph_server`` starts a real ``oxigraph serve`` on a free loopback port,
-using the executable next to ``sys.executable``, and always stops it.
+using the executable next to ``sys.executable``, and always stops it;
+``start_server``/``stop_server`` are the one way a test starts a server process
+(tests/virtuoso_support.py uses them for Virtuoso).
 """
 from __future__ import annotations
 
@@ -37,32 +39,48 @@ def _die_with_parent() -> None:
         pass
 
 
+def start_server(argv: list[str], port: int, what: str, wait_s: float = 20, cwd=None, log=None) -> subprocess.Popen:
+    """Start a server process and wait until ``port`` on loopback accepts connections.
+
+    The process dies with the test process (Linux); if it exits or the port stays closed for
+    ``wait_s`` it is stopped and RuntimeError names ``what`` (with the tail of ``log``, a path, if any).
+    """
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.3).close()
+            return proc
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                stop_server(proc)
+                tail = ""
+                if log is not None and os.path.exists(log):
+                    with open(log, errors="replace") as f:
+                        tail = f.read()[-500:]
+                raise RuntimeError(f"{what} did not start{': ' + tail if tail else ''}")
+            time.sleep(0.05)
+
+
+def stop_server(proc: subprocess.Popen, wait_s: float = 10) -> None:
+    proc.terminate()
+    try:
+        proc.wait(wait_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
 @contextlib.contextmanager
 def oxigraph_server(location, *extra: str):
     port = free_port()
-    proc = subprocess.Popen(
-        [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-    )
+    proc = start_server([OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *extra],
+                        port, "oxigraph serve")
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("oxigraph serve did not start")
-                time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_server(proc)
 
 
 def label_graph(label: str, version: str, n: int = 5, tag: str = "") -> tuple[str, Graph]:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import atexit
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
+
+try:  # tests/ as a package or as a plain directory
+    from .conftest_store import free_port, start_server, stop_server
+except ImportError:
+    from conftest_store import free_port, start_server, stop_server
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
@@ -62,54 +63,23 @@ _LOCK = threading.Lock()
 _SERVER: dict = {}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def virtuoso() -> dict:
     """``{"sparql": URL, "gsp": URL}`` of the session's Virtuoso (started on first use)."""
     with _LOCK:
         if _SERVER:
             return _SERVER
         folder = Path(tempfile.mkdtemp(prefix="smpc-virtuoso-"))
-        sql, http = _free_port(), _free_port()
+        sql, http = free_port(), free_port()
         (folder / "virtuoso.ini").write_text(INI.format(d=folder, sql=sql, http=http))
-        proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-                                cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        proc = start_server([VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")], http,
+                            "virtuoso", wait_s=90, cwd=folder, log=folder / "v.log")
 
         def stop():
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+            stop_server(proc, wait_s=20)
             shutil.rmtree(folder, ignore_errors=True)
 
         atexit.register(stop)
-        deadline = time.monotonic() + 90
         url = f"http://127.0.0.1:{http}"
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", http), 0.3).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log = (folder / "v.log").read_text(errors="replace")[-500:] if (folder / "v.log").exists() else ""
-                    raise RuntimeError(f"virtuoso did not start: {log}")
-                time.sleep(0.2)
         subprocess.run([ISQL, f"127.0.0.1:{sql}", "dba", "dba",
                         'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
                        check=True, timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -17,29 +17,16 @@ import zlib
 
 from flask import Response, request
 
+from kb import accept
+
 MIN_GZIP_BYTES = 2048
 ALREADY_COMPRESSED = ("image/", "video/", "audio/", "application/gzip", "application/zip",
                       "application/x-gzip", "font/woff")
 
 
 def accepts_gzip(header: str | None) -> bool:
-    """True when ``Accept-Encoding`` names gzip (or ``*``) with a non-zero q."""
-    best = None
-    for part in (header or "").split(","):
-        bits = [b.strip() for b in part.split(";")]
-        coding = bits[0].lower()
-        if coding not in ("gzip", "x-gzip", "*"):
-            continue
-        q = 1.0
-        for b in bits[1:]:
-            if b.lower().startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
-        if coding != "*" or best is None:
-            best = q
-    return bool(best and best > 0)
+    """True when ``Accept-Encoding`` names gzip (or ``*``, gzip itself unnamed) with a non-zero q."""
+    return accept.quality(accept.parse(header), ("gzip", "x-gzip")) > 0
 
 
 def _add_vary(resp: Response, *fields: str) -> None:

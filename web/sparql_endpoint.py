@@ -76,10 +76,22 @@ FORMAT_ALIASES = {"n3": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle", 
                   "rdf+xml": "rdf-xml", "json-ld": "json-ld", "jsonld": "json-ld"}
 
 
+def format_param() -> str | None:
+    """The ``format`` parameter (query string, then form) with client aliases resolved. The first
+    non-empty one counts: SPARQLWrapper repeats it in other spellings (``format=tsv&format=text/
+    tab-separated-values``, ``format=json-ld&format=application/ld+json,application/x-json+ld``)."""
+    values = request.args.getlist("format")
+    if request.mimetype == FORM:
+        values += request.form.getlist("format")
+    fmt = next((v for v in values if v.strip()), None)
+    return FORMAT_ALIASES.get(fmt.lower(), fmt) if fmt else None
+
+
 def prefers_html() -> bool:
-    if request.args.get("format") == "html":
+    fmt = format_param()
+    if fmt == "html":
         return True
-    if request.args.get("format"):
+    if fmt:
         return False
     accept = request.headers.get("Accept", "")
     return "text/html" in accept and request.accept_mimetypes.best_match(
@@ -145,6 +157,8 @@ def _content_type(media: str) -> str:
 @bp.route("/sparql/", methods=["GET", "POST"])
 def endpoint():
     query, defaults, named = read_protocol_request()
+    _graph_names(defaults, "default-graph-uri")  # checked with or without a query: never ignored silently
+    _graph_names(named, "named-graph-uri")
     html = prefers_html()
     if query is None:
         if html:
@@ -155,8 +169,7 @@ def endpoint():
     from kb.sparql import negotiate
 
     parsed, execute = run(query, defaults, named)
-    fmt = request.values.get("format")
-    fmt = FORMAT_ALIASES.get((fmt or "").lower(), fmt)
+    fmt = format_param()
     media, serialize = negotiate(parsed.kind, request.headers.get("Accept"), fmt)
     body = serialize(execute())
     resp = Response(body, content_type=_content_type(media))
@@ -200,7 +213,21 @@ def _cell(term) -> dict:
         return {"text": "", "iri": None}
     from rdflib import URIRef
 
-    return {"text": str(term), "iri": str(term) if isinstance(term, URIRef) else None}
+    if not isinstance(term, URIRef):
+        return {"text": str(term), "iri": None, "href": None}
+    return {"text": str(term), "iri": str(term), "href": iri_href(str(term))}
+
+
+def iri_href(iri: str) -> str | None:
+    """Where an IRI in a result table links: the local dereferencing route for the store's own IRIs
+    (/id/..., /ontology#...), the IRI itself for other http(s) IRIs; no link for other schemes
+    (urn:, mailto:, and never javascript:)."""
+    from .linked_data import local_href
+
+    local = local_href(iri)
+    if local is not None:
+        return local
+    return iri if iri.lower().startswith(("http://", "https://")) else None
 
 
 SD_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
@@ -238,7 +265,10 @@ def service_description():
         if ref.title:
             g.add((ng, URIRef("http://purl.org/dc/terms/title"), Literal(f"{ref.title} ({ref.name})")))
     media = request.accept_mimetypes.best_match(list(SD_FORMATS)) or "text/turtle"
-    if request.args.get("format") in ("jsonld", "json-ld"):
-        media = "application/ld+json"
+    fmt = format_param()
+    if fmt:  # an RDF syntax by name (json/xml: that family's RDF syntax); a results-only format is refused
+        from kb.sparql import negotiate
+
+        media = negotiate("describe", None, fmt)[0]
     return Response(g.serialize(format=SD_FORMATS[media]), content_type=_content_type(media),
                     headers={"Vary": "Accept"})
