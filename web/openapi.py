@@ -154,7 +154,7 @@ def document() -> dict:
     label = _p("label", "path", True, "label id (its latest version) or label@version",
                {"type": "string", "minLength": 1}, ex.get("label"))
     freq = {"enum": ["very common", "common", "uncommon", "rare", "very rare", "not known"]}
-    from kb.search import MAX_QUERY_CHARS
+    from kb.search_base import MAX_QUERY_CHARS
     from kb.search_docs import KINDS
 
     from .api import SORT_KEYS
