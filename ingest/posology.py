@@ -37,6 +37,8 @@ def extract(record: LabelRecord) -> None:
     used: set[str] = set()
     if record.reader == "text":  # day tables are read from the printed layout
         used = _tables(record, out)
+    else:  # administration facts (concentration, volumes) are prose of 4.2 / 6.6, printed the same in every format
+        read_administration(out, record, split_lines(record.original))
     for sec in record.sections:
         if sec.number == "4.2" and sec.is_subheading and sec.key not in used:
             out.dose_rules += read_prose_rules(sec, record.original, record.indications)
