@@ -108,7 +108,9 @@ def _restates(before: str, q: Quantity) -> bool:
     ("dose steps", "units") other than the bracketed quantity's: the bracket says what it holds."""
     counts = dosing_data()["units"]["count_dose"]
     m = re.search(rf"(?<![\w-])({alternation(counts)})\s*$", before, re.I)
-    return bool(m) and counts.get(m.group(1), counts.get(m.group(1).lower())) != q.unit
+    if m is None:
+        return False
+    return counts.get(m.group(1), counts.get(m.group(1).lower())) != q.unit
 
 
 def period_after(after: str) -> str | None:

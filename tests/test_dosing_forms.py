@@ -208,3 +208,19 @@ def test_a_number_printed_as_two_runs_is_one_number():
     # text run and the digits start the next, a little apart
     assert "from 0.1 units/ml to 1.0 units/ml" in ema("humalog")[0].original
     assert "levonorgestrel 0.15 mg" in ema("suliqua")[0].original
+
+
+def test_humalog_indication_without_a_dose_rule_is_refused_with_the_label_words():
+    # 4.1 "For the treatment of adults and children with diabetes mellitus ..."; 4.2 Posology:
+    # "The dose should be determined by the physician, according to the requirement of the patient."
+    from kb.dosing import DoseInputError, Rules, compute_dose
+    from kb.rdf_build import build_graph
+
+    rec = ema("humalog")[0]
+    rules = Rules.from_graph(build_graph(rec), rec.label_id)
+    ind = next(i for i in rec.indications if i.text.startswith("For the treatment of adults and children"))
+    with pytest.raises(DoseInputError) as exc:
+        compute_dose(rules, {"indication": ind.id, "weight_kg": 70, "age_years": 40})
+    assert exc.value.field == "indication" and "unknown indication" not in exc.value.message
+    assert exc.value.source == {"section": "4.2/posology", "quote": "The dose should be determined by the physician, "
+                                "according to the requirement of the patient."}
