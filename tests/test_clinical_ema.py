@@ -151,3 +151,38 @@ def test_a_reaction_outside_the_tables_takes_its_meddra_class():
     assert any(t.lower() == "osteonecrosis" and (s, f) == ("Musculoskeletal and connective tissue disorders", "not known")
                for t, s, f in got)
     assert not pdf_labels("dovato")[0].unresolved
+
+
+def test_methotrexate_4_4_intro_paragraphs_are_warnings():
+    # UK methotrexate ePI, 4.4 before "Monitoring (prior to starting treatment)": "The prescriber should specify
+    # the day of intake on the prescription." ... "Methotrexate must be used only by physicians experienced in
+    # antimetabolite" / "Chemotherapy." (one sentence printed as two paragraphs)
+    from pathlib import Path
+
+    from ingest.pipeline import read_label
+
+    rec = read_label(Path(__file__).resolve().parent.parent / "labels" / "methotrexate-uk" / "smpc-epi.json")
+    own = [w for w in rec.warnings if w.section == "4.4"]
+    assert own[0].text == "The prescriber should specify the day of intake on the prescription."
+    assert any(w.text == "Methotrexate must be used only by physicians experienced in antimetabolite Chemotherapy."
+               for w in own)
+    assert any(w.section == "4.4/hepatotoxicity" for w in rec.warnings)  # the sub-headed warnings stay
+
+
+def test_a_population_naming_adults_and_adolescents_holds_both_age_groups(tmp_path):
+    # Dovato 4.1: "... in adults and adolescents above 12 years of age weighing at least 40 kg ..."
+    from kb.service import KnowledgeBase
+    from web import label_data
+
+    rec = pdf_labels("dovato")[0]
+    (ind,) = rec.indications
+    assert ind.population.age_groups == ["adult", "adolescent"] and ind.population.age_group == "adult"
+    kb = KnowledgeBase(tmp_path / "store")
+    try:
+        (result,) = kb.ingest_records([rec])
+        assert result.stored, result.report.text()  # the shapes accept a population with two age groups
+        props = label_data.population(kb, result.ref.iri)[ind.id]
+        age = next(p for p in props if p["property"] == "ageGroup")
+        assert sorted(age["values"]) == ["adolescent", "adult"]
+    finally:
+        kb.close()
