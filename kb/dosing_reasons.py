@@ -98,7 +98,7 @@ def reason(ind: Indication, passages: list[Passage]) -> tuple[str, str] | None:
 
 
 def no_dose_message(ind: Indication, passages: list[Passage], rule_ids: list[str],
-                    individual: list[tuple[str, str]] = ()) -> tuple[str, dict | None]:
+                    individual: list[tuple[str, str]] | None = None) -> tuple[str, dict | None]:
     """The 422 message for an indication without one dose rule, and the source it quotes;
     ``individual``: (sentence, section) of the label's "dose determined by the physician" rules
     that name no other indication."""
@@ -106,7 +106,7 @@ def no_dose_message(ind: Indication, passages: list[Passage], rule_ids: list[str
     if len(rule_ids) > 1:
         return (f"indication {ind.id!r} ({short}) is dosed by several rules of the label; ask for one of them: "
                 f"{', '.join(rule_ids)}", None)
-    found = reason(ind, passages) or (individual[0] if len(individual) == 1 else None)
+    found = reason(ind, passages) or (individual[0] if individual and len(individual) == 1 else None)
     if found is None:
         return (f"the label gives no dose rule for indication {ind.id!r} ({short}): section 4.2 states no dose for it "
                 "that could be read", None)
