@@ -63,6 +63,16 @@ UNIT_WORDS = {"micrograms": "ug", "microgram": "ug", "mcg": "ug", "µg": "ug", "
               "milligrams": "mg", "units": "U", "unit": "U", "iu": "U", "/day": "/d", "/week": "/wk"}
 
 
+def _count_words() -> dict[str, str]:
+    """Count units spelled as words ("dose steps") -> their code, from the dosing data."""
+    data = json.loads((ROOT / "ontology" / "data" / "dosing.json").read_text(encoding="utf-8"))
+    return {w.replace(" ", ""): c for w, c in sorted(data["units"]["count_dose"].items(), key=lambda kv: -len(kv[0]))
+            if " " in w}  # compared as norm_unit compares: spaces removed first
+
+
+UNIT_WORDS = {**_count_words(), **UNIT_WORDS}
+
+
 def plain(text: str) -> str:
     """Quote text without markup: ``m<sup>2</sup>`` reads as ``m2``."""
     return TAG.sub("", text or "")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from .adverse_cells import band_segments, layouts, noun_phrase, split_terms
 from .adverse_data import band_of_percent, bands, heading_band, term_key
@@ -82,6 +83,22 @@ def _known_socs(entries: list[AdverseReaction]) -> dict[str, set[str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _meddra_socs() -> dict[str, str]:
+    """MedDRA terms with their primary organ class (``term_socs`` of ``adverse-layouts.json``)."""
+    return {term_key(t): soc for t, soc in layouts()["term_socs"].items()}
+
+
+def _head_socs(known: dict[str, set[str]], term: str) -> set[str]:
+    """The organ classes of the table terms that are this term with a qualifier before it
+    ("hypotension" stated in prose, "orthostatic hypotension" in the table): the label's own
+    class for that reaction; empty when the table holds no such term."""
+    key = term_key(term)
+    if not key:
+        return set()
+    return {soc for k, socs in known.items() if k.endswith(" " + key) for soc in socs}
+
+
 def _restated_band() -> re.Pattern:
     heads = sorted({h for b in bands() for h in b.headings}, key=len, reverse=True)
     cues = "|".join(re.escape(c).replace(r"\ ", r"\s*") for c in layouts()["band_restatement"])
@@ -98,7 +115,10 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
       of the patients (i.e., uncommon)").
 
     The organ class is not printed there: it is the class the same term has in
-    the label's own table. A term the table does not hold becomes an
+    the label's own table, else the one class of the table's terms that name
+    the same reaction with a qualifier before it ("orthostatic hypotension" for
+    "hypotension"), else the primary class of the MedDRA term where the data
+    lists it (``term_socs``). A term none of these settles becomes an
     unresolved item, never a guess."""
     known = _known_socs(entries)
     out: list[AdverseReaction] = []
@@ -151,6 +171,9 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
                     _add_incidence(same, p, sec, term, pct, pop)
                     continue
                 socs_ = known.get(term_key(term), set()) or ({hint} if hint else set())
+                head = not socs_ and _head_socs(known, term)
+                listed = not socs_ and not head and _meddra_socs().get(term_key(term))
+                socs_ = socs_ or head or ({listed} if listed else set())
                 if len(socs_) != 1:
                     record.add_unresolved("adverse-row", p.text, f"'{term}' ({b}) is stated outside the tables "
                                           "without its organ class, and the tables do not settle it",
@@ -160,7 +183,9 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
                     id=ids(f"prose-{term}"), term=term, soc=next(iter(socs_)), frequency=b,
                     source=replace(p.source, quote=p.text), soc_as_printed=None,
                     frequency_basis="stated", frequency_rule="organ class of the same term in the label's table"
-                    if term_key(term) in known else "organ class named by the sentence's wording",
+                    if term_key(term) in known else "organ class of the table's terms naming the same reaction "
+                    "with a qualifier before it" if head else "primary organ class of the MedDRA term" if listed
+                    else "organ class named by the sentence's wording",
                 )
                 _add_incidence(e, p, sec, term, pct, pop)
                 out.append(e)

@@ -94,6 +94,13 @@ def group_lines(runs: list[Run], page: int) -> list[Line]:
     return [_line(g, page) for g in groups]
 
 
+def _decimal_kern(before: str, after: str, gap: float, size: float) -> bool:
+    """"0." and "1" drawn as two runs a little apart: one number ("0.1"), not two words;
+    a real word space is wider (about a quarter of the font size)."""
+    return gap < 0.24 * size and after[:1].isdigit() and len(before) >= 2 and before[-1] == "." \
+        and before[-2].isdigit()
+
+
 def _line(runs: list[Run], page: int) -> Line:
     runs.sort(key=lambda r: r.x0)
     if len(runs) == 1:
@@ -123,8 +130,9 @@ def _line(runs: list[Run], page: int) -> Line:
         sup = r.size < small and (r.top + r.bottom) / 2 < mid - 0.12 * size
         text = r.text
         if last is not None:
-            if r.x0 - prev.x1 > 0.18 * size and not sup and last.text[-1:] not in (" ", "\u00a0") \
-                    and not text.startswith(" "):
+            gap = r.x0 - prev.x1
+            if gap > 0.18 * size and not sup and last.text[-1:] not in (" ", "\u00a0") \
+                    and not text.startswith(" ") and not _decimal_kern(last.text, text, gap, size):
                 last.text += " "
             if last.bold == r.bold and last.italic == r.italic and last.sup == sup and last.underline == r.underline:
                 last.text += text

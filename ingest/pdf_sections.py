@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from . import document as dm
 from .pdf_layout import _BULLET, _ENUM, _MARKER, DocBuilder, Item, _is_subheading, _lead_in, heading_of, join_lines, \
@@ -120,14 +121,23 @@ def _cell_text(cell, vocab: set[str]) -> tuple[str, str, list[str], bool]:
     for para in cell.paragraphs:
         _, spans, found = join_lines(para, vocab)
         markers.extend(found)
-        plain.append(" ".join("".join(s.text for s in spans if not (s.superscript and s.text.strip() in found)).split()))
+        plain.append(" ".join("".join(_space_of(s.text) if s.superscript and s.text.strip() in found else s.text
+                                      for s in spans).split()))
         marked.append(" ".join("".join(s.text.strip().translate(_SUPERSCRIPT) if s.superscript else s.text
                                        for s in spans).split()))
     return "\n".join(plain), "\n".join(marked), markers, bold
 
 
+def _space_of(text: str) -> str:
+    """A footnote marker dropped from a cell's text leaves the line break it carried
+    ("hepatitis B¹⁾" / "autoimmune hepatitis" must not become "Bautoimmune")."""
+    return text[len(text.rstrip()):]
+
+
 def convert_table(parts: list[PageTable], out: DocBuilder) -> dm.Table | None:
     rows: list[list[dm.Cell]] = []
+    lines_of: dict[int, list[Line]] = {}  # a cell's printed lines, to read a page break's layout
+    right = _column_edges(parts)
     header_n = 0
     header_text: list[str] | None = None
     for k, part in enumerate(parts):
@@ -136,6 +146,7 @@ def convert_table(parts: list[PageTable], out: DocBuilder) -> dm.Table | None:
             text, marked, markers, bold = _cell_text(cell, out.vocab)
             bbox = tuple(round(v, 1) for v in cell.bbox)
             c = dm.Cell(text, dm.Provenance(part.page, bbox), marked, cell.row_span, cell.col_span, markers, bold)
+            lines_of[id(c)] = [ln for para in cell.paragraphs for ln in para]
             for r in range(cell.row, cell.row + cell.row_span):
                 for col in range(cell.col, cell.col + cell.col_span):
                     grid[r][col] = c
@@ -154,7 +165,7 @@ def convert_table(parts: list[PageTable], out: DocBuilder) -> dm.Table | None:
             part_rows = part_rows[header_n:]  # the header repeated on the next page
         if k > 0 and rows and part_rows and _split_row(rows[-1], part_rows[0]):
             swap: dict[int, dm.Cell] = {}
-            rows[-1] = _join_rows(rows[-1], part_rows.pop(0), swap)  # a row broken by the page break
+            rows[-1] = _join_rows(rows[-1], part_rows.pop(0), swap, _Break(lines_of, right))  # a row broken by the page break
             part_rows = [[swap.get(id(c), c) for c in r] for r in part_rows]  # its cells spanning further down
         rows.extend(part_rows)
     notes = []
@@ -185,15 +196,50 @@ def _split_row(above: list[dm.Cell], row: list[dm.Cell]) -> bool:
     return empty > len(row) - empty and all(a.text for a, c in zip(above, row) if c.text)
 
 
-def _join_rows(above: list[dm.Cell], row: list[dm.Cell], swap: dict[int, dm.Cell]) -> list[dm.Cell]:
+def _column_edges(parts: list[PageTable]) -> list[float]:
+    """Where the longest lines of each column end, over every page of the table: a line ending
+    well before that edge was ended by the writer, not by the column's width."""
+    edges = [0.0] * max((p.n_cols for p in parts), default=0)
+    for p in parts:
+        for cell in p.cells:
+            k = min(cell.col + cell.col_span - 1, len(edges) - 1)
+            edges[k] = max([edges[k]] + [ln.x1 for ln in cell.lines if ln.text])
+    return edges
+
+
+@dataclass
+class _Break:
+    """The layout of a cell split by a page break: does its part on the next page start a new entry?"""
+    lines_of: dict[int, list[Line]]
+    right: list[float]
+
+    def new_entry(self, above: dm.Cell, col: int, below: dm.Cell) -> bool:
+        if above.text.rstrip().endswith((",", ";", ".", ":")):
+            return True
+        before, after = self.lines_of.get(id(above)), self.lines_of.get(id(below))
+        if not before or not after or col >= len(self.right):
+            return False
+        last, first = before[-1], after[0]
+        if last.text.endswith(("-", "/", "(")) or last.text.count("(") > last.text.count(")"):
+            return False
+        word = first.text.split()[0]
+        edge = self.right[min(col + above.col_span - 1, len(self.right) - 1)]
+        return edge - last.x1 > 0.55 * first.size * (len(word) + 1)  # its first word would have fitted
+
+
+def _join_rows(above: list[dm.Cell], row: list[dm.Cell], swap: dict[int, dm.Cell], brk: _Break) -> list[dm.Cell]:
+    """The first row of a page joined to the last row of the page before. A continued cell's
+    text goes on as the same entry, or as a new line where the layout shows the line above was
+    complete (it ends with a list mark, or ends short of the column's edge although the next
+    line's first word would have fitted there)."""
     out: list[dm.Cell] = []
     done: dict[int, dm.Cell] = {}
-    for a, c in zip(above, row):
+    for col, (a, c) in enumerate(zip(above, row)):
         if not c.text:
             out.append(a)
             continue
         if id(a) not in done:
-            sep = "\n" if a.text.rstrip().endswith((",", ";", ".", ":")) else " "
+            sep = "\n" if brk.new_entry(a, col, c) else " "
             pages = tuple(sorted(set(a.prov.pages or (a.prov.page,)) | {c.prov.page}))
             from dataclasses import replace
 

@@ -55,13 +55,19 @@ def _ages(pop: Population, text: str) -> None:
     t = terms()
     implied: list[float] = []
     open_ended = False
+    printed: list[tuple[int, str]] = []
     for g in t["age_groups"]:
-        if rx(g["pattern"]).search(text):
+        m = rx(g["pattern"]).search(text)
+        if m:
             pop.age_group = pop.age_group or g["group"]
+            printed.append((m.start(), g["group"]))
             if g.get("min_age_years"):
                 implied.append(float(g["min_age_years"]))
             else:
                 open_ended = True
+    for _, group in sorted(printed):  # "adults and adolescents aged 12 years and older": both, as printed
+        if group not in pop.age_groups:
+            pop.age_groups.append(group)
     for pattern in t["min_age_patterns"]:
         m = rx(pattern).search(text)
         if m:

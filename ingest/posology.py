@@ -38,7 +38,7 @@ def extract(record: LabelRecord) -> None:
         return
     out = DosingRecord()
     used: set[str] = set()
-    used = _tables(record, out)
+    used = _tables(record, out)  # day tables, administration facts (concentration, volumes), preparation
     for sec in record.sections:
         if sec.number == "4.2" and sec.is_subheading and sec.key not in used:
             out.dose_rules += read_prose_rules(sec, record.original, record.indications)

@@ -1,13 +1,17 @@
 """The general dose forms of 4.2 prose beyond "a dose and a schedule".
 
-* a fixed combination: "one 50 mg/300 mg tablet" is one dose with two components;
+* a fixed combination: "one 50 mg/300 mg tablet" is one dose with two components; a
+  dose counted in a device unit restated in brackets ("10 dose steps (10 units/5 mcg)")
+  has the bracketed quantities as its components;
 * escalation ("can be increased to ..."), increments ("increased by one ... tablet
   per week"), device steps ("delivers ... in steps of 1 unit");
 * weight bands: "14 kg to less than 25 kg: one tablet of ...", "40 mg for patients
   < 30 kg or 80 mg for patients >= 30 kg";
 * phases: a loading dose then a maintenance dose with its interval and start
   ("beginning three weeks after the loading dose"), doses at printed weeks;
-* the condition of a frequency ("three times daily with each main meal").
+* the condition of a frequency ("three times daily with each main meal");
+* a bound above which the medicine must not be used ("for doses > 60 units/day, ... must
+  not be used") is the label's maximum.
 
 Every cue is in ``ontology/data/dosing.json`` (``prose_rules.forms``); nothing
 here knows a product.
@@ -61,9 +65,16 @@ def kind_of(sentence: str, start: int, end: int, q: Quantity, last_kind: str | N
         return "strength"
     if last_kind is not None and re.fullmatch(r"\s*/\s*", between):
         return "component"
+    if last_kind is not None and _rx("restate_cues").search(between):
+        return "restated"  # "60 units ... and 20 mcg ... corresponding to 60 dose steps": the same amount again
+    if last_kind == "dose" and re.fullmatch(r"\s*\(\s*", between) and _restates(sentence[: start - len(between)], q):
+        return "component"  # "10 dose steps (10 units/5 mcg)": what the counted dose holds
     if last_kind in ("cap", "period-cap") and not re.search(r"\d", between) and \
             re.search(rf"(?<![\w-])(?:{alternation(c['combination_joins'])})\s*$", between, re.I) and len(between) < 60:
         return "component"
+    if _refused_above(sentence, end, between):  # "for doses > 60 dose steps/day, X must not be used"
+        q.comparator = "<="
+        return "cap"  # a printed "/day" stays in its unit
     if re.search(rf"(?<![\w-])(?:{alternation(c['device_cues'])})\s+(?:\S+\s+){{0,2}}$", between, re.I):
         if q.value is None:  # "delivers 1 - 60 units": a limit per injection, not a dose
             q.value, q.low, q.high = q.high, None, None
@@ -80,6 +91,28 @@ def kind_of(sentence: str, start: int, end: int, q: Quantity, last_kind: str | N
     return None
 
 
+def refuses(sentence: str) -> bool:
+    """The sentence refuses the medicine ("must not be used", "is not recommended")."""
+    return bool(re.search(rf"(?<![\w-])(?:{alternation(cues()['refusal_cues'])})(?![\w-])", sentence, re.I))
+
+
+def _refused_above(sentence: str, end: int, between: str) -> bool:
+    """A dose printed as a bound above which the sentence refuses the medicine: the label's maximum."""
+    c = cues()
+    return bool(re.search(rf"(?:{alternation(c['above_words'])})\s*$", between, re.I)) and \
+        refuses(sentence[end:])
+
+
+def _restates(before: str, q: Quantity) -> bool:
+    """The dose printed just before the bracket is counted in a device or count unit
+    ("dose steps", "units") other than the bracketed quantity's: the bracket says what it holds."""
+    counts = dosing_data()["units"]["count_dose"]
+    m = re.search(rf"(?<![\w-])({alternation(counts)})\s*$", before, re.I)
+    if m is None:
+        return False
+    return counts.get(m.group(1), counts.get(m.group(1).lower())) != q.unit
+
+
 def period_after(after: str) -> str | None:
     words = dosing_data()["prose_rules"]["period_words"]
     m = re.match(rf"\W*(?:[a-z-]+\s+){{0,2}}?({alternation(words)})\b", after, re.I)
@@ -87,7 +120,8 @@ def period_after(after: str) -> str | None:
 
 
 def components(found, first_index: int, span: Source) -> list[DoseComponent]:
-    """The first dose and the component doses printed right after it ("50 mg/300 mg")."""
+    """The first dose and the component doses printed right after it ("50 mg/300 mg"); a dose
+    counted in device steps is not itself a component (``count_meanings`` of the data)."""
     out = []
     for i in range(first_index + 1, len(found)):
         if found[i][0] != "component":
@@ -95,7 +129,10 @@ def components(found, first_index: int, span: Source) -> list[DoseComponent]:
         out.append(found[i][1])
     if not out:
         return []
-    return [DoseComponent(str(n), q, span) for n, q in enumerate([found[first_index][1], *out], 1)]
+    first = found[first_index][1]
+    counted = first.unit.split("/")[0] in dosing_data()["units"]["count_meanings"]
+    parts = out if counted else [first, *out]  # "10 dose steps (10 units/5 mcg)": the steps hold the components
+    return [DoseComponent(str(n), q, span) for n, q in enumerate(parts, 1)]
 
 
 def weight_band(text: str, last: bool) -> tuple[Quantity | None, Quantity | None] | None:

@@ -221,7 +221,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
                 rules.append(DoseRule(tail if not rules else f"{tail}-{len(rules) + 1}", sec.title, sec.key, sent, span,
                                       "fixed", "individualised"))
                 continue
-            if doses or (caps and sched) or "device" in kinds:
+            bound = "cap" in kinds and forms.refuses(sent)  # "> 60 units/day ... must not be used": the maximum
+            if doses or (caps and sched) or "device" in kinds or bound:
                 current = _open(sec, tail, len(rules), sent, span, found, sched)
                 current.bands, current.phases = new_bands, new_phases
                 first = next(i for i, f in enumerate(found) if f[0] in ("dose", "cap", "device"))

@@ -79,9 +79,18 @@ def read_preparation(out: DosingRecord, record: LabelRecord, lines) -> None:
                 out.preparation_tables.append(table)
 
 
+def _concentration(m: re.Match, unit: str) -> Quantity:
+    """One concentration ("12.5 micrograms/mL") or a range ("from 0.1 units/ml to 1.0 units/ml")."""
+    high = m.groupdict().get("high")
+    if high:
+        return Quantity(None, unit + "/mL", low=float(m.group("n")), high=float(high), text=m.group(0))
+    return Quantity(float(m.group("n")), unit + "/mL", text=m.group(0))
+
+
 def read_administration(out: DosingRecord, record: LabelRecord, lines) -> None:
     adm: Administration = out.administration
     mass = dosing_data()["units"]["mass"]
+    counts = dosing_data()["units"]["count_dose"]  # "units/ml", "IU/ml"
     for number in ("4.2", "6.6"):
         for key, flat in _flat_section(record, lines, number):
             if number == "4.2" and key == "4.2":
@@ -91,8 +100,9 @@ def read_administration(out: DosingRecord, record: LabelRecord, lines) -> None:
                 s = text[a:b]
                 src = flat.source(a, b, key)
                 m = cue("concentration").search(s)
-                if m and adm.concentration is None and m.group("mass") in mass:
-                    adm.concentration = Quantity(float(m.group("n")), mass[m.group("mass")] + "/mL", text=m.group(0))
+                unit = (mass | counts).get(m.group("mass")) if m else None
+                if m and adm.concentration is None and unit:
+                    adm.concentration = _concentration(m, unit)
                     adm.concentration_source = src
                 m1, m2 = cue("bag_starting_volume").search(s), cue("bag_delivered_volume").search(s)
                 if m1 and m2 and adm.bag_volume is None:

@@ -152,7 +152,7 @@ class Product:
 
 @dataclass
 class Population:
-    age_group: str | None = None  # adult | pediatric | any
+    age_group: str | None = None  # adult | pediatric | any: the first group printed
     min_age: Quantity | None = None
     max_age: Quantity | None = None
     disease: str | None = None
@@ -169,6 +169,7 @@ class Population:
     max_weight: Quantity | None = None
     combination_with: list[str] = field(default_factory=list)  # partners as printed
     criteria: list[str] = field(default_factory=list)  # other criteria as printed (BMI, need of therapy)
+    age_groups: list[str] = field(default_factory=list)  # every group printed, in order ("adults and adolescents")
 
 
 @dataclass

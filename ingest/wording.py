@@ -6,7 +6,8 @@ Notation inside a phrasing:
 
 * ``{name}`` a slot, captured under that name: ``{n}`` a number, ``{word}``
   one word, ``{mass}`` a mass unit word, ``{hours}`` a number of hours,
-  ``{unit}`` a duration unit, ``{count}`` a number as digits or a word (captured
+  ``{unit}`` a duration unit, ``{high}`` the upper number of a range,
+  ``{amount}`` a unit word not captured (the second unit of a range), ``{count}`` a number as digits or a word (captured
   as ``n``), ``{role}`` a cycle role (``cycle_roles``), ``{drug}`` a drug name (a word), ``{sel}`` a selector word
   ("first", "second", "subsequent"), ``{dose}`` a dose (unit spellings from
   ``units``), ``{text}`` a short run of text without full stops;
@@ -32,6 +33,8 @@ _SLOTS = {
     "sel": r"(?P<sel>\w+)",
     "text": r"(?P<text>[^,.]{3,40})",
     "hours": r"(?P<hours>\d+(?:\.\d+)?)",
+    "high": r"(?P<high>\d+(?:\.\d+)?)",
+    "amount": r"[^\W\d]+",
     "mass": r"(?P<mass>[^\W\d]+)",
     "count": r"(?P<n>\w+)",
 }

@@ -153,7 +153,7 @@ def _population(v: View, pop) -> dict[str, str]:
                                          ("(" + v.one(t, SMPC.appliesTo) + ")") if v.one(t, SMPC.appliesTo) else None)
                             if x) for t in g.objects(pop, SMPC.priorTherapy))
     fields = {
-        "age group": v.one(pop, SMPC.ageGroup),
+        "age group": ", ".join(v.all(pop, SMPC.ageGroup)) or None,
         "minimum age": v.quantity(g.value(pop, SMPC.minAge)),
         "maximum age": v.quantity(g.value(pop, SMPC.maxAge)),
         "disease": v.one(pop, SMPC.disease),

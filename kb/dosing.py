@@ -32,6 +32,8 @@ class Rules:
     by_indication: dict[str, tuple[dr.Regimen, dr.RegimenUse]] = field(default_factory=dict)
     regimens: dict[str, dr.Regimen] = field(default_factory=dict)
     dose_rules: dict[str, dr.DoseRule] = field(default_factory=dict)  # prose rules by id (and by a 4.1 id they alone dose)
+    indications: dict = field(default_factory=dict)  # 4.1 id -> kb.dosing_reasons.Indication (for the label's reasons)
+    passages: list = field(default_factory=list)  # the 4.2 passages (kb.dosing_reasons.Passage)
 
     @classmethod
     def compile(cls, label: str, rec: dr.DosingRecord) -> "Rules":
@@ -53,7 +55,15 @@ class Rules:
         from .dosing_rules import load_dosing, runner_for_graph
 
         iri = str(g.identifier)
-        return cls.compile(label, load_dosing(runner_for_graph(g, iri), iri))
+        run = runner_for_graph(g, iri)
+        return cls.compile(label, load_dosing(run, iri)).with_reasons(run, iri)
+
+    def with_reasons(self, run, iri: str) -> "Rules":
+        """Add the label's 4.1 indications and 4.2 passages: the words of a refusal."""
+        from .dosing_reasons import load
+
+        self.indications, self.passages = load(run, iri)
+        return self
 
     def limits(self, kind: str, regimen: dr.Regimen | None = None) -> list[dr.Limit]:
         return [x for x in self.record.limits if x.quantity_kind == kind and x.regimen_id in (None, regimen.id if regimen else None)]
@@ -160,6 +170,16 @@ def patient(rules: Rules, params: Mapping[str, Any]) -> Patient:
 
 
 def _unknown(rules: Rules, indication: str):
+    """A 4.1 indication without one dose rule gets the label's reason; anything else is unknown."""
+    ind = rules.indications.get(indication)
+    if ind is not None:
+        from .dosing_reasons import no_dose_message
+
+        dosing = sorted(r.id for r in rules.record.dose_rules if indication in r.indication_ids)
+        individual = [(" ".join(r.text.split()), r.section) for r in rules.record.dose_rules
+                      if r.dose_role == "individualised" and (not r.indication_ids or indication in r.indication_ids)]
+        message, source = no_dose_message(ind, rules.passages, dosing, individual)
+        raise DoseInputError(message, "indication", source)
     known = ", ".join(sorted(set(rules.by_indication) | set(rules.dose_rules))) or "none"
     raise DoseInputError(f"unknown indication {indication!r} for label {rules.label!r} (known: {known})", "indication")
 
@@ -261,7 +281,8 @@ class DosingService:
         if hit is None:
             from .dosing_rules import load_dosing, runner_for_store
 
-            hit = Rules.compile(ref.name, load_dosing(runner_for_store(self.kb.store), ref.iri))
+            run = runner_for_store(self.kb.store)
+            hit = Rules.compile(ref.name, load_dosing(run, ref.iri)).with_reasons(run, ref.iri)
             self._cache = {k: v for k, v in self._cache.items() if k[0] != ref.iri}
             self._cache[key] = hit
         return hit

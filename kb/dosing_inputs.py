@@ -25,13 +25,17 @@ class DoseInputError(KbError, ValueError):
 
     status = 422
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, source: dict | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.source = source  # the label's words the refusal quotes: {"section", "quote"}
 
     def as_dict(self) -> dict:
-        return {"error": self.message, "field": self.field, "status": self.status}
+        out: dict[str, Any] = {"error": self.message, "field": self.field, "status": self.status}
+        if self.source:
+            out["source"] = self.source
+        return out
 
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)

@@ -111,7 +111,8 @@ def _population(b: GraphBuilder, node: URIRef, pop: Population) -> URIRef:
     pn = URIRef(f"{node}/population")
     b.add(pn, RDF.type, SMPC.Population)
     b.add(node, SMPC.population, pn)
-    b.lit(pn, SMPC.ageGroup, pop.age_group)
+    for group in getattr(pop, "age_groups", None) or [pop.age_group]:  # "adults and adolescents": both
+        b.lit(pn, SMPC.ageGroup, group)
     b.quantity(pn, SMPC.minAge, pop.min_age, "min-age")
     b.quantity(pn, SMPC.maxAge, pop.max_age, "max-age")
     b.lit(pn, SMPC.disease, pop.disease)

@@ -116,3 +116,73 @@ def test_comorbidity_is_a_criterion_and_the_disease_stays_the_disease():
     second = pdf_labels("karvea")[0].indications[1]
     assert second.population.disease == "renal disease"
     assert "in adult patients with hypertension and type 2 diabetes mellitus" in second.population.criteria
+
+
+def _reactions(product: str, label_part: str = ""):
+    rec = next(r for r in pdf_labels(product) if label_part in r.label_id)
+    return {(e.term, e.soc, e.frequency): e for e in rec.adverse_reactions.entries}
+
+
+def test_a_table_cell_continued_on_the_next_page_keeps_its_items_apart():
+    # Table 6, Hepato-biliary disorders, Rare: "Hepatitis" ends page 16; the same cell goes on at the top of
+    # page 17 with "reactivation of hepatitis B1)" / "autoimmune hepatitis1)", each item on its own line
+    got = _reactions("humira", "humira-20mg")
+    for term in ("Hepatitis", "reactivation of hepatitis B", "autoimmune hepatitis"):
+        assert (term, "Hepatobiliary disorders", "rare") in got, term
+    assert not any("Hepatitis reactivation" in t for t, _, _ in got)
+
+
+def test_a_continued_cell_ending_mid_phrase_is_joined():
+    # the organ-class cell "Metabolism and nutrition" (page 14) / "disorders" (page 15) is one name
+    got = _reactions("humira", "humira-20mg")
+    assert ("Lipids increased", "Metabolism and nutrition disorders", "very common") in got
+
+
+def test_a_reaction_stated_in_prose_takes_the_class_of_the_table_term_naming_it():
+    # 4.8 paediatric population: "headache (7.9%), hypotension (2.2%), dizziness (1.9%), cough (0.9%)";
+    # the table holds "orthostatic hypotension" under Vascular disorders
+    e = _reactions("karvea")[("hypotension", "Vascular disorders", "common")]
+    assert "hypotension (2.2%)" in e.source.quote
+
+
+def test_a_reaction_outside_the_tables_takes_its_meddra_class():
+    # "Cases of osteonecrosis have been reported ... The frequency of this is unknown (see section 4.4)."
+    got = _reactions("dovato")
+    assert any(t.lower() == "osteonecrosis" and (s, f) == ("Musculoskeletal and connective tissue disorders", "not known")
+               for t, s, f in got)
+    assert not pdf_labels("dovato")[0].unresolved
+
+
+def test_methotrexate_4_4_intro_paragraphs_are_warnings():
+    # UK methotrexate ePI, 4.4 before "Monitoring (prior to starting treatment)": "The prescriber should specify
+    # the day of intake on the prescription." ... "Methotrexate must be used only by physicians experienced in
+    # antimetabolite" / "Chemotherapy." (one sentence printed as two paragraphs)
+    from pathlib import Path
+
+    from ingest.pipeline import read_label
+
+    rec = read_label(Path(__file__).resolve().parent.parent / "labels" / "methotrexate-uk" / "smpc-epi.json")
+    own = [w for w in rec.warnings if w.section == "4.4"]
+    assert own[0].text == "The prescriber should specify the day of intake on the prescription."
+    assert any(w.text == "Methotrexate must be used only by physicians experienced in antimetabolite Chemotherapy."
+               for w in own)
+    assert any(w.section == "4.4/hepatotoxicity" for w in rec.warnings)  # the sub-headed warnings stay
+
+
+def test_a_population_naming_adults_and_adolescents_holds_both_age_groups(tmp_path):
+    # Dovato 4.1: "... in adults and adolescents above 12 years of age weighing at least 40 kg ..."
+    from kb.service import KnowledgeBase
+    from web import label_data
+
+    rec = pdf_labels("dovato")[0]
+    (ind,) = rec.indications
+    assert ind.population.age_groups == ["adult", "adolescent"] and ind.population.age_group == "adult"
+    kb = KnowledgeBase(tmp_path / "store")
+    try:
+        (result,) = kb.ingest_records([rec])
+        assert result.stored, result.report.text()  # the shapes accept a population with two age groups
+        props = label_data.population(kb, result.ref.iri)[ind.id]
+        age = next(p for p in props if p["property"] == "ageGroup")
+        assert sorted(age["values"]) == ["adolescent", "adult"]
+    finally:
+        kb.close()

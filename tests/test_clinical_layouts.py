@@ -6,7 +6,8 @@ in isolation on fictional labels (tests/fixtures/clinical/):
   over a paediatric indication with minimum age and weight; 4.3 as prose (three
   sentences), a page number and a cross-reference line; 4.4 without sub-headings.
 * ``listed-subheaded-plivanta.txt``: 4.3 as a lead-in with bullets; 4.4 under
-  own-line sub-headings; an age-and-weight population in prose.
+  own-line sub-headings after an intro paragraph and a cross-reference line; an
+  age-and-weight population in prose.
 """
 from __future__ import annotations
 
@@ -116,11 +117,23 @@ def test_warnings_without_sub_headings_are_paragraphs_titled_by_lead_words(zento
 
 
 def test_warnings_under_own_line_sub_headings(plivanta):
-    liver, flares = plivanta.warnings
+    _, liver, flares = plivanta.warnings
     assert (liver.title, liver.cross_refs, len(liver.monitoring)) == ("Liver injury", ["4.8"], 1)
     assert flares.title == "Fictional drift flares"
     assert [who for who, _ in flares.at_risk] == ["Patients with advanced fictional drift syndrome"]
     assert not any("no named sub-headings" in i.message for i in plivanta.issues)
+
+
+def test_paragraphs_before_the_first_sub_heading_are_warnings_titled_by_lead_words(plivanta):
+    # "Plivanta should only be prescribed by physicians experienced in ... Patients should be monitored for
+    # signs of liver injury during treatment." then "See section 4.8." before the "Liver injury" sub-heading
+    intro = plivanta.warnings[0]
+    assert intro.section == "4.4" and intro.title == "Plivanta should only be prescribed by physicians experienced …"
+    assert len(intro.monitoring) == 1
+    assert not any(w.text.startswith("See section") for w in plivanta.warnings)  # a cross-reference line is no warning
+    g = build_graph(plivanta)
+    report = validate_graph(g)
+    assert report.conforms, report.text()
 
 
 def test_population_weight_and_criteria_in_rdf_pass_the_shapes(zentorix):

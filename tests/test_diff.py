@@ -111,6 +111,7 @@ def test_other_product_versions_diff_by_meaning():
     got = {(c.kind, c.change, c.field, c.before, c.after) for c in diff_graphs(a, b).changes}
     assert got == {
         ("indication", "changed", "minimum age", ">= 18 a", ">= 12 a"),
+        ("indication", "changed", "age group", "adult", "adolescent, adult"),  # "adults and adolescents aged 12 ..."
         ("contraindication", "changed", "condition", "Severe hepatic impairment", "Moderate or severe hepatic impairment"),
         ("warning", "renamed", "title", "Photosensitivity", "Phototoxicity"),
         ("adverse_reaction", "moved", "frequency", "common", "very common"),

@@ -176,3 +176,51 @@ def test_humalog_dose_left_to_the_physician_and_pen_limit():
     assert r.dose_role == "individualised" and r.dose is None
     pens = [(r.max_dose.value, r.max_dose.unit, r.dose_step.value) for r in rules if "in a single" in r.source.quote]
     assert pens == [(60, "U", 1), (30, "U", 0.5), (60, "U", 1)]  # KwikPen, Junior KwikPen, Tempo Pen
+
+
+def test_humalog_infusion_concentration_range():
+    # 4.2 "Intravenous administration of insulin": "Infusion systems at concentrations from 0.1 units/ml to
+    # 1.0 units/ml insulin lispro in 0.9% sodium chloride or 5% dextrose are stable at room temperature for 48 hours."
+    adm = ema("humalog")[0].dosing.administration
+    c = adm.concentration
+    assert (c.value, c.low, c.high, c.unit) == (None, 0.1, 1.0, "U/mL")
+    assert adm.concentration_source.quote.startswith("Infusion systems at concentrations from 0.1 units/ml to 1.0")
+
+
+def test_suliqua_dose_steps_are_a_dose_unit_holding_the_bracketed_components():
+    # starting-dose table cell "10 dose steps (10 units/5 mcg)*"
+    (r,) = [r for r in _rules("suliqua", "Suliqua") if r.dose is not None and r.dose.text == "10 dose steps"]
+    assert (r.dose.value, r.dose.unit) == (10, "{dose_step}")
+    assert [(c.dose.value, c.dose.unit) for c in r.components] == [(10, "U"), (5, "ug")]
+
+
+def test_suliqua_bound_above_which_the_medicine_must_not_be_used_is_the_maximum():
+    # "For total daily doses >60 dose steps/day, Suliqua must not be used."
+    (r,) = _quoted(_rules("suliqua", "Suliqua"), "For total daily doses >60 dose steps/day, Suliqua must not be used")
+    assert (r.max_dose.value, r.max_dose.unit, r.max_dose.comparator) == (60, "{dose_step}/d", "<=")
+    assert r.dose is None
+    # "For doses >40 dose steps/day titration must be continued with ..." refuses nothing: no maximum
+    assert not _quoted(_rules("suliqua", "Suliqua"), "For doses >40 dose steps/day titration must be continued")
+
+
+def test_a_number_printed_as_two_runs_is_one_number():
+    # "0.1 units/ml" (Humalog 4.2) and "levonorgestrel 0.15 mg" (Suliqua 4.5): the decimal point ends one
+    # text run and the digits start the next, a little apart
+    assert "from 0.1 units/ml to 1.0 units/ml" in ema("humalog")[0].original
+    assert "levonorgestrel 0.15 mg" in ema("suliqua")[0].original
+
+
+def test_humalog_indication_without_a_dose_rule_is_refused_with_the_label_words():
+    # 4.1 "For the treatment of adults and children with diabetes mellitus ..."; 4.2 Posology:
+    # "The dose should be determined by the physician, according to the requirement of the patient."
+    from kb.dosing import DoseInputError, Rules, compute_dose
+    from kb.rdf_build import build_graph
+
+    rec = ema("humalog")[0]
+    rules = Rules.from_graph(build_graph(rec), rec.label_id)
+    ind = next(i for i in rec.indications if i.text.startswith("For the treatment of adults and children"))
+    with pytest.raises(DoseInputError) as exc:
+        compute_dose(rules, {"indication": ind.id, "weight_kg": 70, "age_years": 40})
+    assert exc.value.field == "indication" and "unknown indication" not in exc.value.message
+    assert exc.value.source == {"section": "4.2/posology", "quote": "The dose should be determined by the physician, "
+                                "according to the requirement of the patient."}

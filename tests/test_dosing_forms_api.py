@@ -104,3 +104,15 @@ def test_kb_dose_prints_the_phases(tmp_path):
     assert "loading: 560 mg" in r.output and "maintenance: 420 mg at three-weekly intervals" in r.output
     r = runner.invoke(main, ["--store", store, "dose", "--indication", "viral-infection", "--weight-kg", "10", "--age-years", "2"])
     assert r.exit_code == 2 and "lowest weight band" in r.output
+
+
+def test_an_indication_without_a_dose_rule_is_refused_with_the_label_reason():
+    # 4.1 "... fictional ear disease in children from 6 years of age."; 4.2 "Paediatric population":
+    # "The safety and efficacy of Velantor in children with fictional ear disease have not been established."
+    from ingest.pipeline import read_label
+
+    (ind,) = [i for i in read_label(FIXTURE).indications if "ear disease" in i.text]
+    a = get(status=422, indication=ind.id, weight_kg=30, age_years=8)
+    assert "unknown indication" not in a["error"]
+    assert "section 4.2/paediatric-population" in a["error"]
+    assert "have not been established" in a["error"] and a["field"] == "indication"
