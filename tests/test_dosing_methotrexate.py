@@ -2,7 +2,6 @@
 numbers in the expectations are the ones printed in its section 4.2."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -111,10 +110,8 @@ def test_rules_in_graph_linked_to_their_section_and_valid(record, graph):
     ra = next(n for n in rules if str(n).endswith("/dose-rules/" + RA))
     assert graph.value(ra, SMPC.ruleSection) == URIRef(f"{graph.identifier}/section/4.2/{RA}")
     assert graph.value(ra, PROV.wasDerivedFrom) is not None
-    t = time.perf_counter()
     report = validate_graph(graph)
     assert report.conforms, report.text()
-    assert time.perf_counter() - t < 10
 
 
 def test_shape_catches_a_rule_without_section(graph):
