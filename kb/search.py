@@ -12,10 +12,7 @@
 """
 from __future__ import annotations
 
-import os
-import shutil
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
@@ -70,12 +67,6 @@ class SearchIndex(SearchBase):
         self._local = threading.local()  # one searcher per thread: whoosh searchers are not thread-safe
 
     # -- generations ------------------------------------------------------
-    def _current(self) -> str | None:
-        try:
-            return (self.dir / "CURRENT").read_text().strip() or None
-        except FileNotFoundError:
-            return None
-
     def _open(self):
         gen = self._current()
         if gen is None:
@@ -106,22 +97,14 @@ class SearchIndex(SearchBase):
     def rebuild(self, graphs) -> int:
         """Index ``graphs`` (iterable of rdflib graphs) into a new generation and switch to it."""
         with self._lock:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            gen = f"gen-{time.time_ns()}-{self.vocab.fingerprint}"
-            target = self.dir / gen
-            target.mkdir()
+            gen, target = self._new_generation()
             ix = windex.create_in(str(target), self.schema)
             n = 0
             with ix.writer(limitmb=256) as w:
                 for g in graphs:
                     n += self._add_graph(w, g)
             refresh_latest(ix, windex.create_in(str(target), self.schema, indexname=LATEST), self._add_stored)
-            tmp = self.dir / "CURRENT.tmp"
-            tmp.write_text(gen)
-            os.replace(tmp, self.dir / "CURRENT")
-            for old in self.dir.glob("gen-*"):
-                if old.name != gen:
-                    shutil.rmtree(old, ignore_errors=True)
+            self._publish(gen)
             self._open()
             return n
 

@@ -7,6 +7,9 @@ the CLI and the ingest hooks only use those.
 """
 from __future__ import annotations
 
+import os
+import shutil
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -125,6 +128,29 @@ class SearchBase:
         self.builder = QueryBuilder(self.vocab, FIELDS)
         self.stemmed = make_analyzer(self.vocab)
         self.plain = make_analyzer(self.vocab, stem=False)
+
+    # -- generations: one directory per full rebuild, switched atomically through CURRENT --------
+    def _current(self) -> str | None:
+        try:
+            return (self.dir / "CURRENT").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _new_generation(self) -> tuple[str, Path]:
+        """A fresh, empty generation directory (named for this vocabulary), not yet current."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        gen = f"gen-{time.time_ns()}-{self.vocab.fingerprint}"
+        (self.dir / gen).mkdir()
+        return gen, self.dir / gen
+
+    def _publish(self, gen: str) -> None:
+        """Make ``gen`` the current generation (one atomic rename) and delete the others."""
+        tmp = self.dir / "CURRENT.tmp"
+        tmp.write_text(gen)
+        os.replace(tmp, self.dir / "CURRENT")
+        for old in self.dir.glob("gen-*"):
+            if old.name != gen:
+                shutil.rmtree(old, ignore_errors=True)
 
     def exists(self) -> bool:
         raise NotImplementedError

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -66,12 +65,6 @@ class TantivyIndex(SearchBase):
         self._state: tuple | None = None  # (generation, meta.json mtime, index, searcher, memo)
 
     # -- generations and readers ---------------------------------------------
-    def _current(self) -> str | None:
-        try:
-            return (self.dir / "CURRENT").read_text().strip() or None
-        except FileNotFoundError:
-            return None
-
     def exists(self) -> bool:
         gen = self._current()
         return gen is not None and gen.endswith(self.vocab.fingerprint) and (self.dir / gen).is_dir()
@@ -156,10 +149,8 @@ class TantivyIndex(SearchBase):
     def rebuild(self, graphs) -> int:
         """Index ``graphs`` (iterable of rdflib graphs) into a new generation and switch to it."""
         with self._lock:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            gen = f"gen-{time.time_ns()}-{self.vocab.fingerprint}"
-            (self.dir / gen).mkdir()
-            ix = tantivy.Index(self.schema, path=str(self.dir / gen))
+            gen, target = self._new_generation()
+            ix = tantivy.Index(self.schema, path=str(target))
             w = self._writer(ix, heap=200_000_000)
             n, memo = 0, {}  # type: tuple[int, dict]
             for g in graphs:
@@ -168,12 +159,7 @@ class TantivyIndex(SearchBase):
                     n += self._add(w, marker, docs, memo)
             w.commit()
             w.wait_merging_threads()
-            tmp = self.dir / "CURRENT.tmp"
-            tmp.write_text(gen)
-            os.replace(tmp, self.dir / "CURRENT")
-            for old in self.dir.glob("gen-*"):
-                if old.name != gen:
-                    shutil.rmtree(old, ignore_errors=True)
+            self._publish(gen)
             return n
 
     def add_versions(self, versions) -> int:
