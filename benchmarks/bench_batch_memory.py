@@ -40,14 +40,17 @@ def rss_mb() -> float:
 
 
 def dir_mb(path: Path) -> float:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20 if path.exists() else 0.0
 
 
-def compacted_mb(store_dir: Path) -> float:
+def compacted_mb(store_dir: Path, scratch: Path | None = None, ignore: tuple[str, ...] = ()) -> float:
+    """The store copied (without the ``ignore`` entries) and fully compacted, in ``scratch`` (default:
+    beside the store); the copy, so the measured store is left as it is."""
     import pyoxigraph as ox
 
-    copy = store_dir.parent / "compacted"
-    shutil.copytree(store_dir, copy)
+    copy = (scratch or store_dir.parent) / "compacted"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(store_dir, copy, ignore=shutil.ignore_patterns(*ignore) if ignore else None)
     s = ox.Store(str(copy))
     s.optimize()
     s.flush()

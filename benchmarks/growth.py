@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,19 +37,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import requests  # noqa: E402
 
-from load import free_port, tree_rss_mb  # noqa: E402
+from bench_batch_memory import compacted_mb, dir_mb, rss_mb  # noqa: E402
+from load import serve_store, tree_rss_mb  # noqa: E402
 
 QUERIES = sorted((ROOT / "docs" / "queries").glob("cq*.rq"))
 SEARCHES = ["seizure", "liver", "pregnancy", "infusion", "hypersensitivity", "renal", "neutropenia", "dose"]
-
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def dir_mb(path: Path) -> float:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20 if path.exists() else 0.0
 
 
 def real_records(which: str) -> list:
@@ -68,42 +58,6 @@ def real_records(which: str) -> list:
         print(f"read {f.relative_to(ROOT)}: {len(records)} SmPC(s) in {time.perf_counter() - t:.1f} s", flush=True)
         out += records
     return out
-
-
-def compacted_mb(store_dir: Path, tmp: Path) -> float:
-    """The store copied and fully compacted (the copy, so the measured store is left as it is)."""
-    import pyoxigraph as ox
-
-    copy = tmp / "compacted"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(store_dir, copy, ignore=shutil.ignore_patterns("search-index"))
-    s = ox.Store(str(copy))
-    s.optimize()
-    s.flush()
-    del s
-    size = dir_mb(copy)
-    shutil.rmtree(copy, ignore_errors=True)
-    return size
-
-
-def serve(store_dir: Path, tmp: Path):
-    port = free_port()
-    env = {**os.environ, "KB_LOG_REQUESTS": "0"}
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store_dir), "serve", "--port", str(port),
-                             "--no-ingest"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(tmp / "serve.log", "w"))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/api/labels", timeout=5)
-            return proc, base
-        except requests.RequestException:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("kb serve did not start; see " + str(tmp / "serve.log"))
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -194,9 +148,9 @@ def main() -> None:
                 row[f"{k} s"] = statistics.median(p.get(k, 0.0) for p in phases)
             row["batch rss MB"] = rss_mb()
             row["store MB"] = dir_mb(store_dir) - dir_mb(store_dir / "search-index")
-            row["compacted MB"] = compacted_mb(store_dir, tmp)
+            row["compacted MB"] = compacted_mb(store_dir, tmp, ignore=("search-index",))
             row["index MB"] = dir_mb(store_dir / "search-index")
-            proc, base = serve(store_dir, tmp)
+            proc, base = serve_store(store_dir, tmp, start_timeout_s=300)
             try:
                 row.update(server_figures(base, a.seconds))
                 row["server MB"] = tree_rss_mb(proc.pid)

@@ -57,14 +57,21 @@ def tree_rss_mb(pid: int) -> float:
 
 def start_server(tmp: Path, env_extra: dict) -> tuple[subprocess.Popen, str]:
     store = tmp / "store"
-    kb = [sys.executable, "-m", "kb.cli", "--store", str(store)]
-    subprocess.run([*kb, "ingest"], check=True, capture_output=True, cwd=ROOT, timeout=300)
+    subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(store), "ingest"], check=True, capture_output=True,
+                   cwd=ROOT, timeout=300)
+    return serve_store(store, tmp, env_extra)
+
+
+def serve_store(store: Path, tmp: Path, env_extra: dict | None = None, start_timeout_s: float = 120
+                ) -> tuple[subprocess.Popen, str]:
+    """`kb serve --no-ingest` on ``store`` (request log off), once it answers; its log in ``tmp``."""
     port = free_port()
-    env = {**os.environ, "KB_LOG_REQUESTS": "0", **env_extra}
-    proc = subprocess.Popen([*kb, "serve", "--port", str(port), "--no-ingest"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(tmp / "serve.log", "w"))
+    env = {**os.environ, "KB_LOG_REQUESTS": "0", **(env_extra or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port", str(port),
+                             "--no-ingest"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=open(tmp / "serve.log", "w"))
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + start_timeout_s
     while time.monotonic() < deadline:
         try:
             requests.get(base + "/api/labels", timeout=2)
