@@ -34,9 +34,7 @@ class KbError(Exception):
 
 
 class IngestError(KbError):
-    """Input that cannot be turned into a label record. Carries file and line."""
-
-    exit_code = 2  # type: ignore[assignment]  # bad input, whatever the status
+    """Input that cannot be turned into a label record (status 400, exit code 2). Carries file and line."""
 
     def __init__(self, message: str, path: str | None = None, line: int | None = None):
         self.message = message

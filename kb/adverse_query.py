@@ -103,7 +103,7 @@ def _band_order(name: str) -> int:
 
 def adverse_reactions(store, graph_iri: str, soc: str | None = None, frequency: str | None = None) -> list[dict]:
     """Entries of one label version graph, optionally filtered by organ class and frequency."""
-    check_frequency(frequency)
+    check_frequency(frequency)  # before the store is read
     return select(all_entries(store, graph_iri), soc=soc, frequency=frequency)
 
 
