@@ -43,6 +43,7 @@ from pyparsing import ParseBaseException
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from kb import accept
+from kb.sparql_cost import estimate
 from kb.sparql_exec import (  # noqa: F401  (re-exported: the public error types)
     QueryBusy,
     QueryEvaluationError,
@@ -108,6 +109,7 @@ class ParsedQuery:
     text: str
     kind: str  # select | ask | construct | describe
     has_dataset_clause: bool  # the query has FROM / FROM NAMED
+    cost: str = "light"  # kb.sparql_cost: "heavy" queries run in a lane that leaves a worker free
 
 
 def _walk(node, seen: set[int]):
@@ -182,14 +184,15 @@ def _check_query_cached(text: str) -> ParsedQuery:
     if kind is None:
         raise QuerySyntaxError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     has_dataset = False
-    for node in _walk(tree, set()):
+    nodes = list(_walk(tree, set()))
+    for node in nodes:
         if node.name == "ServiceGraphPattern":
             raise QueryRefused("SERVICE (federated query) is not allowed: this endpoint never fetches remote data")
         if node.name in ("Load",):
             raise QueryRefused("LOAD is not allowed: this endpoint is read-only")
     if dict.get(query, "datasetClause"):  # CompValue.get() echoes the key when absent
         has_dataset = True
-    return ParsedQuery(text=decoded, kind=kind, has_dataset_clause=has_dataset)
+    return ParsedQuery(text=decoded, kind=kind, has_dataset_clause=has_dataset, cost=estimate(nodes))
 
 
 # -- content negotiation ---------------------------------------------------------

@@ -26,6 +26,10 @@ Limits (so runaways cannot stall the server):
   (short queries keep full priority: a niced worker starved behind page traffic); a
   worker that cannot be raised back (no privilege to lower niceness) is retired and
   replaced after that query;
+* lanes: a query whose text looks like a runaway (:mod:`kb.sparql_cost`, "heavy"), or whose
+  text was stopped here before (time limit, preemption, memory cap), never takes the last free
+  worker, waits behind any cheap query, and has its own short queue (``max_heavy_waiting``,
+  default the number of workers), so a burst of runaways cannot shed or stall cheap queries;
 * fairness: while requests wait for a worker, a query that has already run
   ``preempt_s`` (2 s) is stopped (503, "other queries were waiting") and its worker
   replaced, so a few runaways cannot make every short query wait out their whole
@@ -40,6 +44,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from typing import Any
 
 from kb.sparql_exec import (
@@ -57,6 +62,7 @@ POLL_S = 0.05  # how often a running query's memory is looked at
 DEMOTE_AFTER_S = 1.0  # a query running longer than this drops to nice WORKER_NICE
 PREEMPT_AFTER_S = 2.0  # with requests waiting, a query older than this is stopped to free its worker
 START_WAIT_S = 30.0  # longest wait for a worker that is still starting (process start, imports)
+REMEMBER_STOPPED = 1024  # query texts stopped here, remembered (by hash) as heavy
 
 
 def store_fingerprint(path: str) -> tuple:
@@ -233,17 +239,24 @@ class WorkerPool:
     """Up to ``size`` warm workers for one store directory (limits: see the module doc)."""
 
     def __init__(self, path: str, size: int = 2, *, wait_s: float = 2.0, max_waiting: int | None = None,
-                 memory_mb: float | None = 512, preempt_s: float | None = PREEMPT_AFTER_S):
+                 memory_mb: float | None = 512, preempt_s: float | None = PREEMPT_AFTER_S,
+                 max_heavy_waiting: int | None = None):
         self.path = path
         self.size = max(1, size)
         self.wait_s = wait_s
         self.max_waiting = 2 * self.size if max_waiting is None else max_waiting
+        self.max_heavy_waiting = self.size if max_heavy_waiting is None else max_heavy_waiting
+        self.heavy_slots = max(1, self.size - 1)  # heavy queries never take the last worker
         self.memory_mb = memory_mb
         self.preempt_s = preempt_s
         self._running: dict[_Worker, float] = {}  # busy worker -> when its query started
+        self._heavy: set[_Worker] = set()  # busy workers running a heavy query
+        self._stopped: dict[int, None] = {}  # hashes of texts stopped here (insertion-ordered, bounded)
         self._idle: list[_Worker] = []
         self._count = 0
-        self._waiting = 0
+        self._queue: deque[object] = deque()  # tickets of cheap queries waiting, first come first served
+        self._heavy_queue: deque[object] = deque()  # tickets of heavy queries waiting
+        self._ready_at = 0.0  # when a worker last finished starting
         self._starting = 0  # workers being started in the background (warm)
         self._cond = threading.Condition()
         self._closed = False
@@ -272,6 +285,7 @@ class WorkerPool:
             return
         with self._cond:
             self._starting -= 1
+            self._ready_at = time.monotonic()
             if self._closed:
                 w.stop()
                 return
@@ -282,53 +296,91 @@ class WorkerPool:
         return QueryBusy(f"all {self.size} query workers are busy; try again in a few seconds",
                          retry_after=max(1, round(self.wait_s * 2)))
 
-    def _acquire(self) -> _Worker:
+    def _may_start(self, heavy: bool) -> bool:
+        """(under the lock) A heavy query starts only behind every waiting cheap one, on a spare worker."""
+        return not heavy or (not self._queue and len(self._heavy) < self.heavy_slots)
+
+    def _acquire(self, heavy: bool = False) -> _Worker:
+        """A worker for one query; a heavy one is counted in ``_heavy`` before the lock is let go."""
         now = time.monotonic()
         deadline = now + self.wait_s
-        start_deadline = now + START_WAIT_S  # a worker still starting is our delay, not overload
+        start_deadline = now + START_WAIT_S
+        spawn = False
+        w: _Worker | None = None
+        ticket = object()
+        queue = self._heavy_queue if heavy else self._queue
         with self._cond:
-            waiting = False
+            queued = False
             try:
                 while True:
                     if self._closed:
                         raise QueryFailed("the query worker pool is closed")
-                    if self._idle:
-                        return self._idle.pop()
-                    if self._count < self.size:
-                        self._count += 1
+                    first = not queue or (queued and queue[0] is ticket)  # no barging past those waiting
+                    if first and self._may_start(heavy) and (self._idle or self._count < self.size):
+                        if self._idle:
+                            w = self._idle.pop()
+                        else:
+                            self._count += 1
+                            self._starting += 1  # others wait for it as for a warm start
+                            spawn = True
                         break
-                    if not waiting:
-                        if self._waiting >= self.max_waiting:
+                    if not queued:
+                        if len(queue) >= (self.max_heavy_waiting if heavy else self.max_waiting):
                             raise self._busy()
-                        self._waiting += 1
-                        waiting = True
-                    self._preempt_oldest()
+                        queue.append(ticket)
+                        queued = True
+                    self._preempt_oldest(heavy)
                     now = time.monotonic()
-                    left = (start_deadline if self._starting else deadline) - now
+                    # a worker still starting is our delay, not overload; once one is up the wait restarts
+                    limit = start_deadline if self._starting else max(deadline, self._ready_at + self.wait_s)
+                    left = limit - now
                     if left <= 0:
                         raise self._busy()
                     self._cond.wait(min(left, 0.1))  # wake to preempt a query as it passes preempt_s
             finally:
-                if waiting:
-                    self._waiting -= 1
-        try:
-            w = _Worker(self.path)
-            w.wait_ready()
-            return w
-        except Exception:
-            with self._cond:
-                self._count -= 1
-                self._cond.notify_all()
-            raise
+                if queued:
+                    queue.remove(ticket)
+                    self._cond.notify_all()  # the next in line (or a heavy query) may go now
+        if spawn:
+            try:
+                w = _Worker(self.path)
+                w.wait_ready()
+            except Exception:
+                with self._cond:
+                    self._count -= 1
+                    self._cond.notify_all()
+                raise
+            finally:
+                with self._cond:
+                    self._starting -= 1
+                    self._ready_at = time.monotonic()
+        assert w is not None
+        with self._cond:
+            self._running[w] = time.monotonic()
+            if heavy:
+                self._heavy.add(w)
+        return w
 
-    def _preempt_oldest(self) -> None:
-        """(under the lock) Ask the longest-running query past ``preempt_s`` to stop, if none is stopping yet."""
+    def _preempt_oldest(self, heavy: bool = False) -> None:
+        """(under the lock) Ask the longest-running query past ``preempt_s`` to stop, if none is stopping
+        yet; for a heavy waiter only a heavy query (the spare worker is not its to take)."""
         if not self.preempt_s or self._starting or any(w.preempted for w in self._running):
             return
         now = time.monotonic()
-        old = [(t, id(w), w) for w, t in self._running.items() if now - t > self.preempt_s]
+        old = [(t, id(w), w) for w, t in self._running.items()
+               if now - t > self.preempt_s and (not heavy or w in self._heavy)]
         if old:
             min(old)[2].preempted = True
+
+    def _remember_stopped(self, text: str) -> None:
+        with self._cond:
+            self._stopped[hash(text)] = None
+            while len(self._stopped) > REMEMBER_STOPPED:
+                del self._stopped[next(iter(self._stopped))]
+
+    def is_heavy(self, text: str, estimated: str | None = None) -> bool:
+        """Heavy by the static estimate, or because this text was stopped here before."""
+        return estimated == "heavy" or hash(text) in self._stopped
 
     def _discard(self, w: _Worker) -> None:
         w.kill()
@@ -369,14 +421,16 @@ class WorkerPool:
                 )
 
     def run(self, text: str, spec: dict, max_rows: int | None, kind: str | None,
-            timeout_s: float, fingerprint: tuple) -> dict:
-        w = self._acquire()
-        with self._cond:
-            self._running[w] = time.monotonic()
+            timeout_s: float, fingerprint: tuple, cost: str | None = None) -> dict:
+        """Run ``text`` on a worker; ``cost`` is the static estimate (:func:`kb.sparql_cost.estimate`)."""
+        w = self._acquire(self.is_heavy(text, cost))
         try:
             w.conn.send((text, spec, max_rows, kind, fingerprint))
             self._wait_answer(w, timeout_s)
             status, payload = w.conn.recv()
+        except (QueryTimeout, QueryBusy, QueryTooCostly):
+            self._remember_stopped(text)
+            raise
         except (EOFError, OSError) as e:
             self._discard(w)
             self.warm()
@@ -384,6 +438,8 @@ class WorkerPool:
         finally:
             with self._cond:
                 self._running.pop(w, None)
+                self._heavy.discard(w)
+                self._cond.notify_all()
         if w.demoted and not w.set_nice(0):  # cannot be raised back: replace it by a fresh worker
             self._discard(w)
             self.warm()

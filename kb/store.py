@@ -502,7 +502,7 @@ class LocalStore(Store):
                 if self._pool is None:
                     self._pool = WorkerPool(self.path, self._workers, **self._pool_limits)
             return self._pool.run(parsed.text, spec, max_rows, parsed.kind, timeout_s,
-                                  store_fingerprint(self.path))
+                                  store_fingerprint(self.path), parsed.cost)
 
     def warm_workers(self, all_workers: bool = False) -> None:
         """Start a query worker (or all of them) now so the first timed queries do not wait."""
