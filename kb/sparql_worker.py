@@ -16,8 +16,9 @@ pay the process start-up.
 
 Limits (so runaways cannot stall the server):
 
-* the wait for a free worker is bounded (``wait_s``), and at most ``max_waiting``
-  (default twice the workers) requests wait at once; beyond either, :class:`QueryBusy` (503 with Retry-After)
+* the wait for a free worker is bounded (``wait_s``), and at most ``max_waiting`` cheap queries
+  (default four times the workers: they drain fast) and ``max_heavy_waiting`` heavy ones (default
+  one less than the workers) wait at once; beyond either, :class:`QueryBusy` (503 with Retry-After)
   answers at once, so a burst of runaway queries never holds every server thread;
 * a worker's resident memory is watched while it runs a query; over ``memory_mb``
   it is killed, the query gets :class:`QueryTooCostly` (413) and a fresh worker starts;
@@ -28,8 +29,9 @@ Limits (so runaways cannot stall the server):
   replaced after that query;
 * lanes: a query whose text looks like a runaway (:mod:`kb.sparql_cost`, "heavy"), or whose
   text was stopped here before (time limit, preemption, memory cap), never takes the last free
-  worker, waits behind any cheap query, and has its own short queue (``max_heavy_waiting``,
-  default the number of workers), so a burst of runaways cannot shed or stall cheap queries;
+  worker, waits behind any cheap query, and has its own short queue (``max_heavy_waiting``), so a
+  burst of runaways cannot shed or stall cheap queries (under a steady stream of cheap queries a
+  heavy one may wait out ``wait_s`` and be shed: that is the intended order);
 * fairness: while requests wait for a worker, a query that has already run
   ``preempt_s`` (2 s) is stopped (503, "other queries were waiting") and its worker
   replaced, so a few runaways cannot make every short query wait out their whole
@@ -244,9 +246,9 @@ class WorkerPool:
         self.path = path
         self.size = max(1, size)
         self.wait_s = wait_s
-        self.max_waiting = 2 * self.size if max_waiting is None else max_waiting
-        self.max_heavy_waiting = self.size if max_heavy_waiting is None else max_heavy_waiting
         self.heavy_slots = max(1, self.size - 1)  # heavy queries never take the last worker
+        self.max_waiting = 4 * self.size if max_waiting is None else max_waiting
+        self.max_heavy_waiting = self.heavy_slots if max_heavy_waiting is None else max_heavy_waiting
         self.memory_mb = memory_mb
         self.preempt_s = preempt_s
         self._running: dict[_Worker, float] = {}  # busy worker -> when its query started
