@@ -167,7 +167,8 @@ def diff_labels(kb, spec_from: str, spec_to: str, *, force: bool = False) -> Lab
     ref_a, ref_b = kb.resolve(spec_from), kb.resolve(spec_to)
     from .diff_graph import load_version
 
-    ga, gb = load_version(kb.store, ref_a.iri), load_version(kb.store, ref_b.iri)
+    ga = load_version(kb.store, ref_a.iri)
+    gb = ga if ref_b.iri == ref_a.iri else load_version(kb.store, ref_b.iri)  # a version against itself: read once
     t1 = time.perf_counter()
     result = diff_graphs(ga, gb, force=force)
     result.timings = {"load": t1 - t0, **result.timings}
