@@ -184,15 +184,14 @@ def _check_query_cached(text: str) -> ParsedQuery:
     if kind is None:
         raise QuerySyntaxError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     has_dataset = False
-    nodes = list(_walk(tree, set()))
-    for node in nodes:
+    for node in _walk(tree, set()):
         if node.name == "ServiceGraphPattern":
             raise QueryRefused("SERVICE (federated query) is not allowed: this endpoint never fetches remote data")
         if node.name in ("Load",):
             raise QueryRefused("LOAD is not allowed: this endpoint is read-only")
     if dict.get(query, "datasetClause"):  # CompValue.get() echoes the key when absent
         has_dataset = True
-    return ParsedQuery(text=decoded, kind=kind, has_dataset_clause=has_dataset, cost=estimate(nodes))
+    return ParsedQuery(text=decoded, kind=kind, has_dataset_clause=has_dataset, cost=estimate(decoded))
 
 
 # -- content negotiation ---------------------------------------------------------

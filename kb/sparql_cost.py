@@ -2,95 +2,132 @@
 
 The query workers (:mod:`kb.sparql_worker`) run heavy queries in a lane of their own that never
 takes the last free worker, so a burst of runaways cannot make a cheap query wait or be shed.
-The estimate reads the parse tree the safety check already built (no second parse) and
-looks only at shapes that make an engine enumerate the whole store:
+The estimate reads the tokens of the (escape-decoded) text, no parse, and looks only at shapes
+that make an engine enumerate the whole store:
 
 * two or more *unanchored* triple patterns (subject, predicate and object all variables or
-  blank nodes; a ``*``/``+`` path between two variables counts as one), e.g. ``?a ?b ?c . ?d ?e ?f``;
-* a block of triple patterns that falls apart into groups sharing no variable: a cross product,
-  whose size is the product of the groups' sizes.
+  blank nodes, e.g. ``?a ?b ?c . ?d ?e ?f``; a ``*``/``+`` path between two variables counts
+  as one);
+* a group whose triple patterns fall apart into sets sharing no variable: a cross product,
+  whose size is the product of the sets' sizes (the variable of an enclosing ``GRAPH ?g``
+  joins every pattern inside it).
 
-It errs towards "light": a query it cannot read is light, and a light query that turns out to
-be a runaway is stopped by the time limit and preemption as before (the pool then remembers the
+It errs towards "light": a text it cannot read is light, and a light query that turns out to be
+a runaway is stopped by the time limit and preemption as before (the pool then remembers the
 text as heavy). Being heavy is not a refusal; it only bounds how many such queries run at once.
 """
 from __future__ import annotations
 
-from rdflib.term import BNode, Variable
+import re
 
 HEAVY = "heavy"
 LIGHT = "light"
 
-
-def _is_var(term) -> bool:
-    return isinstance(term, (Variable, BNode))
-
-
-def _path_mods(node) -> set[str]:
-    """The ``*``/``+``/``?`` modifiers anywhere in a property path parse node."""
-    mods: set[str] = set()
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        name = getattr(n, "name", None)
-        if name is None:
-            if isinstance(n, (list, tuple)) or type(n).__name__ == "ParseResults":
-                todo.extend(n)
-            continue
-        mod = dict.get(n, "mod")
-        if isinstance(mod, str):
-            mods.add(mod)
-        todo.extend(v for v in n.values())
-    return mods
+TOKEN = re.compile(
+    r'(?P<ws>\s+)'
+    r'|(?P<comment>#[^\n\r]*)'
+    r'|(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')'
+    r'|(?P<string>"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\')'
+    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
+    r'|(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)'
+    r'|(?P<word>[\w:.%\-\u00B7-\U0010FFFF]+)'
+    r'|(?P<quote>["\'])'
+    r'|(?P<other>.)', re.S)
 
 
-def _unanchored(s, p, o) -> bool:
-    if not (_is_var(s) and _is_var(o)):
-        return False
-    if _is_var(p):
-        return True
-    return bool(getattr(p, "name", None)) and bool(_path_mods(p) & {"*", "+"})
-
-
-def _patterns(block) -> list[tuple]:
-    out: list[tuple] = []
-    for same_subject in dict.get(block, "triples") or []:
-        terms = list(same_subject)
-        out.extend(tuple(terms[i:i + 3]) for i in range(0, len(terms) - 2, 3))
+def tokens(decoded: str) -> list[tuple[str, str]] | None:
+    """(kind, text) of every token but white space and comments; None for an unclosed quote."""
+    out = []
+    for m in TOKEN.finditer(decoded):
+        kind = m.lastgroup or "other"
+        if kind == "quote":
+            return None
+        if kind not in ("ws", "comment"):
+            out.append((kind, m.group()))
     return out
 
 
-def _subtree_blocks(node) -> list:
-    """The TriplesBlock nodes anywhere below ``node``."""
-    out, todo, seen = [], [node], set()
-    while todo:
-        n = todo.pop()
-        if id(n) in seen:
-            continue
-        seen.add(id(n))
-        if getattr(n, "name", None) == "TriplesBlock":
-            out.append(n)
-        if isinstance(n, dict):
-            todo.extend(n.values())
-        elif isinstance(n, (list, tuple)) or type(n).__name__ == "ParseResults":
-            todo.extend(n)
+# a statement of a group that starts with one of these is not a triple pattern
+_NOT_TRIPLES = {"optional", "filter", "bind", "values", "graph", "minus", "union", "service", "select",
+                "construct", "describe", "ask", "where", "from", "prefix", "base", "order", "group",
+                "having", "limit", "offset", "not", "exists"}
+
+
+def _is_node_var(tok: tuple[str, str]) -> bool:
+    kind, text = tok
+    return kind == "var" or (kind == "word" and text.startswith("_:"))
+
+
+class _Group:
+    def __init__(self, graph_var: str | None):
+        self.graph_var = graph_var
+        self.statements: list[list[tuple[str, str]]] = [[]]
+
+
+def _separated(toks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The tokens with a statement's closing "." on its own (the word pattern takes "x:p." whole;
+    a prefixed name cannot end with a dot, so a trailing dot is always the separator)."""
+    out: list[tuple[str, str]] = []
+    for kind, text in toks:
+        if kind == "word" and text.endswith(".") and text != ".":
+            out += [("word", text.rstrip(".")), ("other", ".")]
+        elif kind == "word" and text == ".":
+            out.append(("other", "."))
+        else:
+            out.append((kind, text))
     return out
 
 
-def _graph_vars(nodes) -> dict[int, set]:
-    """For each TriplesBlock inside ``GRAPH ?g { ... }``: the graph variables that join its patterns."""
-    out: dict[int, set] = {}
-    for node in nodes:
-        if node.name == "GraphGraphPattern" and _is_var(dict.get(node, "term")):
-            for block in _subtree_blocks(dict.get(node, "graph")):
-                out.setdefault(id(block), set()).add(node["term"])
-    return out
+def _groups(toks: list[tuple[str, str]]) -> list[_Group]:
+    """The ``{ ... }`` groups, each as its statements at its own depth (nested groups left out)."""
+    done: list[_Group] = []
+    stack: list[_Group] = []
+    toks = _separated(toks)
+    for i, tok in enumerate(toks):
+        kind, text = tok
+        if kind == "other" and text == "{":
+            graph_var = None
+            if i >= 2 and toks[i - 2][0] == "word" and toks[i - 2][1].lower() == "graph" and toks[i - 1][0] == "var":
+                graph_var = toks[i - 1][1]
+            elif stack:
+                graph_var = stack[-1].graph_var
+            if stack:
+                stack[-1].statements.append([])  # what follows a nested group is a new statement
+            stack.append(_Group(graph_var))
+        elif kind == "other" and text == "}":
+            if stack:
+                done.append(stack.pop())
+        elif stack:
+            group = stack[-1]
+            if kind == "other" and text == ".":
+                group.statements.append([])
+                continue
+            current = group.statements[-1]
+            current.append(tok)
+            if text == ")" and current[0][0] == "word" and current[0][1].lower() in ("filter", "bind"):
+                depth = sum(t == ("other", "(") for t in current) - sum(t == ("other", ")") for t in current)
+                if depth == 0:  # FILTER (...) and BIND (...) end at their parenthesis, "." or not
+                    group.statements.append([])
+    return done
 
 
-def _components(patterns: list[tuple], shared: set) -> int:
-    """How many groups of patterns share no variable with each other (union-find over variables);
-    the ``shared`` variables (an enclosing GRAPH's name) are in every pattern."""
-    parent = list(range(len(patterns)))
+def _triples(statement: list[tuple[str, str]]) -> bool:
+    return bool(statement) and not (statement[0][0] == "word" and statement[0][1].lower() in _NOT_TRIPLES)
+
+
+def _unanchored(statement: list[tuple[str, str]]) -> int:
+    """Patterns of one statement with nothing but variables (subject, predicate, object)."""
+    n = 1 if len(statement) >= 3 and all(_is_node_var(t) for t in statement[:3]) else 0
+    for j in range(2, len(statement) - 1):  # a closure path between variables: ?a x:p* ?b
+        if statement[j] in (("other", "*"), ("other", "+")) and statement[j - 1][0] in ("word", "iri") \
+                and _is_node_var(statement[j - 2]) and _is_node_var(statement[j + 1]):
+            n += 1
+    return n
+
+
+def _components(statements: list[list[tuple[str, str]]], graph_var: str | None) -> int:
+    """How many sets of statements share no variable (union-find over variables)."""
+    parent = list(range(len(statements)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -98,30 +135,29 @@ def _components(patterns: list[tuple], shared: set) -> int:
             i = parent[i]
         return i
 
-    owner: dict = {}
-    for i, pattern in enumerate(patterns):
-        for term in (*pattern, *shared):
-            if _is_var(term):
-                if term in owner:
-                    parent[find(i)] = find(owner[term])
-                else:
-                    owner[term] = i
-    return len({find(i) for i in range(len(patterns))})
+    owner: dict[str, int] = {}
+    for i, statement in enumerate(statements):
+        names = {t[1] for t in statement if _is_node_var(t)} | ({graph_var} if graph_var else set())
+        for name in names:
+            if name in owner:
+                parent[find(i)] = find(owner[name])
+            else:
+                owner[name] = i
+    return len({find(i) for i in range(len(statements))})
 
 
-def estimate(nodes) -> str:
-    """HEAVY or LIGHT for a query, from the parse-tree nodes (``CompValue``s) of its text."""
-    unanchored = 0
+def estimate(decoded: str, toks: list[tuple[str, str]] | None = None) -> str:
+    """HEAVY or LIGHT for an escape-decoded query text (``toks``: its :func:`tokens`, if at hand)."""
     try:
-        nodes = list(nodes)
-        in_graph = _graph_vars(nodes)
-        for node in nodes:
-            if node.name != "TriplesBlock":
-                continue
-            patterns = _patterns(node)
-            unanchored += sum(_unanchored(*p) for p in patterns)
-            if unanchored >= 2 or _components(patterns, in_graph.get(id(node), set())) >= 2:
+        toks = tokens(decoded) if toks is None else toks
+        if toks is None:
+            return LIGHT
+        unanchored = 0
+        for group in _groups(toks):
+            patterns = [s for s in group.statements if _triples(s)]
+            unanchored += sum(_unanchored(s) for s in patterns)
+            if unanchored >= 2 or (len(patterns) >= 2 and _components(patterns, group.graph_var) >= 2):
                 return HEAVY
-    except Exception:  # an unusual tree: do not guess heavy
+    except Exception:  # an unusual text: do not guess heavy
         return LIGHT
     return LIGHT

@@ -37,6 +37,10 @@ def test_runaway_shapes_are_heavy(query):
     "SELECT ?s WHERE { ?s ?p ?o } LIMIT 5",
     "PREFIX x: <http://x/> SELECT * WHERE { { ?s a x:L } UNION { ?t a x:W } }",  # a union is no product
     "PREFIX x: <http://x/> SELECT * WHERE { GRAPH ?g { ?s a x:L . ?g x:labelId ?id } }",  # joined by the graph
+    "SELECT ?a ?b ?c WHERE { ?a <p> ?b . ?b <q> ?c } ORDER BY ?a ?b ?c",  # variables side by side, no pattern
+    "SELECT * WHERE { ?s <p> \"?a ?b ?c . ?d ?e ?f\" }  # ?g ?h ?i . ?j ?k ?l",  # in a string, a comment
+    "SELECT * WHERE { ?a <p> ?x FILTER (?x > 1) ?x <q> ?y . ?y <r> 5.5 }",  # a FILTER needs no dot after it
+    "SELECT * WHERE { ?a <p> ?x . { SELECT ?x WHERE { ?x <q> ?y } } }",  # joined through a subquery
 ])
 def test_ordinary_shapes_are_light(query):
     assert check_query(query).cost == "light"
