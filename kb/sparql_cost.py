@@ -50,7 +50,7 @@ def tokens(decoded: str) -> list[tuple[str, str]] | None:
 # a statement of a group that starts with one of these is not a triple pattern
 _NOT_TRIPLES = {"optional", "filter", "bind", "values", "graph", "minus", "union", "service", "select",
                 "construct", "describe", "ask", "where", "from", "prefix", "base", "order", "group",
-                "having", "limit", "offset", "not", "exists"}
+                "having", "limit", "offset", "not", "exists", "lateral"}
 
 
 def _is_node_var(tok: tuple[str, str]) -> bool:
@@ -154,7 +154,8 @@ def estimate(decoded: str, toks: list[tuple[str, str]] | None = None) -> str:
             return LIGHT
         unanchored = 0
         for group in _groups(toks):
-            patterns = [s for s in group.statements if _triples(s)]
+            # a statement without a variable (a fixed triple, a keyword before a group) multiplies nothing
+            patterns = [s for s in group.statements if _triples(s) and any(_is_node_var(t) for t in s)]
             unanchored += sum(_unanchored(s) for s in patterns)
             if unanchored >= 2 or (len(patterns) >= 2 and _components(patterns, group.graph_var) >= 2):
                 return HEAVY
