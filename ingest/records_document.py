@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from . import document as dm
 from .records import LabelRecord, Paragraph, RecoveredTable, Section, Source, Table
+from .text_lines import Line
 
 
 def _prov(src: Source) -> dm.Provenance:
@@ -33,6 +34,13 @@ def _prov(src: Source) -> dm.Provenance:
 def _span(first: Source, last: Source) -> dm.Provenance:
     return dm.Provenance(page=first.page, line_start=first.line_start, line_end=last.line_end,
                          char_start=first.char_start, char_end=last.char_end, path=first.locator)
+
+
+def _heading_prov(src: Source, text: str) -> dm.Provenance:
+    """A sub-heading's own line (its section record's source spans the whole sub-section)."""
+    end = text.find("\n", src.char_start, src.char_end)
+    return dm.Provenance(page=src.page, line_start=src.line_start, line_end=src.line_start,
+                         char_start=src.char_start, char_end=src.char_end if end < 0 else end, path=src.locator)
 
 
 def _recovered_table(t: RecoveredTable, text: str) -> dm.Table:
@@ -109,7 +117,35 @@ def document_of(record: LabelRecord) -> dm.Document:
             run_in = first is not None and first.source.char_start == sub.source.char_start \
                 and first.text.startswith(sub.title)
             if not run_in:
-                ds.blocks.append(dm.Heading(sub.title, _prov(sub.source), level=sub.level))
+                ds.blocks.append(dm.Heading(sub.title, _heading_prov(sub.source, text), level=sub.level))
             ds.blocks.extend(_passages(sub, text, sub.title if run_in else None))
         out.sections.append(ds)
     return out
+
+
+def document(record: LabelRecord) -> dm.Document:
+    """The label's document model (made from its section records when the record was built without one)."""
+    if record.document is None:
+        record.document = document_of(record)
+    return record.document
+
+
+def body_lines(record: LabelRecord, sec: Section) -> list[Line]:
+    """The printed lines of the document blocks in a section record's body (after its heading line,
+    its sub-sections included), in order: the running text an extractor reads a section from.
+    Lines no block holds (blank lines, page numbers, a duplicated text box) are not in it."""
+    doc = document(record)
+    ds = doc.section(sec.number)
+    first, last = sec.source.line_start + 1, sec.source.line_end
+    seen: dict[int, Line] = {}
+    for b in ds.blocks if ds is not None else []:
+        if b.prov.line_end < first or b.prov.line_start > last:
+            continue
+        for ln in doc.printed_lines(max(b.prov.line_start, first), min(b.prov.line_end, last)):
+            seen[ln.number] = ln
+    return [seen[n] for n in sorted(seen)]
+
+
+def passage_lines(record: LabelRecord, src: Source) -> list[Line]:
+    """The printed lines of one passage (a paragraph or list item), from its provenance."""
+    return document(record).printed_lines(src.line_start, src.line_end)
