@@ -4,9 +4,10 @@
 The extractor never sees the reader type, only what the sections hold:
 
 * a table recovered from flattened text (:class:`~ingest.records.RecoveredTable`,
-  made by the text reader's :mod:`ingest.text_reader_tables`): its cells'
-  columns are settled by :mod:`ingest.adverse_infer` and, where the text cannot
-  settle a cell, by the label's curation file :mod:`ingest.adverse_curation`;
+  made by the text reader's :mod:`ingest.text_reader_tables`): the reader hands
+  over each cell's term and the frequency columns it may stand in, settled or
+  open between columns (``Cell.state``); an open cell is settled by the label's
+  curation file (:mod:`ingest.adverse_curation`) or stays an unresolved item;
 * tables with their columns (FHIR ePI, PDF): :mod:`ingest.adverse_table_html`;
   it also reads organ-class sub-headings and sentences stating a frequency;
 * nothing of these and no table: inline frequency lists (:mod:`ingest.adverse_inline`).
@@ -19,10 +20,10 @@ from __future__ import annotations
 import re
 
 from . import adverse_curation, adverse_inline, adverse_links
-from .adverse_data import band, term_key
-from .adverse_footnotes import check_markers, parse_footnotes, strip_markers
+from .adverse_data import band
+from .adverse_footnotes import check_markers, parse_footnotes
 from .adverse_incidence import summary_incidences
-from .adverse_infer import CellState, cell_evidence, confidence, settle_row
+from .adverse_infer import CellState, confidence
 from .adverse_records import AdverseReaction, AdverseReactionSet, FrequencyBand
 from .adverse_table_html import adverse_set_from_html
 from .ids import IdMaker
@@ -71,11 +72,7 @@ def _from_table(record: LabelRecord, recovered: RecoveredTable, subs: list[Secti
     vocab = recovered.vocabulary
     notes = parse_footnotes(recovered.notes, key, vocab)
     summary_sec = next((s for s in subs if _SUMMARY_SECTION.search(s.title)), None)
-    incs, pop, n, lowest = summary_incidences(summary_sec) if summary_sec else ([], None, None, None)
-    any_by_key: dict[str, float] = {}
-    serious_by_key: dict[str, float] = {}
-    for i in incs:
-        (any_by_key if i.kind == "any grade" else serious_by_key).setdefault(term_key(i.subject or ""), i.percent)
+    incs, pop, n, _ = summary_incidences(summary_sec) if summary_sec else ([], None, None, None)
     out = AdverseReactionSet(style="flattened-table", footnotes=notes, summary_population=pop, summary_n=n)
     out.bands = _bands(table, key)
     ids = IdMaker()
@@ -87,15 +84,12 @@ def _from_table(record: LabelRecord, recovered: RecoveredTable, subs: list[Secti
             continue
         for m in row.soc_markers:
             used_markers.setdefault(m, row.head_lines[0])
-        cleaned = [strip_markers(c.printed, vocab) for c in row.cells]
-        states: list[CellState] = []
-        for (term, markers), cell in zip(cleaned, row.cells):
-            for m in markers:
+        for cell in row.cells:
+            for m in cell.markers:
                 used_markers.setdefault(m, cell.lines[0])
-            k = term_key(term)
-            states.append(cell_evidence(columns, any_by_key.get(k), serious_by_key.get(k), lowest))
-        states = settle_row(row, columns, states, key, record.issues)
-        for (term, markers), cell, st in zip(cleaned, row.cells, states):
+        for cell in row.cells:
+            term, markers = cell.term, cell.markers
+            st = cell.state or CellState(0, len(columns) - 1)  # no evidence handed over: every column open
             first, last = cell.lines[0], cell.lines[-1]
             quote = " ".join(ln.raw.strip() for ln in cell.lines) if len(cell.lines) > 1 else first.raw.strip()
             options = columns[st.lo:st.hi + 1]

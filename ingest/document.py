@@ -108,6 +108,9 @@ class Cell:
     col_span: int = 1
     markers: list[str] = field(default_factory=list)  # superscript footnote markers, as printed
     bold: bool = False
+    # a cell of a table recovered from flattened text, whose column was lost: the columns (header
+    # names) it may stand in, one when the reader settled it, several when it stays open between them
+    options: list[str] = field(default_factory=list)
 
 
 @dataclass

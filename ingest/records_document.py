@@ -50,10 +50,18 @@ def _recovered_table(t: RecoveredTable, text: str) -> dm.Table:
                        marked=value)
 
     header = [[dm.Cell(h, _prov(t.source)) for h in t.header]]
+    columns = t.layout.columns
     rows = []
     for row in t.layout.rows:
         head = [cell(row.soc_printed, row.head_lines)] if row.head_lines else [dm.Cell("", _prov(t.source))]
-        rows.append(head + [cell(c.printed, c.lines) for c in row.cells])
+        cells = []
+        for c in row.cells:
+            out = cell(c.printed, c.lines)
+            if c.state is not None:  # the term without its glued markers, and the columns it may stand in
+                out.text, out.markers = c.term, list(c.markers)
+                out.options = columns[c.state.lo:c.state.hi + 1]
+            cells.append(out)
+        rows.append(head + cells)
     return dm.Table(text[t.source.char_start:t.source.char_end], _prov(t.source), t.caption, header, rows)
 
 
