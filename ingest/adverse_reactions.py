@@ -18,17 +18,17 @@ attached by :mod:`ingest.adverse_links`.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from . import adverse_curation, adverse_inline, adverse_links
 from .adverse_data import band
-from .adverse_footnotes import check_markers, parse_footnotes
+from .adverse_footnotes import check_markers, interpret
 from .adverse_incidence import summary_incidences
 from .adverse_infer import CellState, confidence
-from .adverse_records import AdverseReaction, AdverseReactionSet, FrequencyBand
+from .adverse_records import AdverseReaction, AdverseReactionSet, Footnote, FrequencyBand
 from .adverse_table_html import adverse_set_from_html
 from .ids import IdMaker
-from .records import Issue, LabelRecord, RecoveredTable, Section, Source
-from .text_lines import Line
+from .records import Issue, LabelRecord, RecoveredTable, Section
 
 _SUMMARY_SECTION = re.compile(r"summary", re.I)
 
@@ -69,37 +69,33 @@ def _inline(record: LabelRecord, sec: Section, subs: list[Section]) -> bool:
 def _from_table(record: LabelRecord, recovered: RecoveredTable, subs: list[Section]) -> AdverseReactionSet:
     table = recovered.layout
     key = recovered.source.section
-    vocab = recovered.vocabulary
-    notes = parse_footnotes(recovered.notes, key, vocab)
+    notes = [interpret(Footnote(marker, text, src)) for marker, text, src in recovered.footnotes]
     summary_sec = next((s for s in subs if _SUMMARY_SECTION.search(s.title)), None)
     incs, pop, n, _ = summary_incidences(summary_sec) if summary_sec else ([], None, None, None)
     out = AdverseReactionSet(style="flattened-table", footnotes=notes, summary_population=pop, summary_n=n)
-    out.bands = _bands(table, key)
+    out.bands = _bands(table)
     ids = IdMaker()
-    used_markers: dict[str, Line] = {}
+    used_markers: dict[str, int | None] = {}  # marker -> the line it is printed on
     columns = table.columns or ["very common", "common", "uncommon"]
     for row in table.rows:
         if row.soc is None:
-            _unresolved_row(record, key, row)
+            _unresolved_row(record, row)
             continue
         for m in row.soc_markers:
-            used_markers.setdefault(m, row.head_lines[0])
+            used_markers.setdefault(m, row.head_line)
         for cell in row.cells:
             for m in cell.markers:
-                used_markers.setdefault(m, cell.lines[0])
+                used_markers.setdefault(m, cell.source.line_start)
         for cell in row.cells:
             term, markers = cell.term, cell.markers
             st = cell.state or CellState(0, len(columns) - 1)  # no evidence handed over: every column open
-            first, last = cell.lines[0], cell.lines[-1]
-            quote = " ".join(ln.raw.strip() for ln in cell.lines) if len(cell.lines) > 1 else first.raw.strip()
             options = columns[st.lo:st.hi + 1]
             rule = "; ".join(st.notes + sorted(st.rules - {"summary-incidence"})) or None
             conf = confidence(st.rules)
             freq, basis = (options[0], "inferred") if st.settled else (None, "open")
             if not st.settled:
                 conf = round(1.0 / len(options), 2)
-            src = Source(key, first.number, last.number, first.start, last.end, quote,
-                         derivation="inferred", rule=rule, confidence=conf)
+            src = replace(cell.source, derivation="inferred", rule=rule, confidence=conf)
             out.entries.append(AdverseReaction(
                 ids(f"{row.soc.abbrev}-{term}"), term, row.soc.name, freq, src,
                 soc_as_printed=re.sub(r"\s+", " ", row.soc_printed).strip(), frequency_basis=basis,
@@ -119,29 +115,24 @@ def _from_table(record: LabelRecord, recovered: RecoveredTable, subs: list[Secti
     return out
 
 
-def _unresolved_row(record: LabelRecord, key: str, row) -> None:
+def _unresolved_row(record: LabelRecord, row) -> None:
     """A row whose organ class does not resolve: one unresolved item, no entries."""
-    lines = list(row.head_lines) + [ln for c in row.cells for ln in c.lines]
-    uniq = sorted({ln.number: ln for ln in lines}.values(), key=lambda ln: ln.number)
-    if not uniq:
+    if row.source is None:
         return
-    quote = " ".join(ln.raw.strip() for ln in uniq)
-    src = Source(key, uniq[0].number, uniq[-1].number, uniq[0].start, uniq[-1].end, quote)
     printed = re.sub(r"\s+", " ", row.soc_printed).strip()
     reason = (f"organ class '{printed}' is not a MedDRA system organ class" if printed
               else "table text before any organ class") + f"; {len(row.cells)} cell(s) not read as entries"
-    record.add_unresolved("adverse-row", quote, reason, src)
+    record.add_unresolved("adverse-row", row.source.quote, reason, row.source)
 
 
-def _bands(table, key: str) -> list[FrequencyBand]:
+def _bands(table) -> list[FrequencyBand]:
     out = []
     for name in table.columns:
         b = band(name)
-        leg = table.legends.get(name)
+        leg = table.legend_sources.get(name)
         if leg:
-            printed, ln = leg
+            printed, src = leg
             low, high = _parse_legend(printed)
-            src = Source(key, ln.number, ln.number, ln.start, ln.end, ln.raw.strip())
             out.append(FrequencyBand(name, src, low, high, printed))
         else:
             out.append(FrequencyBand(name, None, b.low, b.high, b.legend))

@@ -62,7 +62,8 @@ def _recovered_table(t: RecoveredTable, text: str) -> dm.Table:
                 out.options = columns[c.state.lo:c.state.hi + 1]
             cells.append(out)
         rows.append(head + cells)
-    return dm.Table(text[t.source.char_start:t.source.char_end], _prov(t.source), t.caption, header, rows)
+    notes = [dm.Footnote(note, _prov(src), marker=marker) for marker, note, src in t.footnotes]
+    return dm.Table(text[t.source.char_start:t.source.char_end], _prov(t.source), t.caption, header, rows, notes)
 
 
 def _table(t: Table, text: str) -> dm.Table:

@@ -154,5 +154,10 @@ def test_the_label_as_the_document_model():
     # curation.json settles "Disorientation", line 1536, to common from the printed layout)
     disorientation = next(c for r in table.rows for c in r if c.text == "Disorientation")
     assert disorientation.prov.line_start == 1536 and len(disorientation.options) > 1
+    # the notes printed under the table are its footnotes (line 1711: "a Additional information is
+    # provided in “Description of selected adverse reactions”.")
+    note = next(f for f in table.footnotes if f.marker == "a")
+    assert note.prov.line_start == 1711 and note.text.startswith("Additional information is provided in")
+    assert all(text[f.prov.char_start:f.prov.char_end].lstrip().startswith(f.marker) for f in table.footnotes)
     lines = {b.prov.line_start for b in doc.section("4.8").blocks if not isinstance(b, dm.Table)}
     assert 1472 not in lines  # the table's lines are not repeated as paragraphs
