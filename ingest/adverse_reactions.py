@@ -12,8 +12,12 @@ The extractor never sees the reader type, only what the sections hold:
   it also reads organ-class sub-headings and sentences stating a frequency;
 * nothing of these and no table: inline frequency lists (:mod:`ingest.adverse_inline`).
 
-Footnotes, incidences and links to the selected-reaction subsections are
-attached by :mod:`ingest.adverse_links`.
+Whatever the path, the same last steps follow: the label's curation file, found
+by the content hash of the document's text (:mod:`ingest.adverse_curation`),
+settles or corrects entries; an entry whose frequency stays open becomes an
+unresolved item with its candidate bands (never a guess); footnotes,
+incidences and links to the selected-reaction subsections are attached by
+:mod:`ingest.adverse_links`.
 """
 from __future__ import annotations
 
@@ -40,30 +44,42 @@ def extract(record: LabelRecord) -> None:
         return
     subs = record.children("4.8")
     recovered = next((t for s in [sec, *subs] for t in s.tables if isinstance(t, RecoveredTable)), None)
-    if recovered is not None:  # a table recovered from flattened text: columns settled from its layout
-        record.adverse_reactions = _from_table(record, recovered, subs)
-        return
-    record.adverse_reactions = adverse_set_from_html(record)
-    if record.adverse_reactions is not None:
-        adverse_links.attach(record, record.adverse_reactions, subs)
-    elif not any(s.tables for s in [sec, *subs]) and _inline(record, sec, subs):
-        return
+    if recovered is not None:  # a table recovered from flattened text: columns handed over by the reader
+        ars: AdverseReactionSet | None = _from_table(record, recovered, subs)
     else:
+        ars = adverse_set_from_html(record)
+        if ars is None and not any(s.tables for s in [sec, *subs]):
+            ars = _inline(sec, subs, record)
+    if ars is None:
         record.issues.append(Issue("warning", "section 4.8 has no adverse reaction table or frequency list",
                                    sec.key, sec.source.line_start, "adverse.no-table"))
+        return
+    _settle_open(record, ars)
+    record.adverse_reactions = ars
+    adverse_links.attach(record, ars, subs)
 
 
-def _inline(record: LabelRecord, sec: Section, subs: list[Section]) -> bool:
-    """4.8 printed as inline frequency lists under organ classes; False when there are none."""
+def _settle_open(record: LabelRecord, ars: AdverseReactionSet) -> None:
+    """The curation file reviewed for this text settles entries; what stays open is an unresolved item."""
+    adverse_curation.apply(record, ars)
+    for e in ars.entries:
+        if e.is_open:
+            record.add_unresolved(
+                "adverse-frequency", e.source.quote,
+                f"the text leaves the frequency of '{e.term}' ({e.soc}) open between columns"
+                + (f" ({e.frequency_rule})" if e.frequency_rule else "") + "; a curation file can settle it",
+                e.source, candidates=e.frequency_options, fact_id=e.id)
+
+
+def _inline(sec: Section, subs: list[Section], record: LabelRecord) -> AdverseReactionSet | None:
+    """4.8 printed as inline frequency lists under organ classes; None when there are none."""
     inline = adverse_inline.parse_inline(record, [sec, *subs])
     if inline is None:
-        return False
+        return None
     summary_sec = next((s for s in subs if _SUMMARY_SECTION.search(s.title)), None)
     if summary_sec is not None:
         inline.incidences, inline.summary_population, inline.summary_n, _ = summary_incidences(summary_sec)
-    record.adverse_reactions = inline
-    adverse_links.attach(record, inline, subs)
-    return True
+    return inline
 
 
 def _from_table(record: LabelRecord, recovered: RecoveredTable, subs: list[Section]) -> AdverseReactionSet:
@@ -103,15 +119,6 @@ def _from_table(record: LabelRecord, recovered: RecoveredTable, subs: list[Secti
                 frequency_source=src, frequency_options=list(options), own_markers=markers))
     check_markers(used_markers, notes, key, record.issues)
     out.incidences = incs
-    adverse_curation.apply(record, out)
-    for e in out.entries:
-        if e.is_open:
-            record.add_unresolved(
-                "adverse-frequency", e.source.quote,
-                f"the text leaves the frequency of '{e.term}' ({e.soc}) open between columns"
-                + (f" ({e.frequency_rule})" if e.frequency_rule else "") + "; a curation file can settle it",
-                e.source, candidates=e.frequency_options, fact_id=e.id)
-    adverse_links.attach(record, out, subs)
     return out
 
 
