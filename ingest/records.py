@@ -68,12 +68,18 @@ class Section:
 
 @dataclass
 class Table:
-    """A table kept as structure (FHIR/HTML input); text input keeps rows as paragraphs."""
+    """A table kept as structure (FHIR/HTML input); text input keeps rows as paragraphs.
+
+    ``cell_sources[i][j]`` holds one Source per line of cell ``rows[i][j]`` and
+    ``header_sources[j]`` one per header cell, where the reader knows them
+    (XHTML, PDF); empty otherwise."""
 
     caption: str | None
     header: list[str]
     rows: list[list[str]]
     source: Source
+    cell_sources: list[list[list[Source]]] = field(default_factory=list)
+    header_sources: list[Source] = field(default_factory=list)
 
 
 @dataclass

@@ -69,8 +69,8 @@ def _recovered_table(t: RecoveredTable, text: str) -> dm.Table:
 def _table(t: Table, text: str) -> dm.Table:
     if isinstance(t, RecoveredTable) and t.layout is not None:
         return _recovered_table(t, text)
-    cell_sources = getattr(t, "cell_sources", None) or []
-    header_sources = getattr(t, "header_sources", None) or []
+    cell_sources = t.cell_sources
+    header_sources = t.header_sources
 
     def cell(value: str, sources: list[Source]) -> dm.Cell:
         sources = [s for s in sources if s is not None]
