@@ -16,8 +16,14 @@ so every reader's label carries one (``LabelRecord.document``):
   "table-row" passages (for search) are not repeated as paragraphs, nor are the
   text passages a recovered table was rebuilt from;
 * provenance: line span and character offsets into the reader's text
-  (``record.original``: the label text, or the serialised FHIR bundle) and,
+  (``Document.text``: the label text, or the serialised FHIR bundle) and,
   for FHIR, the element path (``Source.locator``).
+
+Extractors read a label through this model, never through ``record.original``:
+:func:`document` gives the label's model, :func:`body_lines` the printed lines
+of the blocks of one section record (its running text, with offsets to quote
+from) and :func:`passage_lines` those of one passage; quotes are taken from
+``Document.text`` at a block's provenance.
 """
 from __future__ import annotations
 
