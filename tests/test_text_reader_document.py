@@ -17,6 +17,7 @@ from ingest.text_lines import decode
 from ingest.text_reader import parse_text
 
 from conftest import BLINCYTO
+from pdf_support import pdf_labels, pdf_read
 
 METHOTREXATE = Path(__file__).resolve().parent.parent / "labels" / "methotrexate-uk" / "smpc-epi.json"
 
@@ -44,6 +45,32 @@ def _extract_without_raw_text(record):
     for extract in pipeline.EXTRACTORS:
         extract(record)
     return record
+
+
+def _poisoned_pdf(product: str):
+    """The PDF reader's first SmPC of a bundled EMA file, extracted with record.original poisoned."""
+    from ingest.identity import identify_pdf
+    from ingest.pdf_records import to_record
+
+    doc = pdf_read(product).documents[0]
+    record = to_record(doc)
+    record.document = doc
+    identify_pdf([record], None, None)
+    record.original = _NoRawText()
+    for extract in pipeline.EXTRACTORS:
+        extract(record)
+    return record
+
+
+def test_pdf_extractors_never_read_the_raw_text():
+    """Karvea's SmPC (PDF) gives the same facts with its raw text out of reach."""
+    record = _poisoned_pdf("karvea")
+    full = pdf_labels("karvea").records[0]
+    assert [(e.term, e.frequency) for e in record.adverse_reactions.entries] == \
+        [(e.term, e.frequency) for e in full.adverse_reactions.entries]
+    assert [(i.text, i.source.char_start) for i in record.indications] == \
+        [(i.text, i.source.char_start) for i in full.indications]
+    assert repr(record.dosing) == repr(full.dosing)
 
 
 def _blincyto():
