@@ -21,13 +21,14 @@ from pathlib import Path
 from .adverse_data import fold
 from .adverse_records import FREQUENCY_NAMES, AdverseReactionSet
 from .records import Issue, LabelRecord
+from .records_document import document
 
 PROJECT_LABELS = Path(__file__).resolve().parent.parent / "labels"
 PATTERN = "curation*.json"
 
 
 def text_sha256(record: LabelRecord) -> str:
-    return hashlib.sha256(record.original.encode("utf-8")).hexdigest()
+    return hashlib.sha256(document(record).text.encode("utf-8")).hexdigest()
 
 
 def _read(path: Path) -> dict | None:

@@ -12,13 +12,11 @@ import re
 
 from .adverse_data import MARKER
 from .adverse_records import Footnote
-from .records import Issue, Source
-from .text_lines import Line, join_lines
+from .records import Issue
 
 _TRAILING_LIST = re.compile(rf"\s*,\s*({MARKER})\s*$")
 _GLUED_DIGITS = re.compile(r"(?<=[A-Za-z)\]])(\d{1,2})$")
 _GLUED_SYMBOL = re.compile(r"(?<=\w)(\*{1,3}|[†‡§])$")
-_START = re.compile(rf"^\s*({MARKER})\s+(\S.*)$")
 _INCLUDES = re.compile(r"^(?P<subject>.+?)\s+includes?\s+(?P<list>.+?)\.?$", re.I)
 _COMPOSITE = re.compile(r"composite term", re.I)
 _MAY_REPRESENT = re.compile(r"may represent\s+(?P<what>[\w\- ]+?)\s*\.?$", re.I)
@@ -51,25 +49,9 @@ def strip_markers(printed: str, vocab: set[str]) -> tuple[str, list[str]]:
     return s.strip(), markers
 
 
-def parse_footnotes(lines: list[Line], section: str, vocab: set[str]) -> list[Footnote]:
-    """Footnotes from the lines after a table (stops at prose that is not a footnote)."""
-    notes: list[tuple[str, list[Line]]] = []
-    for ln in lines:
-        if ln.artefact or not ln.text:
-            continue
-        m = _START.match(ln.raw)
-        if m:
-            notes.append((m.group(1), [ln]))
-        elif notes and (ln.text[:1].islower() or not notes[-1][1][-1].raw.rstrip().endswith((".", ":"))):
-            notes[-1][1].append(ln)
-    out = []
-    for marker, lns in notes:
-        first = _START.match(lns[0].raw).group(2).strip()
-        text = join_lines([first] + [x.text for x in lns[1:]], vocab)
-        src = Source(section, lns[0].number, lns[-1].number, lns[0].start, lns[-1].end,
-                     " ".join(x.raw.strip() for x in lns))
-        out.append(_interpret(Footnote(marker, text, src)))
-    return out
+def interpret(fn: Footnote) -> Footnote:
+    """What a footnote's text says, as data (included terms, composite events, term level ...)."""
+    return _interpret(fn)
 
 
 def _split_list(text: str) -> list[str]:
@@ -103,12 +85,12 @@ def _interpret(fn: Footnote) -> Footnote:
     return fn
 
 
-def check_markers(used: dict[str, Line], notes: list[Footnote], section: str, issues: list[Issue]) -> None:
-    """Warn about markers with no footnote (and footnotes nobody uses)."""
+def check_markers(used: dict[str, int | None], notes: list[Footnote], section: str, issues: list[Issue]) -> None:
+    """Warn about markers with no footnote (and footnotes nobody uses); ``used``: marker -> line."""
     defined = {n.marker for n in notes}
-    for marker, ln in used.items():
+    for marker, line in used.items():
         if marker not in defined:
-            issues.append(Issue("warning", f"footnote marker '{marker}' has no footnote", section, ln.number,
+            issues.append(Issue("warning", f"footnote marker '{marker}' has no footnote", section, line,
                                 "adverse.footnote-missing"))
     for n in notes:
         if n.marker not in used:

@@ -130,11 +130,12 @@ def subsection_incidences(sec: Section) -> list[Incidence]:
     return out
 
 
-def narrow_source(inc: Incidence, original: str) -> Incidence:
-    """Keep the paragraph source but quote only the sentence holding the number."""
+def narrow_source(inc: Incidence, text: str) -> Incidence:
+    """Keep the paragraph source but quote only the sentence holding the number (``text``: the
+    document model's rendered text, which the paragraph's provenance points into)."""
     src = inc.source
     key = f"{inc.percent:g}%" if inc.percent is not None else None
-    raw = original[src.char_start:src.char_end]
+    raw = text[src.char_start:src.char_end]
     if key:
         flat = raw.replace("\n", " ")
         pos = flat.find(key)

@@ -24,10 +24,13 @@ contradict the other rules they are dropped for that row and a warning says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .adverse_data import band_of_percent, bands
-from .text_reader_tables import Cell, Row
 from .records import Issue
+
+if TYPE_CHECKING:  # the text reader's recovered rows, settled by it (no import cycle)
+    from .text_reader_tables import Cell, Row
 
 CONFIDENCE = {
     "summary-incidence": 0.95,

@@ -13,6 +13,7 @@ from .adverse_data import fold, term_key, title_tokens
 from .adverse_records import AdverseReaction, AdverseReactionSet
 from .adverse_incidence import narrow_source, subsection_incidences
 from .records import LabelRecord, Section
+from .records_document import document
 
 _NOT_SELECTED = re.compile(r"summary|tabul|list of adverse|reporting|immunogenicity", re.I)
 
@@ -95,7 +96,7 @@ def attach(record: LabelRecord, ars: AdverseReactionSet, subs: list[Section]) ->
         if _NOT_SELECTED.search(s.title) or subs.index(s) <= table_pos:
             continue
         for inc in subsection_incidences(s):
-            narrow_source(inc, record.original)
+            narrow_source(inc, document(record).text)
             ars.incidences.append(inc)
             e, rule = find_entry(ars.entries, inc.subject or "")
             if e is not None:

@@ -165,8 +165,8 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
     kind, bands, soc_col, freq_col = _layout(table)
     if kind == "none":
         return []
-    cell_sources = getattr(table, "cell_sources", None) or []
-    header_sources = getattr(table, "header_sources", None) or []
+    cell_sources = table.cell_sources
+    header_sources = table.header_sources
     out: list[AdverseReaction] = []
     current = None  # (soc, printed) of the row above, for blank organ-class cells
 
@@ -296,7 +296,7 @@ def _unresolved_row(record: LabelRecord, table: Table, r: int, row: list[str], r
     Its place is the row's first cell when the reader kept cell sources (line or
     page), else the table's, with the row number in the locator."""
     quote = " | ".join(_clean(c) for c in row if _clean(c))
-    cells = (getattr(table, "cell_sources", None) or [])
+    cells = table.cell_sources
     first = next((s for c in (cells[r] if r < len(cells) else []) for s in c if s is not None), None)
     base = first or table.source
     loc = base.locator if first else (f"{table.source.locator}/row[{r + 1}]" if table.source.locator else f"row {r + 1}")

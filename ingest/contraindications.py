@@ -13,6 +13,7 @@ from .population import content, rx, terms
 from .quantities import find_quantities
 from .quotes import cross_refs, locate, sentences
 from .records import Contraindication, LabelRecord, Source
+from .records_document import document
 from .scheme import number_for_role
 
 
@@ -45,7 +46,7 @@ def _items(record: LabelRecord, number: str) -> list[tuple[str, Source]]:
                         parts.append(sent)
             for part in parts:
                 part = part.strip()
-                src = p.source if len(parts) == 1 else locate(record.original, p.source, part)
+                src = p.source if len(parts) == 1 else locate(document(record).text, p.source, part)
                 out.append((part, src))
     return out
 
@@ -90,7 +91,7 @@ def _time_window(record: LabelRecord, ci: Contraindication) -> None:
                         ci.time_window = m.group(1).strip()
                         q = next((q for q, _, _ in find_quantities(m.group(1)) if q.unit in ("h", "d", "wk", "mo")), None)
                         ci.window_after = q
-                        ci.window_source = locate(record.original, p.source, sent)
+                        ci.window_source = locate(document(record).text, p.source, sent)
                         if s.key not in ci.mentioned_in:
                             ci.mentioned_in.append(s.key)
                         return

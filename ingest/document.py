@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
+from .text_lines import Line, split_lines
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -106,6 +108,9 @@ class Cell:
     col_span: int = 1
     markers: list[str] = field(default_factory=list)  # superscript footnote markers, as printed
     bold: bool = False
+    # a cell of a table recovered from flattened text, whose column was lost: the columns (header
+    # names) it may stand in, one when the reader settled it, several when it stays open between them
+    options: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -157,6 +162,14 @@ class Document:
     sections: list[DocSection] = field(default_factory=list)
     pages: tuple[int, int] | None = None  # first and last page of the file this document came from
     skipped: list[Skipped] = field(default_factory=list)
+    _lines: list[Line] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def printed_lines(self, first: int, last: int) -> list[Line]:
+        """Lines ``first``..``last`` (1-based, inclusive) of ``text`` as printed, each with its
+        number, character offsets and cleaned text: how a block's provenance is quoted."""
+        if self._lines is None:
+            self._lines = split_lines(self.text)
+        return self._lines[max(first, 1) - 1 : max(last, 0)]
 
     def section(self, number: str) -> DocSection | None:
         return next((s for s in self.sections if s.number == number), None)

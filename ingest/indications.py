@@ -16,6 +16,7 @@ from .ids import IdMaker
 from .population import abbreviations, content, population_of, rx, terms
 from .quotes import cross_refs, locate, sentences
 from .records import Indication, Issue, LabelRecord, Section
+from .records_document import document
 from .scheme import number_for_role
 
 
@@ -91,7 +92,7 @@ def extract_indications(record: LabelRecord) -> None:
     number = number_for_role("indications") or "4.1"
     sec = record.section(number)
     make_id = IdMaker()
-    abbrev = abbreviations(record.original)
+    abbrev = abbreviations(document(record).text)
     cue = rx(terms()["indication_cues"])
     for part, heading in _parts(record, number):
         groups = _groups(content(part), cue)
@@ -105,7 +106,7 @@ def extract_indications(record: LabelRecord) -> None:
             name = " ".join([pop.age_group or "patients"] + [s for s in pop.disease_states if s != "complete remission"])
             if pop.disease and (heading or not pop.age_group and not pop.disease_states):
                 name = pop.disease[:40]
-            src = p.source if per_para[id(p)] == 1 else locate(record.original, p.source, text)
+            src = p.source if per_para[id(p)] == 1 else locate(document(record).text, p.source, text)
             record.indications.append(Indication(make_id(name), text, pop, src, cross_refs(text), heading))
     if not record.indications and sec is not None:
         record.issues.append(Issue("warning", "no indication sentence found in section 4.1", sec.key, sec.source.line_start))

@@ -27,7 +27,7 @@ from .posology_support import read_hospitalisation, read_limits, read_premedicat
 from .posology_text import Flat, alternation, dosing_data, tokens
 from .preparation_tables import read_administration, read_preparation
 from .records import Issue, LabelRecord, Section
-from .text_lines import split_lines
+from .records_document import body_lines, document
 
 PREMED_WORDS = {"premedication", "pre-phase", "prephase", "pre", "phase", "additional", "medication"}
 
@@ -39,15 +39,16 @@ def extract(record: LabelRecord) -> None:
     out = DosingRecord()
     used: set[str] = set()
     used = _tables(record, out)  # day tables, administration facts (concentration, volumes), preparation
+    text = document(record).text  # the rendered text the blocks' provenance points into
     for sec in record.sections:
         if sec.number == "4.2" and sec.is_subheading and sec.key not in used:
-            out.dose_rules += read_prose_rules(sec, record.original, record.indications)
+            out.dose_rules += read_prose_rules(sec, text, record.indications)
     other = dosing_data()["prose_rules"]["other_sections"]
     only = re.compile(rf"(?<![\w-])(?:{alternation(other['cues'])})(?![\w-])", re.I)
     for sec in record.sections:
         if sec.number in other["sections"] and (sec.is_subheading or not any(
                 s.number == sec.number and s.is_subheading for s in record.sections)):
-            out.dose_rules += read_prose_rules(sec, record.original, record.indications, only)
+            out.dose_rules += read_prose_rules(sec, text, record.indications, only)
     if not out.regimens and not out.dose_rules:
         record.issues.append(Issue("info", "no regimen table or dosing rule found in 4.2", "4.2", None, "dosing-regimen"))
     record.dosing = out
@@ -57,11 +58,10 @@ def extract(record: LabelRecord) -> None:
 def _tables(record: LabelRecord, out: DosingRecord) -> set[str]:
     """Regimen tables, premedication, modifications, hospitalisation, limits and
     preparation; returns the keys of the sub-sections read as tables or support."""
-    lines = split_lines(record.original)
     used: set[str] = set()
 
     def flat_of(sec: Section) -> Flat:
-        return Flat.of(lines[sec.source.line_start : sec.source.line_end], record.original)
+        return Flat.of(body_lines(record, sec), document(record).text)
 
     subs = [s for s in record.sections if s.number == "4.2" and s.is_subheading]
     pending: list[Regimen] = []
@@ -78,7 +78,7 @@ def _tables(record: LabelRecord, out: DosingRecord) -> set[str]:
                 used.add(sec.key)
         elif title_words & PREMED_WORDS and pending:
             for reg in pending:
-                read_premedication(reg, sec, lines, record.original, len(pending) > 1)
+                read_premedication(reg, sec, record, len(pending) > 1)
             after_support = True
             used.add(sec.key)
         elif "adjustment" in title_words or "modification" in title_words:
@@ -87,10 +87,10 @@ def _tables(record: LabelRecord, out: DosingRecord) -> set[str]:
     _link_indications(record, out)
     _link_modifications(out)
     top = record.section("4.2")
-    read_hospitalisation(out, top, lines, record.original, _match_regimens)
-    read_limits(out, record, lines)
-    read_administration(out, record, lines)
-    read_preparation(out, record, lines)
+    read_hospitalisation(out, top, record, _match_regimens)
+    read_limits(out, record)
+    read_administration(out, record)
+    read_preparation(out, record)
     for reg in out.regimens:
         if not reg.uses:
             record.issues.append(Issue("warning", f"regimen '{reg.title}' matches no indication of 4.1", reg.section, reg.source.line_start, "dosing-indication-link"))

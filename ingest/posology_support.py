@@ -7,8 +7,8 @@ import re
 from .dosing_records import DosingRecord, Hospitalisation, Limit, Premedication, Regimen
 from .ids import slugify
 from .posology_text import Flat, dose_pattern, dose_quantity, dosing_data, ordinal
-from .records import LabelRecord, Quantity, Section
-from .text_lines import Line
+from .records import LabelRecord, Quantity, Section, Source
+from .records_document import document, passage_lines
 from .wording import cue
 
 DRUG_DOSE = re.compile(r"\b(?P<drug>[A-Za-z][a-z]{3,})\s+(?=\d)")
@@ -25,8 +25,9 @@ ADULT = {"adult", "adults"}
 PEDIATRIC = {"pediatric", "paediatric", "children", "child"}
 
 
-def _flat(lines: list[Line], original: str, first: int, last: int) -> Flat:
-    return Flat.of(lines[first - 1 : last], original)
+def _flat(record: LabelRecord, src: Source) -> Flat:
+    """One passage's running text, from the document model's printed lines of its provenance."""
+    return Flat.of(passage_lines(record, src), document(record).text)
 
 
 def _age_group(text: str) -> str | None:
@@ -39,14 +40,14 @@ def _num(s: str) -> float:
     return float(s.replace(",", "")) if re.fullmatch(r"\d{1,3}(?:,\d{3})+", s) else float(s)
 
 
-def read_premedication(reg: Regimen, sec: Section, lines, original: str, shared: bool) -> None:
+def read_premedication(reg: Regimen, sec: Section, record: LabelRecord, shared: bool) -> None:
     """Each sentence of a premedication / pre-phase sub-section as one item."""
     pre_phase = "phase" in sec.title.lower()
     routes = dosing_data()["routes"]
     for p in sec.paragraphs:
         if p.artefact:
             continue
-        flat = _flat(lines, original, p.source.line_start, p.source.line_end)
+        flat = _flat(record, p.source)
         group = _age_group(flat.text)
         for a, b in flat.sentences():
             s = flat.text[a:b]
@@ -122,11 +123,11 @@ def _cycles(sel: str | None, prev: int) -> tuple[int, int | None]:
     return (n, n) if n else (1, None)
 
 
-def read_hospitalisation(out: DosingRecord, top: Section, lines, original: str, match) -> None:
+def read_hospitalisation(out: DosingRecord, top: Section, record: LabelRecord, match) -> None:
     for p in top.paragraphs:
         if p.artefact or not re.search(r"hospitali[sz]ation|supervision", p.text, re.I):
             continue
-        flat = _flat(lines, original, p.source.line_start, p.source.line_end)
+        flat = _flat(record, p.source)
         cond = CONDITION.match(flat.text)
         condition = " ".join(cond.group("c").split()).strip() if cond else None
         targets = match(out.regimens, flat.text)
@@ -162,14 +163,14 @@ LIMIT_Q = re.compile(
 )
 
 
-def read_limits(out: DosingRecord, record: LabelRecord, lines) -> None:
+def read_limits(out: DosingRecord, record: LabelRecord) -> None:
     for sec in record.sections:
         if sec.number not in ("4.2", "6.6"):
             continue
         for p in sec.paragraphs:
             if p.artefact or not NOT_ESTABLISHED.search(p.text):
                 continue
-            flat = _flat(lines, record.original, p.source.line_start, p.source.line_end)
+            flat = _flat(record, p.source)
             for a, b in flat.sentences():
                 s = flat.text[a:b]
                 m = LIMIT_Q.search(s)

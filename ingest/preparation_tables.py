@@ -15,6 +15,7 @@ from .dosing_records import Administration, DosingRecord, InfusionOption, Prepar
 from .posology_regimens import WEIGHT, weight_group
 from .posology_text import Flat, dose_pattern, dose_quantity, dosing_data
 from .records import LabelRecord, Quantity
+from .records_document import body_lines, document
 from .wording import cue
 
 NUM = r"\d+(?:\.\d+)?"
@@ -29,17 +30,18 @@ def _row_pattern() -> re.Pattern:
     )
 
 
-def _flat_section(record: LabelRecord, lines, number: str) -> list[tuple[str, Flat]]:
+def _flat_section(record: LabelRecord, number: str) -> list[tuple[str, Flat]]:
+    """Each section record of one number with its running text, from the document model's blocks."""
     out = []
     for sec in record.sections:
         if sec.number == number:
-            out.append((sec.key, Flat.of(lines[sec.source.line_start : sec.source.line_end], record.original)))
+            out.append((sec.key, Flat.of(body_lines(record, sec), document(record).text)))
     return out
 
 
-def read_preparation(out: DosingRecord, record: LabelRecord, lines) -> None:
+def read_preparation(out: DosingRecord, record: LabelRecord) -> None:
     rx = _row_pattern()
-    for key, flat in _flat_section(record, lines, "6.6"):
+    for key, flat in _flat_section(record, "6.6"):
         if "/" not in key:
             continue
         text = flat.text
@@ -87,12 +89,12 @@ def _concentration(m: re.Match, unit: str) -> Quantity:
     return Quantity(float(m.group("n")), unit + "/mL", text=m.group(0))
 
 
-def read_administration(out: DosingRecord, record: LabelRecord, lines) -> None:
+def read_administration(out: DosingRecord, record: LabelRecord) -> None:
     adm: Administration = out.administration
     mass = dosing_data()["units"]["mass"]
     counts = dosing_data()["units"]["count_dose"]  # "units/ml", "IU/ml"
     for number in ("4.2", "6.6"):
-        for key, flat in _flat_section(record, lines, number):
+        for key, flat in _flat_section(record, number):
             if number == "4.2" and key == "4.2":
                 continue  # the numbered section's own flat repeats its sub-sections
             text = flat.text

@@ -10,6 +10,7 @@ from .quantities import first_quantity
 from .quotes import locate
 from .scheme import load_json
 from .records import Excipient, Issue, LabelRecord, Paragraph, Product, Section, Source
+from .records_document import document
 
 
 def _content(sec: Section | None) -> list[Paragraph]:
@@ -51,13 +52,13 @@ def _excipients(record: LabelRecord, sec: Section | None) -> list[Excipient]:
     component = None
     for i, p in enumerate(paras):
         nxt = paras[i + 1] if i + 1 < len(paras) else None
-        lines = _line_sources(record.original, p)
+        lines = _line_sources(document(record).text, p)
         single = len(lines) == 1 and not p.text.endswith(".")
         if single and nxt is not None and len(p.text.split()) <= 5 and p.kind != "list-item" and not re.search(r"\d", p.text):
             component = p.text.rstrip(":")
             continue
         if len(lines) == 1 and re.search(r"[,;]", p.text) and not re.search(r"\(.*[,;].*\)", p.text):
-            items = [(t.strip(" ."), locate(record.original, p.source, t.strip(" ."))) for t in re.split(r"[,;]\s*", p.text)]
+            items = [(t.strip(" ."), locate(document(record).text, p.source, t.strip(" ."))) for t in re.split(r"[,;]\s*", p.text)]
         else:
             items = [(t.strip(" ."), s) for t, s in lines]
         for name, src in items:
@@ -81,7 +82,7 @@ def extract(record: LabelRecord) -> None:
     q = first_quantity(strength_text)
     if q is not None:
         prod.strength = q
-        prod.strength_source = locate(record.original, first.source, q.text or "")
+        prod.strength_source = locate(document(record).text, first.source, q.text or "")
     # active substance: "contains <quantity> <substance>" in section 2
     for p in _content(record.section("2")):
         m = re.search(r"\bcontains?\s+(?:[\d.,]+\s*\S+\s+(?:of\s+)?)?([A-Za-z][\w-]*(?:\s+[a-z][\w-]*)?)", p.text)
@@ -89,7 +90,7 @@ def extract(record: LabelRecord) -> None:
             substance = m.group(1)
             substance = re.split(r"\s+(?:as|in|per|and|which)\b", substance)[0].strip(" .")
             prod.active_substance = substance
-            prod.active_substance_source = locate(record.original, p.source, m.group(0))
+            prod.active_substance_source = locate(document(record).text, p.source, m.group(0))
             break
     form = _first(record.section("3"))
     if form is not None:
@@ -100,14 +101,14 @@ def extract(record: LabelRecord) -> None:
             m = re.search(r"ATC code:?\s*([A-Z]\d{2}[A-Z]{0,2}\d{0,2})", p.text)
             if m and prod.atc_code is None:
                 prod.atc_code = m.group(1)
-                prod.atc_source = locate(record.original, p.source, m.group(0))
+                prod.atc_source = locate(document(record).text, p.source, m.group(0))
     prod.excipients = _excipients(record, record.section("6.1"))
     for attr, word in (("licence_holder", "holder"), ("manufacturer", "manufacturer"), ("licence_number", "number")):
         sec = _section_by_title(record, word)
         p = _first(sec)
         if p is not None:
-            value = p.text if attr == "licence_number" else _line_sources(record.original, p)[0][0]
+            value = p.text if attr == "licence_number" else _line_sources(document(record).text, p)[0][0]
             setattr(prod, attr, value)
-            setattr(prod, attr + "_source", p.source if attr == "licence_number" else _line_sources(record.original, p)[0][1])
+            setattr(prod, attr + "_source", p.source if attr == "licence_number" else _line_sources(document(record).text, p)[0][1])
     record.product = prod
     fill_product(record)  # a FHIR Bundle's coded resources: codes, and what the text did not give

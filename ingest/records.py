@@ -68,12 +68,18 @@ class Section:
 
 @dataclass
 class Table:
-    """A table kept as structure (FHIR/HTML input); text input keeps rows as paragraphs."""
+    """A table kept as structure (FHIR/HTML input); text input keeps rows as paragraphs.
+
+    ``cell_sources[i][j]`` holds one Source per line of cell ``rows[i][j]`` and
+    ``header_sources[j]`` one per header cell, where the reader knows them
+    (XHTML, PDF); empty otherwise."""
 
     caption: str | None
     header: list[str]
     rows: list[list[str]]
     source: Source
+    cell_sources: list[list[list[Source]]] = field(default_factory=list)
+    header_sources: list[Source] = field(default_factory=list)
 
 
 @dataclass
@@ -82,16 +88,15 @@ class RecoveredTable(Table):
 
     ``header`` names the organ-class column and the frequency columns; ``rows``
     hold each row's organ class as printed and its cells in printed order
-    (their column is not known: ``layout`` keeps the evidence the flattened
-    text left for settling it: shared lines, gaps, blank lines, see
-    :mod:`ingest.text_reader_tables`, with each cell's printed lines, line
-    numbers and character offsets); ``notes`` the lines after the
-    table (its footnotes); ``vocabulary`` the label's words outside the table
-    (to tell a footnote marker glued to a word from the word's last letter)."""
+    (``layout``, see :mod:`ingest.text_reader_tables`: per row its organ class and
+    cells, each cell with its term without glued footnote markers, the markers,
+    the frequency columns it may stand in, settled or open between columns, and
+    its source; the layout evidence they were settled from: shared lines, gaps,
+    blank lines); ``footnotes`` the notes printed after the table as
+    (marker, text, source)."""
 
     layout: Any = None
-    notes: list[Any] = field(default_factory=list)
-    vocabulary: set[str] = field(default_factory=set)
+    footnotes: list[tuple[str, str, Source]] = field(default_factory=list)
 
 
 @dataclass

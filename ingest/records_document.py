@@ -16,13 +16,20 @@ so every reader's label carries one (``LabelRecord.document``):
   "table-row" passages (for search) are not repeated as paragraphs, nor are the
   text passages a recovered table was rebuilt from;
 * provenance: line span and character offsets into the reader's text
-  (``record.original``: the label text, or the serialised FHIR bundle) and,
+  (``Document.text``: the label text, or the serialised FHIR bundle) and,
   for FHIR, the element path (``Source.locator``).
+
+Extractors read a label through this model, never through ``record.original``:
+:func:`document` gives the label's model, :func:`body_lines` the printed lines
+of the blocks of one section record (its running text, with offsets to quote
+from) and :func:`passage_lines` those of one passage; quotes are taken from
+``Document.text`` at a block's provenance.
 """
 from __future__ import annotations
 
 from . import document as dm
 from .records import LabelRecord, Paragraph, RecoveredTable, Section, Source, Table
+from .text_lines import Line
 
 
 def _prov(src: Source) -> dm.Provenance:
@@ -35,6 +42,13 @@ def _span(first: Source, last: Source) -> dm.Provenance:
                          char_start=first.char_start, char_end=last.char_end, path=first.locator)
 
 
+def _heading_prov(src: Source, text: str) -> dm.Provenance:
+    """A sub-heading's own line (its section record's source spans the whole sub-section)."""
+    end = text.find("\n", src.char_start, src.char_end)
+    return dm.Provenance(page=src.page, line_start=src.line_start, line_end=src.line_start,
+                         char_start=src.char_start, char_end=src.char_end if end < 0 else end, path=src.locator)
+
+
 def _recovered_table(t: RecoveredTable, text: str) -> dm.Table:
     def cell(value: str, lines) -> dm.Cell:
         a, b = lines[0], lines[-1]
@@ -42,18 +56,27 @@ def _recovered_table(t: RecoveredTable, text: str) -> dm.Table:
                        marked=value)
 
     header = [[dm.Cell(h, _prov(t.source)) for h in t.header]]
+    columns = t.layout.columns
     rows = []
     for row in t.layout.rows:
         head = [cell(row.soc_printed, row.head_lines)] if row.head_lines else [dm.Cell("", _prov(t.source))]
-        rows.append(head + [cell(c.printed, c.lines) for c in row.cells])
-    return dm.Table(text[t.source.char_start:t.source.char_end], _prov(t.source), t.caption, header, rows)
+        cells = []
+        for c in row.cells:
+            out = cell(c.printed, c.lines)
+            if c.state is not None:  # the term without its glued markers, and the columns it may stand in
+                out.text, out.markers = c.term, list(c.markers)
+                out.options = columns[c.state.lo:c.state.hi + 1]
+            cells.append(out)
+        rows.append(head + cells)
+    notes = [dm.Footnote(note, _prov(src), marker=marker) for marker, note, src in t.footnotes]
+    return dm.Table(text[t.source.char_start:t.source.char_end], _prov(t.source), t.caption, header, rows, notes)
 
 
 def _table(t: Table, text: str) -> dm.Table:
     if isinstance(t, RecoveredTable) and t.layout is not None:
         return _recovered_table(t, text)
-    cell_sources = getattr(t, "cell_sources", None) or []
-    header_sources = getattr(t, "header_sources", None) or []
+    cell_sources = t.cell_sources
+    header_sources = t.header_sources
 
     def cell(value: str, sources: list[Source]) -> dm.Cell:
         sources = [s for s in sources if s is not None]
@@ -109,7 +132,35 @@ def document_of(record: LabelRecord) -> dm.Document:
             run_in = first is not None and first.source.char_start == sub.source.char_start \
                 and first.text.startswith(sub.title)
             if not run_in:
-                ds.blocks.append(dm.Heading(sub.title, _prov(sub.source), level=sub.level))
+                ds.blocks.append(dm.Heading(sub.title, _heading_prov(sub.source, text), level=sub.level))
             ds.blocks.extend(_passages(sub, text, sub.title if run_in else None))
         out.sections.append(ds)
     return out
+
+
+def document(record: LabelRecord) -> dm.Document:
+    """The label's document model (made from its section records when the record was built without one)."""
+    if record.document is None:
+        record.document = document_of(record)
+    return record.document
+
+
+def body_lines(record: LabelRecord, sec: Section) -> list[Line]:
+    """The printed lines of the document blocks in a section record's body (after its heading line,
+    its sub-sections included), in order: the running text an extractor reads a section from.
+    Lines no block holds (blank lines, page numbers, a duplicated text box) are not in it."""
+    doc = document(record)
+    ds = doc.section(sec.number)
+    first, last = sec.source.line_start + 1, sec.source.line_end
+    seen: dict[int, Line] = {}
+    for b in ds.blocks if ds is not None else []:
+        if b.prov.line_end < first or b.prov.line_start > last:
+            continue
+        for ln in doc.printed_lines(max(b.prov.line_start, first), min(b.prov.line_end, last)):
+            seen[ln.number] = ln
+    return [seen[n] for n in sorted(seen)]
+
+
+def passage_lines(record: LabelRecord, src: Source) -> list[Line]:
+    """The printed lines of one passage (a paragraph or list item), from its provenance."""
+    return document(record).printed_lines(src.line_start, src.line_end)

@@ -12,6 +12,7 @@ from .ids import IdMaker
 from .quantities import find_quantities, number, ucum
 from .quotes import locate, sentences
 from .records import LabelRecord, Paragraph, Quantity, Section, Statement
+from .records_document import document
 from .scheme import load_json, number_for_role
 
 TIME_UNITS = {"h", "d", "wk", "mo", "a", "min"}
@@ -115,7 +116,7 @@ def _pk(record: LabelRecord, make_id: IdMaker) -> None:
                     sd = Quantity(number(m.group(2)), unit)
                     st = Statement(
                         make_id(f"{sec.number} {param} {m.group(1)}"), "pk-parameter", param, sent,
-                        locate(record.original, p.source, sent), {"mean": q, "sd": sd},
+                        locate(document(record).text, p.source, sent), {"mean": q, "sd": sd},
                         population=sec.title if sec.is_subheading else None,
                     )
                     if doses:
@@ -133,7 +134,7 @@ def extract(record: LabelRecord) -> None:
                     kind = next((k for k, rx in cues if re.search(rx, sent, re.I)), None)
                     if kind is None:
                         continue
-                    src = locate(record.original, p.source, sent)
+                    src = locate(document(record).text, p.source, sent)
                     attrs: dict = {}
                     if kind == "shelf-life":
                         q = next((q for q, _, _ in find_quantities(sent) if q.unit in ("a", "mo")), None)

@@ -7,24 +7,36 @@ which organ class a cell belongs to, in which order cells were printed,
 which cells share a printed line (and how many spaces lie between them),
 leading spaces, and whitespace-only lines inside a row.  :func:`recover_tables`
 hands the result over as a :class:`~ingest.records.RecoveredTable` on the
-section that holds the table, so extractors never re-split the text; deciding
-frequencies from the layout evidence is :mod:`ingest.adverse_infer`'s job.
+section that holds the table, so extractors never re-split the text.
+
+Recovering the lost columns is part of the reader's job too: each cell's term
+(footnote markers glued to it removed, with the label's vocabulary) and the
+interval of frequency columns it may stand in are settled here from the layout
+evidence and the incidences the 4.8 summary states (the rules are
+:mod:`ingest.adverse_infer`'s). A cell the evidence cannot settle stays open
+between columns, as data (``Cell.state``: lowest and highest column, the rules
+used, notes); the extractor never infers a column.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from .adverse_data import MARKER, Soc, heading_band, soc_prefix
-from .records import Issue, LabelRecord, RecoveredTable, Source
-from .text_lines import Line, vocabulary_of
+from .adverse_data import MARKER, Soc, heading_band, soc_prefix, term_key
+from .adverse_footnotes import strip_markers
+from .adverse_incidence import summary_incidences
+from .adverse_infer import CellState, cell_evidence, settle_row
+from .records import Issue, LabelRecord, RecoveredTable, Section, Source
+from .text_lines import Line, join_lines, vocabulary_of
 
 _LEGEND = re.compile(r"\(([^)]*)\)")
 _HEADER_WORDS = {"meddra", "system", "organ", "class", "classes", "soc", "frequency", "category", "categories",
                  "adverse", "reaction", "reactions", "and", "by"}
 FOOTNOTE_LINE = re.compile(rf"^\s*({MARKER})\s+(?=[A-Z\u201c\"])")
+_FOOTNOTE_START = re.compile(rf"^\s*({MARKER})\s+(\S.*)$")  # a footnote line as printed: marker, text
 _SPLIT = re.compile(r"(\s+)(?=[A-Z][a-z])")
 _TABLE_SECTION = re.compile(r"tabul|list of adverse", re.I)
+_SUMMARY_SECTION = re.compile(r"summary", re.I)
 _UNKNOWN_SOC = re.compile(r"^([A-Z][\w,\- ]{0,80}?\b(?:disorders|conditions|complications|infestations))(?P<m>[a-z]|\d{1,2})?\b")
 
 
@@ -38,6 +50,10 @@ class Cell:
     gap: int  # spaces before it on its line (leading spaces when first on line)
     after_head: bool  # printed on the same line as the organ class name
     blank_before: bool  # a whitespace-only line separates it from the previous cell of its row
+    term: str = ""  # the printed entry without the footnote markers glued to it
+    markers: list[str] = field(default_factory=list)  # those markers, as printed
+    state: CellState | None = None  # the frequency columns it may stand in (settled: one)
+    source: Source | None = None  # its printed lines (line span, offsets, the lines as printed)
 
 
 @dataclass
@@ -47,6 +63,8 @@ class Row:
     soc_markers: list[str]
     head_lines: list[Line]
     cells: list[Cell] = field(default_factory=list)
+    head_line: int | None = None  # the line the organ class name starts on
+    source: Source | None = None  # every printed line of the row, organ class and cells
 
 
 @dataclass
@@ -56,6 +74,7 @@ class FlatTable:
     rows: list[Row]
     header_lines: list[Line]
     end: int  # index (into the given lines) of the first line after the table
+    legend_sources: dict[str, tuple[str, Source]] = field(default_factory=dict)  # band -> (legend, its line)
 
 
 def _prose(ln: Line) -> bool:
@@ -265,7 +284,73 @@ def recover_tables(record: LabelRecord, lines: list[Line], double_spaced: bool) 
     source = Source(table_sec.key, first.number, last.number, first.start, last.end,
                     record.original[first.start:last.end])
     content = [ln for ln in span if ln.artefact is None and (ln.raw != "" or not double_spaced)]
+    vocab = vocabulary_of([ln for ln in lines if ln.number not in used])
+    summary = next((s for s in record.children("4.8") if _SUMMARY_SECTION.search(s.title)), None)
+    settle_columns(flat, vocab, summary, table_sec.key, record.issues)
+    _sources(flat, table_sec.key)
     table_sec.tables.append(RecoveredTable(
         None, ["System organ class", *flat.columns],
         [[row.soc_printed, *(c.printed for c in row.cells)] for row in flat.rows], source,
-        layout=flat, notes=content[flat.end:], vocabulary=vocabulary_of([ln for ln in lines if ln.number not in used])))
+        layout=flat, footnotes=table_footnotes(content[flat.end:], table_sec.key, vocab)))
+
+
+def _line_source(key: str, lines: list[Line]) -> Source:
+    first, last = lines[0], lines[-1]
+    quote = " ".join(ln.raw.strip() for ln in lines) if len(lines) > 1 else first.raw.strip()
+    return Source(key, first.number, last.number, first.start, last.end, quote)
+
+
+def _sources(flat: FlatTable, key: str) -> None:
+    """Where each cell, row and legend was printed, as sources (the extractor never sees a line)."""
+    for row in flat.rows:
+        row.head_line = row.head_lines[0].number if row.head_lines else None
+        for c in row.cells:
+            c.source = _line_source(key, c.lines)
+        lines = list(row.head_lines) + [ln for c in row.cells for ln in c.lines]
+        uniq = sorted({ln.number: ln for ln in lines}.values(), key=lambda ln: ln.number)
+        if uniq:
+            row.source = _line_source(key, uniq)
+    for name, (printed, ln) in flat.legends.items():
+        flat.legend_sources[name] = (printed, _line_source(key, [ln]))
+
+
+def table_footnotes(lines: list[Line], key: str, vocab: set[str]) -> list[tuple[str, str, Source]]:
+    """The footnotes printed after the table, as (marker, text, source); stops at prose that is not
+    one. A footnote opens with its marker at the start of a line; a line continues it when it starts
+    in lower case or the footnote's last line does not end a sentence."""
+    notes: list[tuple[str, list[Line]]] = []
+    for ln in lines:
+        if ln.artefact or not ln.text:
+            continue
+        m = _FOOTNOTE_START.match(ln.raw)
+        if m:
+            notes.append((m.group(1), [ln]))
+        elif notes and (ln.text[:1].islower() or not notes[-1][1][-1].raw.rstrip().endswith((".", ":"))):
+            notes[-1][1].append(ln)
+    out = []
+    for marker, lns in notes:
+        first = _FOOTNOTE_START.match(lns[0].raw).group(2).strip()  # type: ignore[union-attr]
+        text = join_lines([first] + [x.text for x in lns[1:]], vocab)
+        out.append((marker, text, _line_source(key, lns)))
+    return out
+
+
+def settle_columns(flat: FlatTable, vocab: set[str], summary: Section | None, key: str, issues: list[Issue]) -> None:
+    """Each cell's term, markers and frequency-column interval (``Cell.state``), from the layout
+    evidence and the summary's incidences (any grade, serious, the lowest listed)."""
+    incs, _, _, lowest = summary_incidences(summary) if summary is not None else ([], None, None, None)
+    any_by_key: dict[str, float] = {}
+    serious_by_key: dict[str, float] = {}
+    for i in incs:
+        (any_by_key if i.kind == "any grade" else serious_by_key).setdefault(term_key(i.subject or ""), i.percent)
+    columns = flat.columns or ["very common", "common", "uncommon"]
+    for row in flat.rows:
+        if row.soc is None:
+            continue
+        states: list[CellState] = []
+        for cell in row.cells:
+            cell.term, cell.markers = strip_markers(cell.printed, vocab)
+            k = term_key(cell.term)
+            states.append(cell_evidence(columns, any_by_key.get(k), serious_by_key.get(k), lowest))
+        for cell, st in zip(row.cells, settle_row(row, columns, states, key, issues)):
+            cell.state = st

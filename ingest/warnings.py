@@ -17,6 +17,7 @@ from .ids import slugify
 from .population import content, rx, terms
 from .quotes import cross_refs, locate, sentences
 from .records import LabelRecord, Paragraph, Warning
+from .records_document import document
 
 
 def _facts(record: LabelRecord, w: Warning, paras: list[Paragraph]) -> Warning:
@@ -27,15 +28,15 @@ def _facts(record: LabelRecord, w: Warning, paras: list[Paragraph]) -> Warning:
                 if rx(t["risk_cues"]).search(sent[m.start():]):
                     who = re.sub(r"\s*\((?:such as|e\.g\.)[^)]*\)", "", m.group(1)).strip()
                     who = re.sub(r"\s+(?:who|that)$", "", who)
-                    w.at_risk.append((who, locate(record.original, p.source, m.group(1))))
+                    w.at_risk.append((who, locate(document(record).text, p.source, m.group(1))))
             for pattern in t["risk_phrases"]:
                 for m in rx(pattern).finditer(sent):
-                    w.at_risk.append((m.group(1).strip(), locate(record.original, p.source, m.group(1))))
+                    w.at_risk.append((m.group(1).strip(), locate(document(record).text, p.source, m.group(1))))
             for m in rx(t["limited_experience"]).finditer(sent):
                 who = re.sub(r"\s*\((?:such as|e\.g\.)[^)]*\)", "", m.group(1)).strip(" ,")
-                w.at_risk.append((who, locate(record.original, p.source, m.group(1))))
+                w.at_risk.append((who, locate(document(record).text, p.source, m.group(1))))
             if rx(t["monitoring_cues"]).search(sent):
-                w.monitoring.append((sent, locate(record.original, p.source, sent)))
+                w.monitoring.append((sent, locate(document(record).text, p.source, sent)))
     return w
 
 

@@ -196,3 +196,27 @@ def test_precision_recall_script_reports_full_score():
     spec.loader.exec_module(mod)
     r = mod.score(LABEL, ROOT / "labels/blincyto/gold-adverse-reactions.tsv")
     assert (r["precision"], r["recall"], r["gold"]) == (1.0, 1.0, 70)
+
+
+def test_curation_by_content_applies_to_a_structured_table_too(tmp_path):
+    """One last step for every 4.8 path: a curation file reviewed for the label's text settles
+    entries of a FHIR label's HTML table as well (methotrexate-uk: "Opportunistic infections" is
+    printed under Infections and infestations, column Uncommon)."""
+    import json
+
+    from ingest.adverse_curation import text_sha256
+
+    label = Path(__file__).resolve().parent.parent / "labels" / "methotrexate-uk" / "smpc-epi.json"
+    shutil.copy(label, tmp_path / "smpc-epi.json")
+    plain = read_label(tmp_path / "smpc-epi.json")
+    [e] = [x for x in plain.adverse_reactions.entries if x.term == "Opportunistic infections"]
+    assert (e.frequency, e.frequency_basis) == ("uncommon", "stated")
+    fix = {"soc": "Infections and infestations", "term": "Opportunistic infections", "frequency": "uncommon",
+           "reason": "reviewed against the printed table"}
+    (tmp_path / "curation.json").write_text(json.dumps(
+        {"applies_to": {"sha256": text_sha256(plain)}, "adverse_reactions": [fix]}), encoding="utf-8")
+    rec = read_label(tmp_path / "smpc-epi.json")
+    [e] = [x for x in rec.adverse_reactions.entries if x.term == "Opportunistic infections"]
+    assert (e.frequency, e.frequency_basis, e.source.rule) == ("uncommon", "curated", fix["reason"])
+    assert rec.adverse_reactions.curation == "curation.json"
+    assert not [u for u in rec.unresolved if u.kind == "adverse-frequency"]

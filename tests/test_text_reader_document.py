@@ -1,0 +1,107 @@
+"""Extractors read the document model (blocks and their provenance), never the reader's raw text.
+
+Each label is read, given its document model and identified; then ``record.original`` is
+replaced by an object that refuses every use, and every extractor runs again: an extractor
+that still sliced, searched or re-split the raw text would fail here."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest import pipeline
+from ingest.fhir_epi import read_bundle
+from ingest.identity import identify
+from ingest.records_document import document_of
+from ingest.text_lines import decode
+from ingest.text_reader import parse_text
+
+from conftest import BLINCYTO
+from pdf_support import pdf_labels, pdf_read
+
+METHOTREXATE = Path(__file__).resolve().parent.parent / "labels" / "methotrexate-uk" / "smpc-epi.json"
+
+
+class _NoRawText:
+    """Stands for ``record.original``: any use of it fails the test."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"an extractor read record.original (.{name})")
+
+    def __getitem__(self, key):
+        raise AssertionError("an extractor sliced record.original")
+
+    def __len__(self):
+        raise AssertionError("an extractor measured record.original")
+
+    def __str__(self):
+        raise AssertionError("an extractor read record.original as text")
+
+
+def _extract_without_raw_text(record):
+    record.document = document_of(record)
+    identify(record, None, None)
+    record.original = _NoRawText()
+    for extract in pipeline.EXTRACTORS:
+        extract(record)
+    return record
+
+
+def _poisoned_pdf(product: str):
+    """The PDF reader's first SmPC of a bundled EMA file, extracted with record.original poisoned."""
+    from ingest.identity import identify_pdf
+    from ingest.pdf_records import to_record
+
+    doc = pdf_read(product).documents[0]
+    record = to_record(doc)
+    record.document = doc
+    identify_pdf([record], None, None)
+    record.original = _NoRawText()
+    for extract in pipeline.EXTRACTORS:
+        extract(record)
+    return record
+
+
+def test_pdf_extractors_never_read_the_raw_text():
+    """Karvea's SmPC (PDF) gives the same facts with its raw text out of reach."""
+    record = _poisoned_pdf("karvea")
+    full = pdf_labels("karvea").records[0]
+    assert [(e.term, e.frequency) for e in record.adverse_reactions.entries] == \
+        [(e.term, e.frequency) for e in full.adverse_reactions.entries]
+    assert [(i.text, i.source.char_start) for i in record.indications] == \
+        [(i.text, i.source.char_start) for i in full.indications]
+    assert repr(record.dosing) == repr(full.dosing)
+
+
+def _blincyto():
+    path = str(BLINCYTO)
+    return parse_text(decode(Path(path).read_bytes(), path), path)
+
+
+def _methotrexate():
+    return read_bundle(METHOTREXATE.read_bytes(), str(METHOTREXATE), "fhir-epi-json")
+
+
+@pytest.mark.parametrize("read", [_blincyto, _methotrexate], ids=["text", "fhir"])
+def test_extractors_never_read_the_raw_text(read):
+    record = _extract_without_raw_text(read())
+    full = pipeline.read_label(BLINCYTO if read is _blincyto else METHOTREXATE)
+    assert [e.term for e in record.adverse_reactions.entries] == [e.term for e in full.adverse_reactions.entries]
+    assert [(i.text, i.source.char_start) for i in record.indications] == \
+        [(i.text, i.source.char_start) for i in full.indications]
+    assert repr(record.dosing) == repr(full.dosing)
+    assert [(u.kind, u.quote) for u in record.unresolved] == [(u.kind, u.quote) for u in full.unresolved]
+
+
+def test_blincyto_facts_from_blocks():
+    """The BLINCYTO label read with no access to its raw text: 4.8 prints 70 adverse reactions
+    (gold-adverse-reactions.tsv); 6.6 prints "Table 13. For patients weighing greater than or equal
+    to 45 kg: volumes of ..." whose first row is "24 hours" / "9 mcg/day 10 mL/hour 0.83 mL 1"
+    (label lines 3842-3843), quoted from the document's text."""
+    record = _extract_without_raw_text(_blincyto())
+    assert len(record.adverse_reactions.entries) == 70
+    table = next(t for t in record.dosing.preparation_tables if t.title.startswith("Table 13."))
+    assert table.weight_group == "ge-45-kg"
+    row = table.rows[0]
+    assert (row.hours.value, row.dose.value, row.rate.value, row.volume.value, row.vials) == (24, 9, 10, 0.83, 1)
+    assert row.source.line_start == 3842 and "0.83 mL 1" in row.source.quote
