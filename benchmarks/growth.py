@@ -113,7 +113,7 @@ def main() -> None:
     ap.add_argument("--keep", help="fill this store directory (kept) instead of a temporary one")
     a = ap.parse_args()
     sizes = [int(x) for x in a.sizes.split(",")]
-    from kb.search import attach
+    from kb.search.whoosh_index import attach
     from kb.service import KnowledgeBase, check_record
 
     records = real_records(a.labels)

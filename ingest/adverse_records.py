@@ -2,7 +2,7 @@
 
 The text extractor (:mod:`ingest.adverse_reactions`) and the FHIR ePI reader
 (HTML tables: organ-class rows x frequency columns) both build these, and
-:mod:`kb.rdf_adverse` turns them into RDF.  ``record.adverse_reactions`` holds
+:mod:`kb.rdf.adverse` turns them into RDF.  ``record.adverse_reactions`` holds
 one :class:`AdverseReactionSet` (or ``None`` when section 4.8 is absent).
 
 Field conventions (keep stable; other readers depend on them)

@@ -10,8 +10,8 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
 from ingest.pipeline import read_label
-from kb import rdf_adverse
-from kb.rdf_base import SMPC, GraphBuilder
+from kb.rdf import adverse as rdf_adverse
+from kb.rdf.base import SMPC, GraphBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
 ONT = ROOT / "ontology"

@@ -120,8 +120,8 @@ def test_store_path_that_is_a_file_and_unwritable_home(tmp_path):
 
 def test_non_conforming_label_in_a_batch_exits_3_and_keeps_the_others(tmp_path, monkeypatch):
     """In process (--jobs 1): the second label's graph loses its populations and is refused."""
-    from kb import rdf_build
-    from kb.rdf_base import SMPC
+    from kb.rdf import build as rdf_build
+    from kb.rdf.base import SMPC
 
     original = rdf_build.build_graph
 
@@ -131,7 +131,7 @@ def test_non_conforming_label_in_a_batch_exits_3_and_keeps_the_others(tmp_path, 
             g.remove((None, SMPC.population, None))
         return g
 
-    monkeypatch.setattr("kb.rdf_build.build_graph", broken)
+    monkeypatch.setattr("kb.rdf.build.build_graph", broken)
     store = tmp_path / "store"
     r = CliRunner().invoke(main, ["--store", str(store), "ingest", str(ZENTAVIR), str(OTHER), "--jobs", "1", "--json"])
     assert r.exit_code == 3, r.output
@@ -179,7 +179,7 @@ def test_interrupted_batch_leaves_store_and_index_consistent(tmp_path):
     assert proc.returncode in (130, 0), err  # 0: the batch had already finished
     if proc.returncode == 130:
         assert "interrupted" in err
-    from kb.search import index_for
+    from kb.search.whoosh_index import index_for
     from kb.service import KnowledgeBase
 
     k = KnowledgeBase(store)

@@ -146,7 +146,7 @@ def test_busy_server_hands_the_directory_to_a_waiting_writer(tmp_path):
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest_store import label_graph
 
-    from kb.store import LocalStore
+    from kb.store.local import LocalStore
 
     path = str(tmp_path / "store")
     server = LocalStore(path)  # hold=True, follow_writers=True: as `kb serve` opens it

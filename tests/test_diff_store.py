@@ -20,7 +20,7 @@ def store_dir(tmp_path_factory):
     from kb.service import KnowledgeBase
 
     from ingest.pipeline import read_label
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
 
     path = tmp_path_factory.mktemp("diff") / "store"
     kb = KnowledgeBase(path)

@@ -8,8 +8,8 @@ import pytest
 
 from ingest.records import Indication, Population
 from ingest.text_reader import read_text_file
-from kb.dosing import DoseInputError, Rules, compute_dose
-from kb.dosing_plan import regimen_plan
+from kb.dosing.engine import DoseInputError, Rules, compute_dose
+from kb.dosing.plan import regimen_plan
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mgkg-zentoril.txt"
 
@@ -17,8 +17,8 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mgkg-zentoril.txt"
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     from ingest import posology
-    from kb.rdf_base import GraphBuilder
-    from kb import rdf_dosing
+    from kb.rdf.base import GraphBuilder
+    from kb.rdf import dosing as rdf_dosing
 
     rec = read_text_file(FIXTURE)
     paras = [p for p in rec.section("4.1").paragraphs if not p.artefact]

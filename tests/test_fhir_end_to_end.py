@@ -113,8 +113,8 @@ def test_precision_recall_against_gold():
 
 
 def test_graph_conforms(rec):
-    from kb.rdf_build import build_graph
-    from kb.validate import validate_graph
+    from kb.rdf.build import build_graph
+    from kb.validate.shacl import validate_graph
 
     report = validate_graph(build_graph(rec))
     assert report.conforms, [v.__dict__ for v in report.violations][:5]

@@ -27,7 +27,7 @@ def cli(store, *args) -> list[str]:
 
 def state(store) -> tuple[dict[str, int], set[str]]:
     """(version -> triple count in the store, versions the reconciled search index holds)."""
-    from kb.search import attach
+    from kb.search.whoosh_index import attach
     from kb.service import KnowledgeBase
 
     kb = KnowledgeBase(store)

@@ -11,7 +11,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 import pytest
 
-from kb.rdf_base import ID_BASE
+from kb.rdf.base import ID_BASE
 from web_fixtures import *  # noqa: F401,F403
 
 SUBJECTS = f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{ID_BASE}")) }}"""
@@ -106,7 +106,7 @@ def test_head_on_a_minted_iri(client, label_ref):
 
 
 def test_ontology_is_served_as_html_and_turtle(client):
-    from kb.validate import vocabulary_graph
+    from kb.validate.shacl import vocabulary_graph
     from rdflib import OWL, RDF
 
     vocab = vocabulary_graph()

@@ -86,7 +86,7 @@ def test_organ_classes_and_frequencies_have_labels_and_meddra_codes_in_the_label
 
 
 def test_vocabulary_and_shapes_are_their_own_named_graph(web_kb):
-    from kb.validate import shapes_graph
+    from kb.validate.shacl import shapes_graph
 
     q = P + f"""SELECT ?label WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ smpc:Indication rdfs:label ?label }} }}"""
     assert [str(r["label"]) for r in web_kb.sparql(q).rows] == [str(vocab().value(URIRef(SMPC + "Indication"),

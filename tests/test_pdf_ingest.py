@@ -83,7 +83,7 @@ def test_cli_prints_one_line_per_smpc_and_what_it_skipped(tmp_path):
 
 
 def test_same_file_from_two_folders_gives_identical_graphs(tmp_path):
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
     from rdflib.compare import isomorphic
     from ingest.pipeline import read_labels
 

@@ -8,7 +8,7 @@ import gzip
 import pytest
 
 from kb import accept
-from kb.sparql import NotAcceptable, negotiate
+from kb.sparql.safety import NotAcceptable, negotiate
 from web.http_encoding import accepts_gzip
 from web_fixtures import *  # noqa: F401,F403
 

@@ -18,10 +18,10 @@ from rdflib import Graph
 from ingest.pipeline import read_label
 from ingest.records import UNRESOLVED_KINDS
 from kb.adverse_query import GraphStore, adverse_reactions
-from kb.rdf_base import SMPC, label_iri
-from kb.rdf_build import build_graph
+from kb.rdf.base import SMPC, label_iri
+from kb.rdf.build import build_graph
 from kb.unresolved_query import unresolved_items
-from kb.validate import validate_graph
+from kb.validate.shacl import validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests/fixtures/flat-ar-quorvane.txt"

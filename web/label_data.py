@@ -1,7 +1,7 @@
 """Read what the label pages show from one label version's named graph (SPARQL via kb)."""
 from __future__ import annotations
 
-from kb.search_docs import anchor_for, section_anchor
+from kb.search.documents import anchor_for, section_anchor
 
 PREFIX = """PREFIX smpc: <https://w3id.org/smpc-kb/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>

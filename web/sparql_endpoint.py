@@ -5,7 +5,7 @@ body. ``default-graph-uri`` / ``named-graph-uri`` select the dataset; results by
 ``Accept`` or ``format`` (CONSTRUCT/DESCRIBE also as RDF/XML, which SPARQLWrapper's
 and rdflib's defaults ask for); ``HEAD`` gives a GET's headers. A browser (``Accept: text/html``) gets the editor page
 with the results as a table. Safety (updates, SERVICE, LOAD refused; time and
-size limits) is enforced by :mod:`kb.sparql` and :mod:`kb.store`.
+size limits) is enforced by :mod:`kb.sparql.safety` and :mod:`kb.store.local`.
 """
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from kb.service import queries_dir
-from kb.sparql import QueryRefused
+from kb.sparql.safety import QueryRefused
 
-from . import get_kb
+from web import get_kb
 
 bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
@@ -71,7 +71,7 @@ def read_protocol_request() -> tuple[str | None, list[str], list[str]]:
         f"POST needs Content-Type {FORM} (query=...) or {DIRECT} (the query as the body), not {ctype or 'none'!r}")
 
 
-# names clients send in ``format`` that kb.sparql does not know (SPARQLWrapper sends n3 for Turtle)
+# names clients send in ``format`` that kb.sparql.safety does not know (SPARQLWrapper sends n3 for Turtle)
 FORMAT_ALIASES = {"n3": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle", "ntriples": "n-triples",
                   "rdf+xml": "rdf-xml", "json-ld": "json-ld", "jsonld": "json-ld"}
 
@@ -115,7 +115,7 @@ def examples() -> list[dict]:
 
 def _graph_names(values: list[str], name: str) -> list[str]:
     """Protocol dataset parameters must be absolute IRIs (names of the store's graphs; never fetched)."""
-    from kb.store import check_graph_iri
+    from kb.store.local import check_graph_iri
 
     for v in values:
         try:
@@ -126,7 +126,7 @@ def _graph_names(values: list[str], name: str) -> list[str]:
 
 
 def _base_iri() -> str | None:
-    from kb.store import check_graph_iri
+    from kb.store.local import check_graph_iri
 
     try:
         return check_graph_iri(request.base_url)
@@ -138,7 +138,7 @@ def run(query: str, defaults: list[str], named: list[str]):
     cfg = current_app.config
     if len(query) > cfg["MAX_QUERY_CHARS"]:
         raise BadRequest(f"query too long ({len(query)} characters; the limit is {cfg['MAX_QUERY_CHARS']})")
-    from kb.sparql import check_query
+    from kb.sparql.safety import check_query
 
     defaults = _graph_names(defaults, "default-graph-uri")
     named = _graph_names(named, "named-graph-uri")
@@ -166,7 +166,7 @@ def endpoint():
         return service_description()
     if html:
         return sparql_page(query, defaults, named)
-    from kb.sparql import negotiate
+    from kb.sparql.safety import negotiate
 
     parsed, execute = run(query, defaults, named)
     fmt = format_param()
@@ -179,7 +179,7 @@ def endpoint():
 
 def sparql_page(query: str, defaults: list[str], named: list[str]):
     """The editor page with the query's results as a table (errors shown on the page, with their status)."""
-    from kb.sparql import SparqlError
+    from kb.sparql.safety import SparqlError
 
     error, status, result, headers = None, 200, None, {}
     try:
@@ -267,7 +267,7 @@ def service_description():
     media = request.accept_mimetypes.best_match(list(SD_FORMATS)) or "text/turtle"
     fmt = format_param()
     if fmt:  # an RDF syntax by name (json/xml: that family's RDF syntax); a results-only format is refused
-        from kb.sparql import negotiate
+        from kb.sparql.safety import negotiate
 
         media = negotiate("describe", None, fmt)[0]
     return Response(g.serialize(format=SD_FORMATS[media]), content_type=_content_type(media),

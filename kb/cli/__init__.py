@@ -53,7 +53,7 @@ class CliContext:
                 self._kb.store  # open now so an unusable or unreachable store fails here, clearly
             except Exception as exc:  # noqa: BLE001 - the boundary turns it into one line
                 from ingest.errors import KbError
-                from kb.store import StoreUnavailable
+                from kb.store.local import StoreUnavailable
 
                 status = exc.status if isinstance(exc, KbError) else 500
                 message = str(exc) if isinstance(exc, StoreUnavailable) else f"cannot open store {self.store}: {exc}"
@@ -65,7 +65,7 @@ class CliContext:
         """The knowledge base for a command that stores or removes label versions: its search
         index follows through the hooks (loaded only then: whoosh adds ~0.3 s to a start)."""
         kb = self.kb
-        from kb.search import attach
+        from kb.search.whoosh_index import attach
 
         attach(kb, sync=False)
         return kb
@@ -112,13 +112,13 @@ _register_all()
 
 
 # -- a remote store's other endpoints (issue 15 item 4) ---------------------------------------
-# Added to the group here, not in its signature: they configure kb.store_remote's defaults for
+# Added to the group here, not in its signature: they configure kb.store.remote's defaults for
 # every RemoteStore this process opens (they do nothing for a directory store).
 
 def _remote_store_option(ctx: click.Context, param: click.Parameter, value):
     if value is None:
         return None
-    from kb.store_remote import configure
+    from kb.store.remote import configure
 
     try:
         configure(**{param.name: value})

@@ -1,3 +1,3 @@
-from . import main
+from kb.cli import main
 
 main()

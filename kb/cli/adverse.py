@@ -6,7 +6,7 @@ import json
 import click
 
 from ..adverse_query import FREQUENCY_NAMES
-from . import EXIT_BAD_INPUT, fail
+from kb.cli import EXIT_BAD_INPUT, fail
 
 FREQUENCIES = list(FREQUENCY_NAMES)
 

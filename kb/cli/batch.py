@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from . import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
+from kb.cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
 from .core import domain_errors
 
 READABLE = {".txt", ".json", ".xml", ".pdf"}  # text SmPC, FHIR ePI JSON/XML, product-information PDF
@@ -106,7 +106,7 @@ def _ntriples(result, stamp) -> str:
         return result.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
     import pyoxigraph as ox
 
-    from kb.rdf_ox import ox_triples
+    from kb.rdf.oxigraph_terms import ox_triples
 
     return (ox.serialize(result.triples + ox_triples([stamp]), format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 

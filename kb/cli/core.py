@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
+from kb.cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
 
 EXPORT_FORMATS = {"fhir": "application/fhir+json", "ttl": "text/turtle", "jsonld": "application/ld+json", "nq": "application/n-quads", "nt": "application/n-triples", "trig": "application/trig"}
 
@@ -133,7 +133,7 @@ def sparql(ctx, query, fmt, timeout):
         if not p.is_file():
             fail(f"{p}: no such query file", EXIT_BAD_INPUT)
         query = p.read_text(encoding="utf-8")
-    from kb.sparql import check_query
+    from kb.sparql.safety import check_query
 
     check_query(query)
     result = ctx.obj.kb.sparql(query, timeout_s=timeout)

@@ -31,9 +31,9 @@ def diff(ctx, from_spec, to_spec, as_json, fmt, output, quotes, force, save):
     hyphenation) are not changes. Labels of different products are refused
     unless --force.
     """
-    from kb.diff import diff_labels
-    from kb.diff_changeset import changeset_graph, store_changeset
-    from kb.diff_report import html_page, terminal_lines, to_json
+    from kb.diff.compare import diff_labels
+    from kb.diff.changeset import changeset_graph, store_changeset
+    from kb.diff.report import html_page, terminal_lines, to_json
 
     fmt = fmt or ("json" if as_json else "text")
     kb = ctx.obj.kb
@@ -51,7 +51,7 @@ def diff(ctx, from_spec, to_spec, as_json, fmt, output, quotes, force, save):
         text = None
     if output is not None:
         if text is None:
-            from kb.diff_report import terminal_text
+            from kb.diff.report import terminal_text
 
             text = terminal_text(result, quotes=quotes)
         output.write_text(text + ("\n" if not text.endswith("\n") else ""), encoding="utf-8")

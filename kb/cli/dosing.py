@@ -1,7 +1,7 @@
 """`kb dose`, `kb regimen`, `kb dose-modification`: the dose calculator on the command line.
 
 Same fields as the web API; bad input exits with code 2 and one line saying
-what is wrong and why (:class:`kb.dosing.DoseInputError`).
+what is wrong and why (:class:`kb.dosing.engine.DoseInputError`).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from . import EXIT_BAD_INPUT, fail
+from kb.cli import EXIT_BAD_INPUT, fail
 
 PATIENT = [
     click.option("--label", default=None, help="label id or label@version (default: the only/default label)"),
@@ -28,7 +28,7 @@ PATIENT = [
 
 
 def _service(ctx):
-    from kb.dosing import DosingService
+    from kb.dosing.engine import DosingService
 
     return DosingService(ctx.obj.ensure_default())
 
@@ -49,7 +49,7 @@ def _rules_cache(kb, label: str | None) -> Path | None:
     except Exception:  # noqa: BLE001 - the service reports unknown labels itself
         return None
     key = [ref.iri, ref.ingested_at or ""]
-    for mod in ("kb.dosing", "kb.dosing_rules", "kb.dosing_day", "kb.dosing_plan", "kb.dosing_prose",
+    for mod in ("kb.dosing.engine", "kb.dosing.rules", "kb.dosing.day", "kb.dosing.plan", "kb.dosing.prose",
                 "ingest.dosing_records"):
         spec = importlib.util.find_spec(mod)
         if spec and spec.origin:
@@ -60,7 +60,7 @@ def _rules_cache(kb, label: str | None) -> Path | None:
 
 
 def _run(ctx, method: str, params: dict, as_json: bool, render) -> None:
-    from kb.dosing import DoseInputError
+    from kb.dosing.engine import DoseInputError
 
     params = {k: v for k, v in params.items() if v is not None}
     try:
@@ -195,7 +195,7 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def indications(ctx, label, as_json):
         """Indication ids a dose can be asked for."""
-        from kb.dosing import DoseInputError
+        from kb.dosing.engine import DoseInputError
 
         try:
             rows = _service(ctx).indications(label)

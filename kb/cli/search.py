@@ -6,7 +6,7 @@ import re
 
 import click
 
-from . import EXIT_BAD_INPUT, fail
+from kb.cli import EXIT_BAD_INPUT, fail
 from .core import domain_errors
 
 
@@ -39,7 +39,7 @@ def _plain(snippet: str) -> str:
 @domain_errors
 def search(ctx, query, label, kind, section, page, all_versions, as_json):
     """Search the label passages for QUERY (words, "quoted phrases"; synonyms, spelling variants and typos handled)."""
-    from kb.search import SearchError, attach
+    from kb.search.whoosh_index import SearchError, attach
 
     kb = ctx.obj.kb
     idx = attach(kb)

@@ -5,7 +5,7 @@ import logging
 
 import click
 
-from . import EXIT_BAD_INPUT, fail
+from kb.cli import EXIT_BAD_INPUT, fail
 
 
 def _settings_help() -> str:
