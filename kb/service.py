@@ -170,7 +170,7 @@ class KnowledgeBase:
     @property
     def store(self):
         if self._store is None:
-            from kb.store.local import open_store
+            from kb.store import open_store
 
             self._store = open_store(self.location, **self.store_options)
         return self._store

@@ -179,7 +179,7 @@ def test_kb_sparql_in_process_and_in_a_worker(listener, tmp_path):
 @pytest.mark.remote
 def test_remote_store_gets_only_checked_text(listener, tmp_path):
     from kb.sparql.safety import SparqlError
-    from kb.store.local import open_store
+    from kb.store import open_store
 
     with oxigraph_server(tmp_path / "r") as endpoint:
         s = open_store(endpoint)

@@ -22,7 +22,7 @@ def test_the_ontology_graph_is_written_to_an_empty_virtuoso_and_kept_when_curren
     from rdflib import RDF
 
     from kb.linked_data import ONTOLOGY_GRAPH, ensure_ontology_graph, ontology_graph
-    from kb.store.local import open_store
+    from kb.store import open_store
 
     v = virtuoso()
     store = open_store(v["sparql"], store_url=v["gsp"])

@@ -13,7 +13,8 @@ except ImportError:
     from conftest_store import count, label_graph, oxigraph_server
     from virtuoso_support import MISSING, VIRTUOSO, clear, virtuoso
 from kb.sparql.safety import QueryRefused, QueryTimeout, ResultTooLarge
-from kb.store.local import LocalStore, open_store
+from kb.store.local import LocalStore
+from kb.store import open_store
 
 
 @pytest.fixture(params=["local", pytest.param("remote", marks=pytest.mark.remote),

@@ -12,7 +12,8 @@ try:
 except ImportError:
     from conftest_store import count, free_port, label_graph, oxigraph_server
 from kb.sparql.safety import QueryFailed, QueryRefused, QueryTimeout
-from kb.store.local import LocalStore, open_store
+from kb.store.local import LocalStore
+from kb.store import open_store
 
 pytestmark = pytest.mark.remote
 

@@ -16,7 +16,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kb.sparql.safety import QueryFailed, QueryTimeout
-from kb.store.local import open_store
+from kb.store import open_store
 
 try:
     from .conftest_store import free_port

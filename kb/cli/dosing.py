@@ -49,7 +49,7 @@ def _rules_cache(kb, label: str | None) -> Path | None:
     except Exception:  # noqa: BLE001 - the service reports unknown labels itself
         return None
     key = [ref.iri, ref.ingested_at or ""]
-    for mod in ("kb.dosing.engine", "kb.dosing.rules", "kb.dosing.day", "kb.dosing.plan", "kb.dosing.prose",
+    for mod in ("kb.dosing.engine", "kb.dosing.patient", "kb.dosing.answer", "kb.dosing.rules", "kb.dosing.day", "kb.dosing.plan", "kb.dosing.prose",
                 "ingest.dosing_records"):
         spec = importlib.util.find_spec(mod)
         if spec and spec.origin:

@@ -6,8 +6,9 @@ import math
 
 from ingest import dosing_records as dr
 
-from kb.dosing.engine import Patient, Rules, _r, daily_dose, src, step_for
+from kb.dosing.patient import Patient, Rules, bsa_rounding_text, daily_dose, round_dose, src, step_for
 from kb.dosing.inputs import DoseInputError, age_group_of
+from kb.dosing.words import unit_words
 
 
 def infusion_option(rules: Rules, hours: float) -> dr.InfusionOption:
@@ -68,8 +69,6 @@ def infusion(rules: Rules, p: Patient, step: dr.DoseStep, hours: float | None, o
 
 def _row_text(table: dr.PreparationTable, row: dr.PreparationRow) -> str:
     """The selected row in words: "<table name>: 24 h, 15 ug/m2/d, BSA 0.5-0.59 m2 -> 0.72 mL, 1 vial"."""
-    from kb.dosing.words import unit_words
-
     name = table.title.split(":")[0].split(".")[0].strip()
     band = f", BSA {row.bsa.low:g}-{row.bsa.high:g} m²" if row.bsa is not None else ""
     vials = f"{row.vials} vial" + ("s" if row.vials != 1 else "")
@@ -122,7 +121,7 @@ def _premed_dose(m: dr.Premedication, p: Patient) -> dict:
     capped = m.cap is not None and value > m.cap.value
     if capped:
         value = m.cap.value
-    return {"dose": {"value": _r(value), "unit": q.unit.replace("/m2", ""), "per_m2": q.value}, "capped": capped}
+    return {"dose": {"value": round_dose(value), "unit": q.unit.replace("/m2", ""), "per_m2": q.value}, "capped": capped}
 
 
 def hospitalisation(rules: Rules, p: Patient, cycle: int, day: int, cns: bool | None, out: dict | None) -> dict:
@@ -173,8 +172,6 @@ def day_answer(rules: Rules, p: Patient, cycle: int, day: int, hours: float | No
     out["premedication"] = premedication(rules, p, cycle, day, out)
     out["hospitalization"] = hospitalisation(rules, p, cycle, day, cns, out)
     if p.bsa is not None:
-        from kb.dosing.engine import bsa_rounding_text
-
         out["bsa_rounding"] = bsa_rounding_text()
         out["bsa_m2_unrounded"] = p.bsa_unrounded
     if p.formula:

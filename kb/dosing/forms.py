@@ -14,10 +14,17 @@ from ingest import dosing_records as dr
 from kb.dosing.inputs import DoseInputError, number
 
 
-def _q(q: dr.Quantity | None) -> dict | None:
-    from kb.dosing.prose import _q as quantity
-
-    return quantity(q)
+def quantity(q: dr.Quantity | None, unit: str | None = None) -> dict | None:
+    if q is None:
+        return None
+    out: dict[str, Any] = {"unit": unit or q.unit}
+    if q.value is not None:
+        out["value"] = q.value
+    else:
+        out.update(low=q.low, high=q.high)
+    if q.comparator:
+        out["comparator"] = q.comparator
+    return out
 
 
 def _quote(s: dr.Source | None) -> str | None:
@@ -63,8 +70,8 @@ def pick_band(rule: dr.DoseRule, params: Mapping[str, Any]) -> dr.DoseBand | Non
 
 
 def band_answer(band: dr.DoseBand) -> dict:
-    return {"min_kg": _q(band.min_kg), "max_kg": _q(band.max_kg), "printed_dose": _q(band.dose),
-            "schedule": band.schedule, "interval": _q(band.interval), "quote": _quote(band.source),
+    return {"min_kg": quantity(band.min_kg), "max_kg": quantity(band.max_kg), "printed_dose": quantity(band.dose),
+            "schedule": band.schedule, "interval": quantity(band.interval), "quote": _quote(band.source),
             "section": band.source.section}
 
 
@@ -78,14 +85,14 @@ def phases(rule: dr.DoseRule, factor: float, unit_of, rounding) -> list[dict]:
             dose = {"value": rounding(q.value * factor), "unit": unit_of(q.unit)}
         elif q is not None:
             dose = {"low": rounding(q.low * factor), "high": rounding(q.high * factor), "unit": unit_of(q.unit)}
-        out.append({"role": ph.role, "dose": dose, "printed_dose": _q(q), "at_weeks": list(ph.at_weeks),
-                    "schedule": ph.schedule, "interval": _q(ph.interval), "times_per_interval": ph.times_per_interval,
-                    "starts_after": _q(ph.starts_after), "quote": _quote(ph.source), "section": ph.source.section})
+        out.append({"role": ph.role, "dose": dose, "printed_dose": quantity(q), "at_weeks": list(ph.at_weeks),
+                    "schedule": ph.schedule, "interval": quantity(ph.interval), "times_per_interval": ph.times_per_interval,
+                    "starts_after": quantity(ph.starts_after), "quote": _quote(ph.source), "section": ph.source.section})
     return out
 
 
 def extras(rule: dr.DoseRule) -> dict:
     """Components, escalation, increment, dose step and condition as printed."""
-    return {"components": [_q(c.dose) for c in rule.components],
-            "escalate_to": _q(rule.escalate_to), "increment": _q(rule.increment),
-            "dose_step": _q(rule.dose_step), "condition": rule.condition}
+    return {"components": [quantity(c.dose) for c in rule.components],
+            "escalate_to": quantity(rule.escalate_to), "increment": quantity(rule.increment),
+            "dose_step": quantity(rule.dose_step), "condition": rule.condition}

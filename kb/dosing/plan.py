@@ -7,16 +7,16 @@ from typing import Any, Mapping
 
 from ingest import dosing_records as dr
 
-from kb.dosing.engine import Rules, _weight_group, check_cycle_day, daily_dose, patient, src, step_for
+from kb.dosing.answer import compute_dose
 from kb.dosing.day import hospitalisation, infusion_option, preparation_row, premedication
 from kb.dosing.inputs import DoseInputError, flag, number, text
+from kb.dosing.patient import Rules, check_cycle_day, daily_dose, patient, src, step_for, weight_group
 
 
 def regimen_plan(rules: Rules, params: Mapping[str, Any]) -> dict:
     ind = text(params, "indication")  # a non-string (a JSON object) is a 422, not a TypeError
     if ind in rules.dose_rules and ind not in rules.by_indication and ind not in rules.regimens:
-        from kb.dosing.engine import compute_dose  # a prose rule: its plan is its phases and schedule
-
+        # a prose rule: its plan is its phases and schedule
         return {**compute_dose(rules, params), "kind": "dose-rule-plan"}
     p = patient(rules, params)
     hours = number(params, "infusion_hours", required=False)
@@ -94,7 +94,7 @@ def dose_modification(rules: Rules, params: Mapping[str, Any]) -> dict:
     table = next((t for t in rules.record.modification_tables if t.id == reg.modification_table), None)
     if table is None:
         raise DoseInputError(f"the label gives no dose-modification table for regimen '{reg.title}'", "indication")
-    group = _weight_group(reg, weight)
+    group = weight_group(reg, weight)
     if group is None:
         raise DoseInputError(f"the label gives no dose of regimen '{reg.title}' for {weight:g} kg", "weight_kg")
     q = _norm(toxicity)

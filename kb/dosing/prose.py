@@ -11,42 +11,11 @@ from typing import Any, Mapping
 from ingest import dosing_records as dr
 from ingest.posology_text import dosing_data
 
-from kb.dosing.forms import band_answer, extras, phases, pick_band
+from kb.dosing.forms import band_answer, extras, phases, pick_band, quantity
 from kb.dosing.inputs import DoseInputError, age_fits, bsa, bsa_formula, number
+from kb.dosing.patient import bsa_rounding_text, round_bsa, round_dose, src
 
 BASIS_WORDS = {"weight": "per kg of body weight", "bsa": "per m2 of body surface area", "fixed": "fixed"}
-
-
-def _src(field: str, s: dr.Source | None) -> dict | None:
-    if s is None:
-        return None
-    return {"field": field, "section": s.section, "quote": " ".join(s.quote.split()),
-            "lines": [s.line_start, s.line_end], "derivation": s.derivation}
-
-
-def _r(x: float) -> float:
-    from kb.dosing.engine import round_half_up
-
-    return round_half_up(x, dosing_data()["dose_decimals"])
-
-
-def _bsa(x: float) -> float:
-    from kb.dosing.engine import round_bsa
-
-    return round_bsa(x)
-
-
-def _q(q: dr.Quantity | None, unit: str | None = None) -> dict | None:
-    if q is None:
-        return None
-    out: dict[str, Any] = {"unit": unit or q.unit}
-    if q.value is not None:
-        out["value"] = q.value
-    else:
-        out.update(low=q.low, high=q.high)
-    if q.comparator:
-        out["comparator"] = q.comparator
-    return out
 
 
 def _factor(rule: dr.DoseRule, params: Mapping[str, Any], out: dict) -> float:
@@ -60,7 +29,7 @@ def _factor(rule: dr.DoseRule, params: Mapping[str, Any], out: dict) -> float:
     if rule.basis == "bsa":
         given = number(params, "bsa_m2", required=False)
         if given is not None:
-            out["bsa_m2"] = _bsa(given)
+            out["bsa_m2"] = round_bsa(given)
             return out["bsa_m2"]
         height = number(params, "height_cm", required=False)
         if height is None:
@@ -70,7 +39,7 @@ def _factor(rule: dr.DoseRule, params: Mapping[str, Any], out: dict) -> float:
             raise DoseInputError("weight_kg is required with height_cm to compute the body surface area", "weight_kg")
         formula = bsa_formula(params)
         f = dosing_data()["bsa_formulas"][formula]
-        out.update(weight_kg=weight, bsa_formula=formula, bsa_m2=_bsa(bsa(weight, height, formula)),
+        out.update(weight_kg=weight, bsa_formula=formula, bsa_m2=round_bsa(bsa(weight, height, formula)),
                    bsa_formula_text=f"{f['name']}: {f['formula']}")
         return out["bsa_m2"]
     return 1.0
@@ -99,9 +68,9 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
         "label": label, "indication": params.get("indication"), "kind": "dose-rule", "rule": rule.id,
         "title": rule.title, "section": rule.section, "basis": rule.basis, "dose_role": rule.dose_role,
         "dose": None, "dose_range": None, "initial_dose": None, "max_dose": None, "max_period_dose": None,
-        "printed_dose": _q(rule.dose), "capped": False, "weight_kg": None, "bsa_m2": None, "bsa_formula": None,
+        "printed_dose": quantity(rule.dose), "capped": False, "weight_kg": None, "bsa_m2": None, "bsa_formula": None,
         "age_group": rule.age_group, "routes": list(rule.routes), "schedule": schedule(rule),
-        "test_dose": _q(rule.test_dose), "warnings": [], "sources": [],
+        "test_dose": quantity(rule.test_dose), "warnings": [], "sources": [],
     }
     sources = out["sources"]
     if age is not None and rule.age_group and not age_fits(age, rule.age_group):
@@ -117,29 +86,27 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
     band = pick_band(rule, params)
     f = _factor(rule, params, out)
     if out["bsa_m2"] is not None:
-        from kb.dosing.engine import bsa_rounding_text
-
         out["bsa_rounding"] = bsa_rounding_text()
     cap = rule.max_dose.value if rule.max_dose is not None else None
     period = _period_limit(rule)
     limit = min(x for x in (cap, period) if x is not None) if cap is not None or period is not None else None
     q = rule.dose if band is None else band.dose
-    sources.append(_src("dose" if q is not None else "max_dose", rule.source))
+    sources.append(src("dose" if q is not None else "max_dose", rule.source))
     if band is not None:
         out["weight_band"] = band_answer(band)
-        out["printed_dose"] = _q(q)
+        out["printed_dose"] = quantity(q)
         if band.schedule:
-            out["schedule"] = {**(out["schedule"] or {}), "text": band.schedule, "interval": _q(band.interval),
+            out["schedule"] = {**(out["schedule"] or {}), "text": band.schedule, "interval": quantity(band.interval),
                                "times_per_interval": band.times_per_interval}
         if band.source != rule.source:
-            sources.append(_src("weight_band", band.source))
+            sources.append(src("weight_band", band.source))
     if q is not None:
         unit = _admin_unit(q.unit)
         if q.value is not None:
             value = q.value * f
             if limit is not None and value > limit:
                 value, out["capped"] = limit, True
-            out["dose"] = {"value": _r(value), "unit": unit}
+            out["dose"] = {"value": round_dose(value), "unit": unit}
             if rule.dose_role == "initial":
                 out["initial_dose"] = dict(out["dose"])
         else:
@@ -147,32 +114,32 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
             if limit is not None and hi > limit:
                 hi, out["capped"] = limit, True
                 lo = min(lo, limit)
-            out["dose_range"] = {"low": _r(lo), "high": _r(hi), "unit": unit}
+            out["dose_range"] = {"low": round_dose(lo), "high": round_dose(hi), "unit": unit}
             out["warnings"].append(f"the label gives a range ({q.text}), not one dose; the choice within it is the prescriber's")
     else:
         out["warnings"].append("the label states only a maximum per administration, not a dose")
     if rule.max_dose is not None:
-        out["max_dose"] = _q(rule.max_dose, _admin_unit(rule.max_dose.unit))
+        out["max_dose"] = quantity(rule.max_dose, _admin_unit(rule.max_dose.unit))
         if rule.max_dose_source != rule.source:
-            sources.append(_src("max_dose", rule.max_dose_source))
+            sources.append(src("max_dose", rule.max_dose_source))
     if rule.max_period_dose is not None:
         amount, _, per = rule.max_period_dose.unit.rpartition("/")
         out["max_period_dose"] = {"value": rule.max_period_dose.value, "unit": amount, "per": per}
-        sources.append(_src("max_period_dose", rule.max_period_source))
+        sources.append(src("max_period_dose", rule.max_period_source))
     if rule.approx_dose is not None:
-        out["approximate_equivalent"] = _q(rule.approx_dose)
+        out["approximate_equivalent"] = quantity(rule.approx_dose)
     for name, s in (("schedule", rule.interval_source), ("course_interval", rule.course_interval_source),
                     ("courses", rule.courses_source), ("split", rule.split_source), ("test_dose", rule.test_dose_source)):
         if s is not None and s != rule.source:
-            sources.append(_src(name, s))
-    out["phases"] = phases(rule, f, _admin_unit, _r)
+            sources.append(src(name, s))
+    out["phases"] = phases(rule, f, _admin_unit, round_dose)
     for ph in rule.phases:
-        if ph.source != rule.source and _src("phase", ph.source) not in sources:
-            sources.append(_src("phase", ph.source))
+        if ph.source != rule.source and src("phase", ph.source) not in sources:
+            sources.append(src("phase", ph.source))
     out.update(extras(rule))
     for name, s in (("escalate_to", rule.escalate_source), ("increment", rule.increment_source)):
         if s is not None and s != rule.source:
-            sources.append(_src(name, s))
+            sources.append(src(name, s))
     if rule.interval is None and band is None and not rule.phases:
         out["warnings"].append("the label gives no schedule for this dose")
     return out
@@ -181,17 +148,17 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
 def schedule(rule: dr.DoseRule) -> dict | None:
     if rule.interval is None and rule.duration is None and rule.administrations is None and rule.course_interval is None:
         return None
-    return {"text": rule.schedule, "interval": _q(rule.interval), "times_per_interval": rule.times_per_interval,
-            "administrations": rule.administrations, "duration": _q(rule.duration), "until": rule.stop_when,
-            "course_interval": _q(rule.course_interval), "courses": _q(rule.courses),
-            "split_doses": _q(rule.split_doses), "split_interval": _q(rule.split_interval)}
+    return {"text": rule.schedule, "interval": quantity(rule.interval), "times_per_interval": rule.times_per_interval,
+            "administrations": rule.administrations, "duration": quantity(rule.duration), "until": rule.stop_when,
+            "course_interval": quantity(rule.course_interval), "courses": quantity(rule.courses),
+            "split_doses": quantity(rule.split_doses), "split_interval": quantity(rule.split_interval)}
 
 
 def describe(rule: dr.DoseRule) -> dict:
     """A row of ``DosingService.indications``."""
     return {"id": rule.id, "kind": "dose-rule", "rule": rule.id, "title": rule.title, "section": rule.section,
             "basis": rule.basis, "basis_text": BASIS_WORDS[rule.basis], "dose_role": rule.dose_role,
-            "dose": _q(rule.dose), "max_dose": _q(rule.max_dose), "schedule": rule.schedule,
+            "dose": quantity(rule.dose), "max_dose": quantity(rule.max_dose), "schedule": rule.schedule,
             "routes": list(rule.routes), "age_group": rule.age_group, "indications": list(rule.indication_ids),
             "weight_bands": [band_answer(b) for b in rule.bands], "phases": [ph.role for ph in rule.phases],
             "text": " ".join(rule.source.quote.split())}

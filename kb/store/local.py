@@ -604,13 +604,3 @@ class LocalStore(Store):
                 self._release()
         if pool is not None:
             pool.close()
-
-
-def open_store(location: str, *, create: bool = True, **options) -> Store:
-    """A LocalStore for a directory, a RemoteStore for an http(s):// URL."""
-    loc = os.fspath(location)
-    if loc.startswith(("http://", "https://")):
-        from kb.store.remote import RemoteStore
-
-        return RemoteStore(loc, **options)
-    return LocalStore(loc, create=create, **options)
