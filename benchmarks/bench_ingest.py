@@ -55,7 +55,7 @@ def cli_ingest(python: str, root: Path, label: str, repeat: int) -> float:
         with tempfile.TemporaryDirectory() as d:
             env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(root))
             t = time.perf_counter()
-            r = subprocess.run([python, "-m", "kb.cli", "--store", str(Path(d) / "store"), "ingest", label],
+            r = subprocess.run([python, "-m", "cli", "--store", str(Path(d) / "store"), "ingest", label],
                                cwd=root, env=env, capture_output=True, text=True)
             times.append(time.perf_counter() - t)
             if r.returncode != 0:

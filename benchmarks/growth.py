@@ -6,7 +6,7 @@ The versions mix the real labels' SmPCs (labels/bundled.json and every SmPC of t
 product-information PDFs under labels/ema/), each read once; version k of a label is a
 generated revision (the same record under a new version id) that goes through the whole
 ingest path after reading: graph, SHACL, store write, search index, in one process, as
-``kb ingest`` of many files does (kb/cli/batch.py writes through the same
+``kb ingest`` of many files does (cli/batch.py writes through the same
 ``KnowledgeBase.write_version``).
 
 At each size, with this process's hold on the store released:

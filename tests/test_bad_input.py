@@ -12,7 +12,7 @@ from ingest.pipeline import read_label
 
 
 def kb_cli(store, *args, input=None):
-    return subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(store), *args],
+    return subprocess.run([sys.executable, "-m", "cli", "--store", str(store), *args],
                           capture_output=True, text=True, input=input, timeout=300)
 
 

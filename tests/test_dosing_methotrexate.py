@@ -181,7 +181,7 @@ def test_bad_input_names_the_field(service, rules):
 def test_cli_dose_for_a_rule(tmp_path):
     from click.testing import CliRunner
 
-    from kb.cli import main
+    from cli import main
 
     store = str(tmp_path / "store")
     run = CliRunner().invoke

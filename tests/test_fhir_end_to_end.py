@@ -146,7 +146,7 @@ def test_bad_input_leaves_the_store_unchanged(tmp_path):
 def test_cli_says_which_reader(tmp_path):
     from click.testing import CliRunner
 
-    from kb.cli import main
+    from cli import main
 
     res = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "ingest", str(FIX / "methotrexate-epi.xml")])
     assert res.exit_code == 0, res.output

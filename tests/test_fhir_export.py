@@ -167,7 +167,7 @@ def test_codes_of_an_epi_survive_the_round_trip(kb):
 
 
 def test_cli_export_fhir(tmp_path):
-    from kb.cli import main
+    from cli import main
 
     store = tmp_path / "store"
     r = CliRunner().invoke(main, ["--store", str(store), "ingest", str(BLINCYTO)])

@@ -22,7 +22,7 @@ ZENTAVIR = ROOT / "tests" / "fixtures" / "zentavir-smpc.txt"
 
 
 def cli(store, *args) -> list[str]:
-    return [sys.executable, "-m", "kb.cli", "--store", str(store), *args]
+    return [sys.executable, "-m", "cli", "--store", str(store), *args]
 
 
 def state(store) -> tuple[dict[str, int], set[str]]:

@@ -47,7 +47,7 @@ def server(tmp_path_factory):
     env = {**os.environ, "KB_QUERY_TIMEOUT_S": str(TIMEOUT_S), "KB_QUERY_WAIT_S": str(WAIT_S),
            "KB_QUERY_MEMORY_MB": str(MEMORY_MB), "KB_QUERY_WORKERS": "2"}
     log = open(tmp / "serve.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(tmp / "store"), "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "--store", str(tmp / "store"), "serve", "--port", str(port),
                              "--no-ingest"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT))
     base = f"http://127.0.0.1:{port}"
     try:

@@ -161,7 +161,7 @@ def test_dataset_parameters_name_graphs_and_are_never_fetched(listener, base_url
 
 
 def test_kb_sparql_in_process_and_in_a_worker(listener, tmp_path):
-    from kb.cli import main
+    from cli import main
     from kb.store.local import LocalStore
 
     with LocalStore(str(tmp_path / "s")) as s:

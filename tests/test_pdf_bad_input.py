@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from ingest.errors import IngestError
 from ingest.pipeline import read_labels
-from kb.cli import main
+from cli import main
 from tests.pdf_support import FIXTURES
 
 CASES = [

@@ -9,7 +9,7 @@ import functools
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
+from cli import main
 from tests.pdf_support import FIXTURES, PRODUCTS, pdf_labels, pdf_path
 
 IDS = {

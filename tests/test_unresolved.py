@@ -135,7 +135,7 @@ def test_stored_items_are_listed_by_validate_and_queryable(tmp_path):
 def test_cli_ingest_and_validate_list_the_items(tmp_path):
     from click.testing import CliRunner
 
-    from kb.cli import main
+    from cli import main
 
     shutil.copy(FIXTURE, tmp_path / "label.txt")
     runner = CliRunner()

@@ -71,7 +71,7 @@ def test_cli_text_names_the_version(tmp_path):
     from click.testing import CliRunner
 
     from ingest.pipeline import read_label
-    from kb.cli import main
+    from cli import main
     from kb.rdf.build import build_graph
     from kb.service import KnowledgeBase
 

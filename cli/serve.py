@@ -5,7 +5,7 @@ import logging
 
 import click
 
-from kb.cli import EXIT_BAD_INPUT, fail
+from cli import EXIT_BAD_INPUT, fail
 
 
 def _settings_help() -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
+from cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
 
 EXPORT_FORMATS = {"fhir": "application/fhir+json", "ttl": "text/turtle", "jsonld": "application/ld+json", "nq": "application/n-quads", "nt": "application/n-triples", "trig": "application/trig"}
 
@@ -26,7 +26,7 @@ def domain_errors(fn):
             click.echo("kb: interrupted; the store is unchanged", err=True)
             sys.exit(130)
         except (click.ClickException, SystemExit, BrokenPipeError):
-            raise  # a closed pipe ends quietly (kb/cli/conventions.py)
+            raise  # a closed pipe ends quietly (cli/conventions.py)
         except KbError as exc:
             if exc.status < 500:
                 fail(exc.user_message(), EXIT_BAD_INPUT)

@@ -6,7 +6,7 @@ import re
 
 import click
 
-from kb.cli import EXIT_BAD_INPUT, fail
+from cli import EXIT_BAD_INPUT, fail
 from .core import domain_errors
 
 

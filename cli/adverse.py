@@ -5,8 +5,8 @@ import json
 
 import click
 
-from ..adverse_query import FREQUENCY_NAMES
-from kb.cli import EXIT_BAD_INPUT, fail
+from kb.adverse_query import FREQUENCY_NAMES
+from cli import EXIT_BAD_INPUT, fail
 
 FREQUENCIES = list(FREQUENCY_NAMES)
 

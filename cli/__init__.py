@@ -1,6 +1,6 @@
 """The `kb` command line: one group, a global ``--store``, one module per area.
 
-Each area module (``kb/cli/<area>.py``) has ``register(main)`` adding its
+Each area module (``cli/<area>.py``) has ``register(main)`` adding its
 commands. Commands get the knowledge base with ``ctx.obj.kb`` (a
 :class:`kb.service.KnowledgeBase`, opened lazily) and report domain errors
 through :func:`fail`, which prints one line on stderr and exits with a code
@@ -8,7 +8,7 @@ that tells 'bad input' from 'does not conform' from 'internal error'.  Under
 ``--json`` (or ``--format json``) the error is ``{"ok": false, "error", "status"}``
 on stdout instead, with the same exit code.
 
-Conventions (kb/cli/conventions.py): ``--version``, ``-v``/``-q`` log level,
+Conventions (cli/conventions.py): ``--version``, ``-v``/``-q`` log level,
 colour only on a terminal and never with NO_COLOR, a closed pipe ends quietly.
 """
 from __future__ import annotations
