@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import click
 
-from .conventions import ENV_HELP, KbGroup, setup_logging, wants_json
+from cli.conventions import ENV_HELP, KbGroup, setup_logging, wants_json
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1  # a crash or an unavailable store
@@ -102,7 +102,7 @@ def main(ctx: click.Context, store: str, verbose: int, quiet: bool) -> None:
 
 
 def _register_all() -> None:
-    from . import adverse, batch, core, diff, dosing, search, serve
+    from cli import adverse, batch, core, diff, dosing, search, serve
 
     for module in (core, batch, adverse, dosing, search, serve, diff):
         module.register(main)

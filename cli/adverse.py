@@ -19,7 +19,7 @@ FREQUENCIES = list(FREQUENCY_NAMES)
 @click.pass_context
 def adverse_reactions_cmd(ctx, label, soc, frequency, as_json):
     """List adverse reactions with organ class, frequency and how it was determined."""
-    from .core import domain_errors
+    from cli.core import domain_errors
 
     @domain_errors
     def run():

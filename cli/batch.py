@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 
 from cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
-from .core import domain_errors
+from cli.core import domain_errors
 
 READABLE = {".txt", ".json", ".xml", ".pdf"}  # text SmPC, FHIR ePI JSON/XML, product-information PDF
 SIDECARS = ("curation.json", "bundled.json", "gold-")

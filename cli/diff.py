@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .core import domain_errors
+from cli.core import domain_errors
 
 
 @click.command()

@@ -7,7 +7,7 @@ import re
 import click
 
 from cli import EXIT_BAD_INPUT, fail
-from .core import domain_errors
+from cli.core import domain_errors
 
 
 def _plain(snippet: str) -> str:

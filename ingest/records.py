@@ -84,7 +84,7 @@ class RecoveredTable(Table):
     hold each row's organ class as printed and its cells in printed order
     (their column is not known: ``layout`` keeps the evidence the flattened
     text left for settling it: shared lines, gaps, blank lines, see
-    :mod:`ingest.text_reader_tables`, with each cell's printed lines, line
+    :mod:`ingest.readers.text.tables`, with each cell's printed lines, line
     numbers and character offsets); ``notes`` the lines after the
     table (its footnotes); ``vocabulary`` the label's words outside the table
     (to tell a footnote marker glued to a word from the word's last letter)."""

@@ -113,7 +113,7 @@ def test_selected_reaction_incidences():
 
 
 def test_without_curation_the_unsettled_cells_stay_open(tmp_path, monkeypatch):
-    from ingest import adverse_curation
+    from ingest.extract.adverse import curation as adverse_curation
 
     monkeypatch.setattr(adverse_curation, "PROJECT_LABELS", tmp_path / "no-curations")
     shutil.copy(LABEL, tmp_path / "smpc-il.txt")

@@ -105,7 +105,7 @@ def test_included_term_listed_in_another_soc_is_caught(graph):
 
 
 def test_vocabulary_socs_match_the_data_file():
-    from ingest.adverse_data import socs
+    from ingest.extract.adverse.data import socs
 
     v = _vocab()
     codes = {str(v.value(s, _uri("http://www.w3.org/2004/02/skos/core#notation")))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.records import Indication, Population
-from ingest.text_reader import read_text_file
+from ingest.readers.text.reader import read_text_file
 from kb.dosing.engine import DoseInputError, Rules, compute_dose
 from kb.dosing.plan import regimen_plan
 
@@ -16,7 +16,7 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mgkg-zentoril.txt"
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
-    from ingest import posology
+    from ingest.extract.posology import dosing as posology
     from kb.rdf.base import GraphBuilder
     from kb.rdf import dosing as rdf_dosing
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import NotAnSmPC, UnreadableInput
-from ingest.fhir_epi import read_bundle
+from ingest.readers.fhir.epi import read_bundle
 from ingest.pipeline import read_label, read_label_bytes
 from ingest.scheme import scheme, title_matches
 

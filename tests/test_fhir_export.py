@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from fhir.resources.bundle import Bundle
 
-from ingest.adverse_data import soc_by_name
+from ingest.extract.adverse.data import soc_by_name
 from ingest.pipeline import read_label, read_label_bytes
 from web_fixtures import *  # noqa: F401,F403
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.text_reader import parse_text, read_text_file
+from ingest.readers.text.reader import parse_text, read_text_file
 
 from conftest import BLINCYTO
 

@@ -200,7 +200,7 @@ def test_preparation_row_that_does_not_add_up_is_an_item():
 
 
 def test_dose_table_without_a_dose_is_set_aside():
-    from ingest import fact_checks
+    from ingest.extract import fact_checks
     from ingest.dosing_records import DoseRule, DoseStep, DosingRecord, Regimen, WeightGroup
     from ingest.records import LabelRecord, Source
 

@@ -25,7 +25,7 @@ from kb.rdf.base import SMPC
 
 @lru_cache(maxsize=1)
 def _soc_names() -> dict[str, str]:
-    from ingest.adverse_data import socs
+    from ingest.extract.adverse.data import socs
 
     return {str(SMPC[f"soc-{s.code}"]): s.name for s in socs()}
 
@@ -83,7 +83,7 @@ def adverse_reactions(g: Graph) -> list[Fact]:
 
 
 def _band_rank(name: str) -> int:
-    from ingest.adverse_records import FREQUENCY_NAMES
+    from ingest.extract.adverse.records import FREQUENCY_NAMES
 
     return FREQUENCY_NAMES.index(name) if name in FREQUENCY_NAMES else len(FREQUENCY_NAMES)
 

@@ -175,7 +175,7 @@ def day_answer(rules: Rules, p: Patient, cycle: int, day: int, hours: float | No
         out["bsa_rounding"] = bsa_rounding_text()
         out["bsa_m2_unrounded"] = p.bsa_unrounded
     if p.formula:
-        from ingest.posology_text import dosing_data
+        from ingest.extract.posology.passages import dosing_data
 
         f = dosing_data()["bsa_formulas"][p.formula]
         out["bsa_formula_text"] = f"{f['name']}: {f['formula']}"

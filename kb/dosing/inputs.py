@@ -17,7 +17,7 @@ import re
 from typing import Any, Iterable, Mapping
 
 from ingest.errors import KbError
-from ingest.posology_text import dosing_data
+from ingest.extract.posology.passages import dosing_data
 
 
 class DoseInputError(KbError, ValueError):

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.posology_text import alternation, dosing_data, tokens
+from ingest.extract.posology.passages import alternation, dosing_data, tokens
 from ingest.quotes import sentences
 
 Q_INDICATIONS = """PREFIX smpc: <https://w3id.org/smpc-kb/ontology#>

@@ -10,8 +10,8 @@ from __future__ import annotations
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from ingest.adverse_data import soc_by_name
-from ingest.adverse_records import AdverseReactionSet, Incidence
+from ingest.extract.adverse.data import soc_by_name
+from ingest.extract.adverse.records import AdverseReactionSet, Incidence
 from ingest.records import LabelRecord, Quantity
 
 from kb.rdf.base import SMPC, GraphBuilder, slug

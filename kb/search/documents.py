@@ -149,7 +149,7 @@ TABLE_ENTRIES = 3
 
 def _rows_text(g: Graph, entries: list[_Fact]) -> str:
     """Entries as rows: "Nervous system disorders · common: encephalopathy, aphasia | ..."."""
-    from ingest.adverse_data import socs
+    from ingest.extract.adverse.data import socs
 
     names = {s.code: s.name for s in socs()}
     rows: dict[tuple[str, str], list[str]] = {}
