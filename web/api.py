@@ -6,7 +6,8 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from kb.adverse_query import FREQUENCY_NAMES
 
-from web import get_kb, label_data
+from web import get_kb
+from kb import label_queries as label_data
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from web import api, charts, get_kb, label_data
+from web import api, charts, get_kb
+from kb import label_queries as label_data
 from .downloads import BY_MEDIA, rdf_response
 
 bp = Blueprint("pages", __name__)
