@@ -22,6 +22,8 @@ import click
 
 from cli.conventions import ENV_HELP, KbGroup, setup_logging, wants_json
 
+__all__ = ["main", "fail", "default_store", "EXIT_OK", "EXIT_INTERNAL", "EXIT_BAD_INPUT", "EXIT_NOT_CONFORMING"]
+
 EXIT_OK = 0
 EXIT_INTERNAL = 1  # a crash or an unavailable store
 EXIT_BAD_INPUT = 2  # unreadable file, not an SmPC, unknown label, bad option (click uses 2 too)

@@ -182,7 +182,7 @@ def test_running_header_footer_and_page_number_removed_by_position_and_repetitio
 
 
 def test_larger_type_makes_a_sub_heading():
-    from ingest.readers.pdf.layout import _is_subheading
+    from ingest.readers.pdf.layout import is_subheading as _is_subheading
     from ingest.readers.pdf.lines import Line, Span
 
     big = Line(1, 72, 100, 300, 112, 13, [Span("Paediatric population")])

@@ -14,6 +14,8 @@ from flask import Flask, g, request
 
 from . import settings as settings_mod
 
+__all__ = ["create_app", "get_kb"]
+
 log = logging.getLogger("smpc_kb.web")
 
 

@@ -185,11 +185,12 @@ def sparql_page(query: str, defaults: list[str], named: list[str]):
     try:
         parsed, execute = run(query, defaults, named)
         result = execute()
-    except (SparqlError, BadRequest) as exc:
-        status = getattr(exc, "status", None) or getattr(exc, "code", 400)
-        error = getattr(exc, "message", None) or getattr(exc, "description", str(exc))
-        if getattr(exc, "retry_after", None):
+    except SparqlError as exc:
+        status, error = exc.status, exc.user_message()
+        if exc.retry_after:
             headers["Retry-After"] = str(int(exc.retry_after))
+    except BadRequest as exc:
+        status, error = exc.code or 400, exc.description or str(exc)
     table = None
     if result is not None and not result.is_graph:
         table = {"variables": result.variables, "rows": [[_cell(r.get(v)) for v in result.variables] for r in result.rows],
@@ -211,9 +212,9 @@ def _triples(result):
 def _cell(term) -> dict:
     if term is None:
         return {"text": "", "iri": None}
-    from rdflib import URIRef
+    from kb.sparql.service_description import is_iri
 
-    if not isinstance(term, URIRef):
+    if not is_iri(term):
         return {"text": str(term), "iri": None, "href": None}
     return {"text": str(term), "iri": str(term), "href": iri_href(str(term))}
 
@@ -230,45 +231,14 @@ def iri_href(iri: str) -> str | None:
     return iri if iri.lower().startswith(("http://", "https://")) else None
 
 
-SD_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
-              "application/rdf+xml": "xml"}
-
-
 def service_description():
-    from rdflib import BNode, Graph, Literal, Namespace, URIRef
-    from rdflib.namespace import RDF
+    from kb.sparql.service_description import SD_FORMATS, service_description as describe
 
-    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
-    fmt = Namespace("http://www.w3.org/ns/formats/")
-    g = Graph()
-    g.bind("sd", sd)
-    g.bind("formats", fmt)
-    svc = BNode()
-    endpoint = URIRef(request.base_url.rstrip("/"))
-    g.add((svc, RDF.type, sd.Service))
-    g.add((svc, sd.endpoint, endpoint))
-    g.add((svc, sd.supportedLanguage, sd.SPARQL11Query))
-    g.add((svc, sd.feature, sd.UnionDefaultGraph))
-    for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-              "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
-        g.add((svc, sd.resultFormat, fmt[f]))
-    ds, dg = BNode(), BNode()
-    g.add((svc, sd.defaultDataset, ds))
-    g.add((ds, RDF.type, sd.Dataset))
-    g.add((ds, sd.defaultGraph, dg))
-    g.add((dg, RDF.type, sd.Graph))
-    for ref in get_kb().labels():
-        ng = BNode()
-        g.add((ds, sd.namedGraph, ng))
-        g.add((ng, RDF.type, sd.NamedGraph))
-        g.add((ng, sd.name, URIRef(ref.iri)))
-        if ref.title:
-            g.add((ng, URIRef("http://purl.org/dc/terms/title"), Literal(f"{ref.title} ({ref.name})")))
     media = request.accept_mimetypes.best_match(list(SD_FORMATS)) or "text/turtle"
     fmt = format_param()
     if fmt:  # an RDF syntax by name (json/xml: that family's RDF syntax); a results-only format is refused
         from kb.sparql.safety import negotiate
 
         media = negotiate("describe", None, fmt)[0]
-    return Response(g.serialize(format=SD_FORMATS[media]), content_type=_content_type(media),
+    return Response(describe(request.base_url.rstrip("/"), get_kb().labels(), media), content_type=_content_type(media),
                     headers={"Vary": "Accept"})

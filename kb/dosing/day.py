@@ -7,7 +7,7 @@ import math
 from ingest import dosing_records as dr
 
 from kb.dosing.patient import Patient, Rules, bsa_rounding_text, daily_dose, round_dose, src, step_for
-from kb.dosing.inputs import DoseInputError, age_group_of
+from kb.dosing.inputs import DoseInputError, age_group_of, dosing_data
 from kb.dosing.words import unit_words
 
 
@@ -175,8 +175,6 @@ def day_answer(rules: Rules, p: Patient, cycle: int, day: int, hours: float | No
         out["bsa_rounding"] = bsa_rounding_text()
         out["bsa_m2_unrounded"] = p.bsa_unrounded
     if p.formula:
-        from ingest.extract.posology.passages import dosing_data
-
         f = dosing_data()["bsa_formulas"][p.formula]
         out["bsa_formula_text"] = f"{f['name']}: {f['formula']}"
         out["warnings"].append(f"BSA computed with the {p.formula} formula from weight and height")

@@ -16,8 +16,13 @@ import math
 import re
 from typing import Any, Iterable, Mapping
 
+from ingest.data_location import ontology_json
 from ingest.errors import KbError
-from ingest.extract.posology.passages import dosing_data
+
+
+def dosing_data() -> dict:
+    """The dose calculator's settings: bounds, rounding, BSA formulas, age groups (``ontology/data/dosing.json``)."""
+    return ontology_json("dosing.json")
 
 
 class DoseInputError(KbError, ValueError):

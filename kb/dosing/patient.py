@@ -8,9 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
 from ingest import dosing_records as dr
-from ingest.extract.posology.passages import dosing_data
 
-from kb.dosing.inputs import DoseInputError, age_fits, bsa, bsa_formula, number, text
+from kb.dosing.inputs import DoseInputError, age_fits, bsa, bsa_formula, dosing_data, number, text
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ingest import dosing_records as dr
-from ingest.extract.posology.passages import dosing_data
+from kb.dosing.inputs import dosing_data
 
 from kb.dosing.forms import band_answer, extras, phases, pick_band, quantity
 from kb.dosing.inputs import DoseInputError, age_fits, bsa, bsa_formula, number

@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.extract.posology.passages import alternation, dosing_data, tokens
+from ingest.extract.posology.passages import alternation, tokens
+
+from kb.dosing.inputs import dosing_data
 from ingest.quotes import sentences
 
 Q_INDICATIONS = """PREFIX smpc: <https://w3id.org/smpc-kb/ontology#>

@@ -158,7 +158,7 @@ class _Duplex:
         self._wr.close()
 
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the folder holding kb/
 _BOOT = (f"import sys; sys.path.insert(0, {_ROOT!r}); "
          "from kb.sparql.sandbox import no_network; no_network(); "  # first, while single-threaded
          "from kb.sparql.workers import main; main()")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.extract.adverse.data import _load, bands, heading_band
+from ingest.extract.adverse.data import load_data_file, bands, heading_band
 
 SUPERS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ⁾⁽*"
 _PLAIN = "0123456789abcdefghijklmnoprstuvwxyz)(*"
@@ -34,7 +34,7 @@ _TRAILING_STARS = re.compile(r"\s*(\*{1,3}|[†‡§])\s*$")
 
 @lru_cache(maxsize=None)
 def layouts() -> dict:
-    return _load("adverse-layouts.json")
+    return load_data_file("adverse-layouts.json")
 
 
 def is_mark(text: str) -> bool:

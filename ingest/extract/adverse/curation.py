@@ -18,11 +18,12 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.data_location import labels_dir as bundled_labels_dir
 from ingest.extract.adverse.data import fold
 from ingest.extract.adverse.records import FREQUENCY_NAMES, AdverseReactionSet
 from ingest.records import Issue, LabelRecord
 
-PROJECT_LABELS = Path(__file__).resolve().parent.parent / "labels"
+PROJECT_LABELS = bundled_labels_dir()
 PATTERN = "curation*.json"
 
 

@@ -35,14 +35,14 @@ class Band:
     headings: tuple[str, ...]
 
 
-def _load(name: str) -> dict:
+def load_data_file(name: str) -> dict:
     return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=None)
 def socs() -> tuple[Soc, ...]:
     return tuple(
-        Soc(s["code"], s["name"], s["abbrev"], tuple(s.get("variants", []))) for s in _load("meddra-soc.json")["socs"]
+        Soc(s["code"], s["name"], s["abbrev"], tuple(s.get("variants", []))) for s in load_data_file("meddra-soc.json")["socs"]
     )
 
 
@@ -50,7 +50,7 @@ def socs() -> tuple[Soc, ...]:
 def bands() -> tuple[Band, ...]:
     return tuple(
         Band(b["name"], b["low"], b["high"], b["legend"], tuple(b["headings"]))
-        for b in _load("adverse-frequency.json")["bands"]
+        for b in load_data_file("adverse-frequency.json")["bands"]
     )
 
 
@@ -71,7 +71,7 @@ def band_of_percent(percent: float) -> str:
 
 @lru_cache(maxsize=None)
 def matching() -> dict:
-    return _load("adverse-matching.json")
+    return load_data_file("adverse-matching.json")
 
 
 def fold(text: str) -> str:
@@ -81,7 +81,7 @@ def fold(text: str) -> str:
     return " ".join(sp.get(w, w) for w in words)
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "is", "us")):
@@ -94,7 +94,7 @@ def term_key(text: str) -> str:
     s = fold(text)
     for a, b in matching()["phrases"].items():
         s = re.sub(rf"\b{re.escape(a)}\b", b, s)
-    return " ".join(_singular(w) for w in s.split())
+    return " ".join(singular(w) for w in s.split())
 
 
 @lru_cache(maxsize=None)
@@ -158,5 +158,5 @@ def title_tokens(text: str) -> set[str]:
         if len(w) < 3 or w in {"and", "the", "with", "including", "event", "disorder", "reaction", "adverse"}:
             continue
         out.add(w)
-        out.update(_singular(x) for x in eq.get(w, []))
+        out.update(singular(x) for x in eq.get(w, []))
     return out

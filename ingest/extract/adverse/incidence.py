@@ -35,7 +35,7 @@ def _kind(text: str) -> str:
     return "any grade"
 
 
-def _age_group(text: str) -> str | None:
+def population_age_group(text: str) -> str | None:
     t = text.lower()
     if "pediatric" in t or "paediatric" in t or "children" in t:
         return "pediatric"
@@ -79,7 +79,7 @@ def subsection_incidences(sec: Section) -> list[Incidence]:
     """Numbers of one 'selected adverse reactions' or special-population subsection."""
     out: list[Incidence] = []
     subject = re.sub(r"\s*\([^)]*\)\s*$", "", sec.title).strip()
-    ctx: dict = dict(population=None, n=None, study=None, age_group=_age_group(sec.title))
+    ctx: dict = dict(population=None, n=None, study=None, age_group=population_age_group(sec.title))
     for p in sec.paragraphs:
         pop = _POP.search(p.text)
         ns = [int(x.replace(",", "")) for x in _N.findall(p.text)]
@@ -89,7 +89,7 @@ def subsection_incidences(sec: Section) -> list[Incidence]:
             ctx = dict(population=pop.group(1).strip() if pop else None,
                        n=sum(ns) if ns else (int(mnp.group(1)) if mnp else None),
                        study=st.group(1) if st else ("pooled" if len(ns) > 1 else None),
-                       age_group=_age_group((pop.group(1) if pop else "") + " " + p.text[:200]) or ctx["age_group"])
+                       age_group=population_age_group((pop.group(1) if pop else "") + " " + p.text[:200]) or ctx["age_group"])
         base = dict(ctx, section_key=sec.key)
         for s in _sentences(p):
             used: list[tuple[int, int]] = []

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from ingest.extract.adverse.cells import band_segments, layouts, noun_phrase, split_terms
 from ingest.extract.adverse.data import band_of_percent, bands, heading_band, term_key
-from ingest.extract.adverse.incidence import _age_group
+from ingest.extract.adverse.incidence import population_age_group
 from ingest.extract.adverse.records import AdverseReaction, Incidence
 from ingest.ids import IdMaker
 from ingest.records import LabelRecord
@@ -198,7 +198,7 @@ def _add_incidence(e: AdverseReaction, p, sec, term: str, pct: float | None, pop
         return
     e.incidences.append(Incidence("any grade", replace(p.source, quote=p.text), percent=pct, unit="%",
                                   population=pop, subject=term, entry_id=e.id,
-                                  age_group=_age_group(f"{sec.title} {pop or ''}"), section_key=sec.key))
+                                  age_group=population_age_group(f"{sec.title} {pop or ''}"), section_key=sec.key))
 
 
 def _population(sentence: str) -> tuple[str | None, int | None]:

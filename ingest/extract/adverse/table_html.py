@@ -26,8 +26,8 @@ from dataclasses import replace
 
 from ingest.extract.adverse.cells import (band_segments, cell_lines, clean, is_mark, join_wrapped, layouts, markers, split_terms)
 from ingest.extract.adverse.pdf_inline import inline_entries, prose_entries
-from ingest.extract.adverse.data import _singular, band, fold, heading_band, soc_by_name, soc_prefix, socs
-from ingest.extract.adverse.incidence import _age_group
+from ingest.extract.adverse.data import singular, band, fold, heading_band, soc_by_name, soc_prefix, socs
+from ingest.extract.adverse.incidence import population_age_group
 from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, FrequencyBand, Footnote, Incidence
 from ingest.ids import IdMaker, slugify
 from ingest.records import Issue, LabelRecord, Source, Table
@@ -49,8 +49,8 @@ def match_soc_exact(printed: str):
     s = soc_by_name(printed)
     if s:
         return s
-    plural = {" ".join(_singular(w) for w in fold(v).split()): x for x in socs() for v in (x.name, *x.variants)}
-    s = plural.get(" ".join(_singular(w) for w in fold(printed).split()))
+    plural = {" ".join(singular(w) for w in fold(v).split()): x for x in socs() for v in (x.name, *x.variants)}
+    s = plural.get(" ".join(singular(w) for w in fold(printed).split()))
     if s:
         return s
     pre = soc_prefix(printed)
@@ -247,7 +247,7 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
                     for e in out[n:]:
                         e.incidences.append(Incidence("any grade", src(r, c, 0, row[c]), population=pop,
                                                       subject=e.term, entry_id=e.id,
-                                                      age_group=_age_group(pop)))
+                                                      age_group=population_age_group(pop)))
         elif kind == "long":
             _long_row(r, row, soc_col, freq_col, add, record, table)
         else:  # "inline": the frequency label printed inside the cell ("Common: a, b")

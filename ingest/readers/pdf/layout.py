@@ -28,12 +28,12 @@ from ingest.scheme import title_matches as _title_matches
 
 _NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?$")
 _HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?\s+(\S.*)$")
-_BULLET = re.compile(r"^([•▪●■❑❖➢◦○\-‒–—o·∙⁃])\s*(?=\S)")
-_ENUM = re.compile(r"^(\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s+(?=\S)")
-_MARKER = re.compile(r"^(\*{1,3}|[†‡§¶#]|[a-z]|\d{1,2})[\s.)]")
+BULLET = re.compile(r"^([•▪●■❑❖➢◦○\-‒–—o·∙⁃])\s*(?=\S)")
+ENUM = re.compile(r"^(\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s+(?=\S)")
+MARKER = re.compile(r"^(\*{1,3}|[†‡§¶#]|[a-z]|\d{1,2})[\s.)]")
 _CAPTION = re.compile(r"^table\s+\d+", re.I)
 _LATE_HEADING = re.compile(r"(?<=[.!?\s])(\d{1,2})\.\s+([A-Z][A-Z ]{10,})$")
-_WORD = re.compile(r"[A-Za-z]+")
+WORD = re.compile(r"[A-Za-z]+")
 
 
 @dataclass
@@ -55,8 +55,8 @@ def _key(number: str) -> tuple[int, ...]:
 
 def starts_item(ln: Line) -> bool:
     first = ln.spans[0].text.lstrip() if ln.spans else ""
-    return bool(_BULLET.match(first) and (len(first) <= 2 or first[1:2].isspace())) or bool(
-        _ENUM.match(ln.text) and len(ln.text) > 4)
+    return bool(BULLET.match(first) and (len(first) <= 2 or first[1:2].isspace())) or bool(
+        ENUM.match(ln.text) and len(ln.text) > 4)
 
 
 def heading_of(items: list[Item], i: int, last: tuple[int, ...]) -> tuple[str, str, int] | None:
@@ -121,15 +121,15 @@ def join_lines(lines: list[Line], vocab: set[str]) -> tuple[str, list[dm.Span], 
     for k, ln in enumerate(lines):
         for s in ln.spans:
             t = s.text
-            if s.sup and t.strip() and _MARKER.match(t.strip() + " "):
+            if s.sup and t.strip() and MARKER.match(t.strip() + " "):
                 markers.append(t.strip())
             spans.append(dm.Span(t, s.bold, s.italic, s.underline, s.sup))
         if k + 1 < len(lines) and spans:
             last = spans[-1].text.rstrip()
             nxt = lines[k + 1].text
             if last.endswith("-") and len(last) > 1 and last[-2].isalpha() and nxt[:1].islower():
-                head = _WORD.findall(last)[-1] if _WORD.findall(last) else ""
-                tail = _WORD.match(nxt)
+                head = WORD.findall(last)[-1] if WORD.findall(last) else ""
+                tail = WORD.match(nxt)
                 joined = (head + tail.group(0)).lower() if tail else ""
                 spans[-1].text = last[:-1] if joined in vocab else last
             else:
@@ -138,7 +138,7 @@ def join_lines(lines: list[Line], vocab: set[str]) -> tuple[str, list[dm.Span], 
     return text, spans, markers
 
 
-def _lead_in(spans: list[dm.Span]) -> str | None:
+def lead_in(spans: list[dm.Span]) -> str | None:
     lead = ""
     for s in spans:
         if not s.text.strip():
@@ -157,7 +157,7 @@ def _lead_in(spans: list[dm.Span]) -> str | None:
     return None
 
 
-def _is_subheading(lines: list[Line], text: str, body_size: float = 0.0) -> bool:
+def is_subheading(lines: list[Line], text: str, body_size: float = 0.0) -> bool:
     """A short line (or two) of its own, set bold, italic, underlined or larger than the body text."""
     words = text.split()
     if not words or len(words) > 14 or len(lines) > 2 or _CAPTION.match(text):

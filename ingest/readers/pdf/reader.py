@@ -24,7 +24,7 @@ from functools import lru_cache
 from ingest import document as dm
 from ingest.errors import NotAnSmPC, UnreadableInput
 from ingest.readers.pdf.glyphs import open_pdf, scan
-from ingest.readers.pdf.layout import _WORD, Item, heading_of
+from ingest.readers.pdf.layout import WORD, Item, heading_of
 from ingest.readers.pdf.lines import Line, drop_running_text, group_lines, mark_underlines
 from ingest.readers.pdf.sections import build
 from ingest.readers.pdf.tables import PageTable, continues, fill, find_tables
@@ -174,7 +174,7 @@ def _read(doc, path: str) -> PdfRead:
     items, leaflet = _cut_leaflet(items)
     if leaflet is not None:  # a file without annex headings: a package leaflet after the SmPC is not read
         skipped.append(dm.Skipped("package leaflet", (leaflet, pages[-1].number)))
-    vocab = set(_WORD.findall(" ".join(ln.text for ls in lines_by_page for ln in ls).lower()))
+    vocab = set(WORD.findall(" ".join(ln.text for ls in lines_by_page for ln in ls).lower()))
     starts = [i for i, it in enumerate(items) if it.line is not None and "1" in it.line.text[:80]
               and (h := heading_of(items, i, (0,))) is not None and h[0] == "1"]
     if not starts:

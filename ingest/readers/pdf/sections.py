@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from ingest import document as dm
-from ingest.readers.pdf.layout import _BULLET, _ENUM, _MARKER, DocBuilder, Item, _is_subheading, _lead_in, heading_of, join_lines, \
+from ingest.readers.pdf.layout import BULLET, ENUM, MARKER, DocBuilder, Item, is_subheading, lead_in, heading_of, join_lines, \
     starts_item
 from ingest.readers.pdf.lines import Line
 from ingest.readers.pdf.tables import PageTable
@@ -44,8 +44,8 @@ class SectionBuilder:
         pages = tuple(sorted({ln.page for ln in lines}))
         first = lines[0]
         lead_sup = first.spans and first.spans[0].sup and first.spans[0].text.strip()
-        if lead_sup or (text[:1] in "*†‡§" and _MARKER.match(text)):
-            marker = first.spans[0].text.strip() if lead_sup else _MARKER.match(text).group(1)
+        if lead_sup or (text[:1] in "*†‡§" and MARKER.match(text)):
+            marker = first.spans[0].text.strip() if lead_sup else MARKER.match(text).group(1)
             body = text[len(marker):].strip()
             note = dm.Footnote(body, self.out.emit(text, first.page, _bbox(lines), pages), marker)
             self.current.blocks.append(note)
@@ -53,18 +53,18 @@ class SectionBuilder:
                 self.last_table.footnotes.append(note)
             return
         self.last_table = None
-        if _is_subheading(lines, text, self.body_size):
+        if is_subheading(lines, text, self.body_size):
             self.current.blocks.append(dm.Heading(text.rstrip(" :"), self.out.emit(text, first.page, _bbox(lines), pages)))
             return
         prov = self.out.emit(text, first.page, _bbox(lines), pages)
-        bullet = _BULLET.match(text) if starts_item(first) else None
-        enum = _ENUM.match(text) if bullet is None and starts_item(first) else None
+        bullet = BULLET.match(text) if starts_item(first) else None
+        enum = ENUM.match(text) if bullet is None and starts_item(first) else None
         if bullet or enum:
             m = bullet or enum
             self.current.blocks.append(dm.ListItem(text[m.end():].strip(), prov, spans, None, markers,
                                                    m.group(1), 0))
             return
-        self.current.blocks.append(dm.Paragraph(text, prov, spans, _lead_in(spans), markers))
+        self.current.blocks.append(dm.Paragraph(text, prov, spans, lead_in(spans), markers))
 
     def add_line(self, ln: Line) -> None:
         if self.group:
@@ -77,7 +77,7 @@ class SectionBuilder:
             styled_prev = prev.bold or prev.italic or prev.underlined or prev.size >= big
             styled_now = ln.bold or ln.italic or ln.underlined or ln.size >= big
             if brk or starts_item(ln) or (styled_prev and not styled_now
-                                          and _is_subheading(self.group, prev.text, self.body_size)) \
+                                          and is_subheading(self.group, prev.text, self.body_size)) \
                     or (ln.spans and ln.spans[0].sup):
                 self.flush()
         self.group.append(ln)
