@@ -105,7 +105,7 @@ def test_log_level_options(tmp_path, store):
 def test_every_environment_setting_is_documented():
     """Each KB_* variable the code reads appears, with its default, in `kb --help`, `kb serve --help` or the README."""
     names = set()
-    for f in list((ROOT / "kb" / "cli").glob("*.py")) + [ROOT / "web" / "settings.py"]:
+    for f in list((ROOT / "cli").glob("*.py")) + [ROOT / "web" / "settings.py"]:
         text = f.read_text(encoding="utf-8")
         names |= set(re.findall(r'envvar="(KB_[A-Z_]+)"', text))
         names |= set(re.findall(r'environ(?:\.get)?\(\s*"(KB_[A-Z_]+|NO_COLOR)"', text))

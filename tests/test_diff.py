@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.diff.compare import DiffRefused, diff_graphs
-from kb.diff.model import fold, text_key
+from kb.diff.model import layout_free as fold, text_key
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures"

@@ -19,7 +19,7 @@ from rdflib.namespace import PROV, RDF, RDFS
 
 from kb.diff.core_facts import View
 from kb.diff.match import fields_score
-from kb.diff.model import Fact, fold, norm_name
+from kb.diff.model import Fact, layout_free as fold, norm_name
 from kb.rdf.base import SMPC
 
 

@@ -23,7 +23,7 @@ from ingest.errors import KbError
 from kb.diff import core_facts as F
 from kb.diff.adverse_dosing_facts import SPECS as EXTRA_SPECS
 from kb.diff.match import diff_facts, fields_score, text_score
-from kb.diff.model import KINDS, Change, Fact, norm_name
+from kb.diff.model import KINDS, Change, norm_name
 from kb.diff.text import SectionDiff, diff_sections, text_changes
 
 
@@ -173,10 +173,3 @@ def diff_labels(kb, spec_from: str, spec_to: str, *, force: bool = False) -> Lab
     result.timings = {"load": t1 - t0, **result.timings}
     return result
 
-
-def facts_of(g: Graph) -> list[Fact]:
-    """Every comparable fact of one version graph (for inspection and tests)."""
-    out: list[Fact] = []
-    for spec in CORE_SPECS + EXTRA_SPECS:
-        out.extend(spec[0](g))
-    return out

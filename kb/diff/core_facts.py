@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
-from kb.diff.model import Fact, SourceRef, fold, norm_name
+from kb.diff.model import Fact, SourceRef, layout_free as fold, norm_name
 from kb.rdf.base import SCHEMA, SMPC
 
 PRODUCT_STATEMENT_KINDS = ("shelf-life", "storage-condition", "in-use-stability")
@@ -267,5 +267,3 @@ def storage_statements(g: Graph) -> list[Fact]:
                         group=f"{kind}|{norm_name(about)}"))
     return out
 
-
-CORE_EXTRACTORS = [indications, contraindications, warnings, product, storage_statements]

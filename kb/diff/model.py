@@ -104,7 +104,7 @@ _DASHES = {"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011":
 _SPACE = re.compile(r"\s+")
 
 
-def fold(text: str) -> str:
+def layout_free(text: str) -> str:
     """Layout-free text: one space between words, no bullet glyphs, plain dashes,
     hyphenated line breaks joined ("life- threatening" -> "life-threatening")."""
     t = unicodedata.normalize("NFKC", text or "")
@@ -127,15 +127,15 @@ def word_key(token: str) -> str:
 
 def text_key(text: str) -> str:
     """Comparison key of a text: equal keys mean 'no change but layout'."""
-    return "".join(word_key(w) for w in fold(text).split(" "))
+    return "".join(word_key(w) for w in layout_free(text).split(" "))
 
 
 def similarity(a: str, b: str) -> float:
     """0..1 similarity of two texts by their words (order-aware, layout-free)."""
     from difflib import SequenceMatcher
 
-    wa = [word_key(w).lower() for w in fold(a).split(" ") if w]
-    wb = [word_key(w).lower() for w in fold(b).split(" ") if w]
+    wa = [word_key(w).lower() for w in layout_free(a).split(" ") if w]
+    wb = [word_key(w).lower() for w in layout_free(b).split(" ") if w]
     if not wa and not wb:
         return 1.0
     if not wa or not wb:
@@ -144,4 +144,4 @@ def similarity(a: str, b: str) -> float:
 
 
 def norm_name(text: str | None) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", fold(text or "").lower()).strip()
+    return re.sub(r"[^a-z0-9]+", " ", layout_free(text or "").lower()).strip()

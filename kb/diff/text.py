@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from kb.diff.core_facts import Passage, SectionText
-from kb.diff.model import Change, SourceRef, fold, similarity, word_key
+from kb.diff.model import Change, SourceRef, layout_free as fold, similarity, word_key
 
 
 @dataclass

@@ -10,7 +10,6 @@ Public API (plain arguments in, JSON-ready dicts out, :class:`DoseInputError`
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping
 
 from ingest import dosing_records as dr
@@ -99,6 +98,3 @@ def _rule_rows(rules: Rules) -> list[dict]:
     return [{**describe(rule), "needs": sorted(set(RULE_NEEDS.get(rule.basis, ["age_years"])) | ({"weight_kg"} if rule.bands else set()))}
             for rule in rules.record.dose_rules]
 
-
-def ceil_days(hours: float) -> int:
-    return max(1, math.ceil(hours / 24))

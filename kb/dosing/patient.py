@@ -184,10 +184,6 @@ def weight_group(reg: dr.Regimen, weight: float) -> dr.WeightGroup | None:
     return None
 
 
-def cycle_limit(reg: dr.Regimen) -> int | None:
-    return reg.max_cycles
-
-
 def step_for(reg: dr.Regimen, group: str, cycle: int, day: int) -> dr.DoseStep | None:
     for s in reg.steps:
         if s.weight_group == group and s.first_cycle <= cycle and (s.last_cycle is None or cycle <= s.last_cycle) \

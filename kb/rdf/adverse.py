@@ -14,7 +14,8 @@ from ingest.extract.adverse.data import soc_by_name
 from ingest.extract.adverse.records import AdverseReactionSet, Incidence
 from ingest.records import LabelRecord, Quantity
 
-from kb.rdf.base import SMPC, GraphBuilder, slug
+from kb.rdf.base import SMPC, GraphBuilder
+from ingest.ids import slugify as slug
 
 
 def frequency_iri(name: str) -> URIRef:

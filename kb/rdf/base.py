@@ -17,13 +17,12 @@ Conventions
 """
 from __future__ import annotations
 
-import hashlib
-import re
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
+from ingest.ids import slugify
 from ingest.records import Quantity, Source
 
 SMPC = Namespace("https://w3id.org/smpc-kb/ontology#")
@@ -31,7 +30,6 @@ SCHEMA = Namespace("https://schema.org/")
 FHIR = Namespace("http://hl7.org/fhir/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 ID_BASE = "https://w3id.org/smpc-kb/id/"
-GRAPH_META = URIRef("https://w3id.org/smpc-kb/graph/catalogue")
 
 PREFIXES = {
     "smpc": SMPC,
@@ -45,15 +43,6 @@ PREFIXES = {
     "dcterms": DCTERMS,
     "sh": SH,
 }
-
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str, limit: int = 60) -> str:
-    """A readable IRI segment: lower case, hyphens; falls back to a hash."""
-    s = _SLUG.sub("-", text.lower()).strip("-")[:limit].strip("-")
-    return s or hashlib.sha1(text.encode()).hexdigest()[:10]
-
 
 def label_iri(label_id: str, version: str) -> URIRef:
     return URIRef(f"{ID_BASE}{quote(label_id, safe='')}/{quote(version, safe='')}")
@@ -129,7 +118,7 @@ class GraphBuilder:
     def quantity(self, node: URIRef, prop: URIRef, q: Quantity | None, name: str | None = None) -> URIRef | None:
         if q is None:
             return None
-        qn = URIRef(f"{node}/q/{slug(name or str(prop).rsplit('#', 1)[-1])}")
+        qn = URIRef(f"{node}/q/{slugify(name or str(prop).rsplit('#', 1)[-1])}")
         g = self.g
         g.add((node, prop, qn))
         g.add((qn, RDF.type, SMPC.Quantity))

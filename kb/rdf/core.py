@@ -13,7 +13,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from ingest.quotes import cross_refs
 from ingest.records import LabelRecord, Population
 
-from kb.rdf.base import SCHEMA, SMPC, GraphBuilder, slug
+from kb.rdf.base import SCHEMA, SMPC, GraphBuilder
+from ingest.ids import slugify as slug
 
 
 def add_label(b: GraphBuilder, record: LabelRecord) -> None:

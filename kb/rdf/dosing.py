@@ -20,7 +20,8 @@ from rdflib.namespace import PROV, RDF
 from ingest import dosing_records as dr
 from ingest.records import LabelRecord, Quantity, Source
 
-from kb.rdf.base import SMPC, GraphBuilder, slug
+from kb.rdf.base import SMPC, GraphBuilder
+from ingest.ids import slugify as slug
 
 CLASSES: dict[type, str] = {
     dr.Regimen: "DosingRegimen", dr.WeightGroup: "WeightGroup", dr.DoseStep: "DoseStep",

@@ -165,9 +165,6 @@ class QueryBuilder:
             self._by_concat.setdefault("".join(_joined(k) for k in key), (gi, term, case))
         self._longest = max((len(re.findall(TOKEN_PATTERN, m[2])) for m in self._members), default=1) + 1
 
-    def plain_words(self, text: str) -> list[str]:
-        return [t.text for t in self.plain(text)]
-
     def _group_of(self, raw_words: list[str], i: int) -> tuple[int, int] | None:
         """The longest synonym-group member starting at word i: (group index, words used).
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.data_location import labels_dir as bundled_labels_dir
-from ingest.extract.adverse.data import fold
+from ingest.extract.adverse.data import fold_spelling as fold
 from ingest.extract.adverse.records import FREQUENCY_NAMES, AdverseReactionSet
 from ingest.records import Issue, LabelRecord
 

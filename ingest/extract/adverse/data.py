@@ -74,7 +74,7 @@ def matching() -> dict:
     return load_data_file("adverse-matching.json")
 
 
-def fold(text: str) -> str:
+def fold_spelling(text: str) -> str:
     """Lower case, punctuation to spaces, British -> American spelling."""
     words = _NON_WORD.sub(" ", text.lower()).split()
     sp = matching()["spelling"]
@@ -91,7 +91,7 @@ def singular(word: str) -> str:
 
 def term_key(text: str) -> str:
     """Matching key for a term: folded, summary phrases rewritten, singular words."""
-    s = fold(text)
+    s = fold_spelling(text)
     for a, b in matching()["phrases"].items():
         s = re.sub(rf"\b{re.escape(a)}\b", b, s)
     return " ".join(singular(w) for w in s.split())
@@ -102,13 +102,13 @@ def _soc_keys() -> list[tuple[str, Soc]]:
     keys = []
     for s in socs():
         for v in (s.name, *s.variants):
-            keys.append((fold(v), s))
+            keys.append((fold_spelling(v), s))
     keys.sort(key=lambda kv: -len(kv[0]))
     return keys
 
 
 def soc_by_name(text: str) -> Soc | None:
-    k = fold(text)
+    k = fold_spelling(text)
     return next((s for key, s in _soc_keys() if key == k), None)
 
 
@@ -141,7 +141,7 @@ def soc_prefix(text: str) -> tuple[Soc, str, list[str]] | None:
 
 def heading_band(text: str) -> str | None:
     """'Very common' / 'Frequency not known' ... -> band name, or None."""
-    k = fold(text)
+    k = fold_spelling(text)
     best = None
     for b in bands():
         for h in b.headings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.extract.adverse.data import fold, term_key, title_tokens
+from ingest.extract.adverse.data import fold_spelling as fold, term_key, title_tokens
 from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet
 from ingest.extract.adverse.incidence import narrow_source, subsection_incidences
 from ingest.records import LabelRecord, Section

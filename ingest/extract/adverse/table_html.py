@@ -26,10 +26,10 @@ from dataclasses import replace
 
 from ingest.extract.adverse.cells import (band_segments, cell_lines, clean, is_mark, join_wrapped, layouts, markers, split_terms)
 from ingest.extract.adverse.pdf_inline import inline_entries, prose_entries
-from ingest.extract.adverse.data import singular, band, fold, heading_band, soc_by_name, soc_prefix, socs
+from ingest.extract.adverse.data import singular, band, fold_spelling as fold, heading_band, soc_by_name, soc_prefix, socs
 from ingest.extract.adverse.incidence import population_age_group
 from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, FrequencyBand, Footnote, Incidence
-from ingest.ids import IdMaker, slugify
+from ingest.ids import IdMaker
 from ingest.records import Issue, LabelRecord, Source, Table
 
 _SOC_WORDS = {"soc", "system", "organ", "class", "classes", "meddra", "body"}
@@ -356,6 +356,3 @@ def adverse_set_from_html(record: LabelRecord) -> AdverseReactionSet | None:
                                for b in ("very common", "common", "uncommon", "rare", "very rare", "not known")]
     return AdverseReactionSet(entries=entries, bands=bands, footnotes=notes, style="html-table")
 
-
-def entry_slug(e: AdverseReaction) -> str:
-    return slugify(f"{e.soc}-{e.term}-{e.frequency}")

@@ -44,15 +44,6 @@ def duration_pattern() -> re.Pattern:
     return re.compile(rf"(?P<num>\d+(?:\.\d+)?)(?:\s*|-)(?P<unit>{alternation(u['duration'])})\b", re.I)
 
 
-@lru_cache(maxsize=1)
-def volume_pattern() -> re.Pattern:
-    u = dosing_data()["units"]
-    t = dosing_data()["units"]["per_time"]
-    return re.compile(
-        rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>{alternation(u['volume'])})(?:\s*/\s*(?P<time>{alternation(t)}))?(?![A-Za-z])"
-    )
-
-
 def number(s: str) -> float:
     return float(s.replace(",", "."))
 
@@ -70,11 +61,6 @@ def dose_unit(m: re.Match) -> str:
 
 def dose_quantity(m: re.Match, comparator: str | None = None) -> Quantity:
     return Quantity(number(m.group("num")), dose_unit(m), comparator=comparator, text=m.group(0))
-
-
-def find_dose(text: str) -> Quantity | None:
-    m = dose_pattern().search(text)
-    return dose_quantity(m) if m else None
 
 
 def duration(m: re.Match) -> Quantity:
@@ -158,11 +144,6 @@ class Flat:
         return out
 
 
-def lines_between(lines: list[Line], first: int, last: int) -> list[Line]:
-    """Lines numbered first..last (1-based, inclusive)."""
-    return lines[first - 1 : last]
-
-
 def tokens(text: str) -> set[str]:
     """Crude stems of the words of a passage (for matching headings to populations)."""
     out = set()
@@ -174,6 +155,3 @@ def tokens(text: str) -> set[str]:
         out.add(w)
     return out
 
-
-def quote_text(src: Source) -> str:
-    return " ".join(src.quote.split())

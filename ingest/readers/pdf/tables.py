@@ -107,14 +107,6 @@ def _rows_divided(vs: list[Rule], x: float, ys: list[float]) -> int:
     return sum(_covered(ext, a, b) for a, b in zip(ys, ys[1:]))
 
 
-def _covers_v(rules: list[Rule], x: float, y0: float, y1: float) -> bool:
-    return _covered(_near(rules, x, True), y0, y1)
-
-
-def _covers_h(rules: list[Rule], y: float, x0: float, x1: float) -> bool:
-    return _covered(_near(rules, y, False), x0, x1)
-
-
 def find_tables(page: PageGlyphs) -> list[PageTable]:
     tables = []
     loose: list[Rule] = []
