@@ -1,9 +1,9 @@
 """The quad store: one named graph per label version, in Oxigraph.
 
-``open_store(location)`` gives a :class:`LocalStore` (a pyoxigraph/RocksDB
-directory) for a path, or a :class:`kb.store.remote.RemoteStore` (SPARQL 1.1
-Protocol + Graph Store Protocol, e.g. ``oxigraph serve``) for an http(s) URL.
-Both have the same methods; see docs/store.md for the design and figures.
+:class:`Store` is the interface of both stores; :class:`LocalStore` is the one in a
+pyoxigraph/RocksDB directory. ``kb.store.open_store(location)`` gives it for a path, or a
+:class:`kb.store.remote.RemoteStore` (SPARQL 1.1 Protocol + Graph Store Protocol, e.g.
+``oxigraph serve``) for an http(s) URL. See docs/store.md for the design and figures.
 
 Dataset rules for queries: the default graph is the union of all named
 graphs unless the query has FROM/FROM NAMED or the caller passes
