@@ -7,6 +7,7 @@ spelling variants, hyphen compounds).
 from __future__ import annotations
 
 import html
+from urllib.parse import quote
 
 from ingest.errors import KbError
 
@@ -129,6 +130,12 @@ def highlight(text: str, terms: set[str], analyzer, size: int = SNIPPET_CHARS) -
     if end < len(text):
         out.append(" \u2026")
     return "".join(out)
+
+
+def hit_path(label: str, version: str, section: str, anchor: str | None = None) -> str:
+    """Web path of a passage: its section page, opened at the passage's anchor."""
+    path = f"/labels/{quote(label, safe='')}@{quote(version, safe='')}/sections/{quote(section, safe='')}"
+    return path + (f"#{anchor}" if anchor else "")
 
 
 def build_response(text, hits, page, pages, facets, corrections, terms, analyzer, hit_path, pagesize) -> dict:

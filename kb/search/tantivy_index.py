@@ -26,7 +26,7 @@ from kb.search.base import (MARKER, PAGE_SIZE, TEXT_FIELDS, SearchBase, check_re
                           pages_of, resolve_scope, stamp, words_of)
 from kb.search.documents import documents
 from kb.search.latest import latest_markers
-from kb.search.results import SearchError, build_response
+from kb.search.results import SearchError, build_response, hit_path
 
 SUBDIR = "tantivy"
 Q = tantivy.Query
@@ -270,16 +270,10 @@ class TantivyIndex(SearchBase):
         hits = [_Hit(json.loads(s.doc(a)["data"][0]), score) for score, a in found.hits]
         hits_page = _Page(hits, found.count)
         return build_response(text, hits_page, page, pages, facets, corrections, terms, self.builder.stemmed,
-                              _hit_path(), pagesize)
+                              hit_path, pagesize)
 
 
 class _Page(list):
     def __init__(self, hits, total: int):
         super().__init__(hits)
         self.total = total
-
-
-def _hit_path():
-    from kb.search.whoosh_index import hit_path
-
-    return hit_path

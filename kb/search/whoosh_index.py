@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 from rdflib import Graph
 from whoosh import index as windex
@@ -30,16 +29,10 @@ from kb.search.base import (MARKER, PAGE_SIZE, SearchBase, check_request, correc
                           pages_of, resolve_scope, stamp, words_of)
 from kb.search.documents import KINDS, documents
 from kb.search.latest import read_markers, refresh_latest
-from kb.search.results import SearchError, build_response, ranked_page
+from kb.search.results import SearchError, build_response, hit_path, ranked_page
 
 _stamp = stamp  # the name the benchmarks import
 LATEST = "latest"  # a second whoosh index in each generation directory: each label's latest version only
-
-
-def hit_path(label: str, version: str, section: str, anchor: str | None = None) -> str:
-    """Web path of a passage: its section page, opened at the passage's anchor."""
-    path = f"/labels/{quote(label, safe='')}@{quote(version, safe='')}/sections/{quote(section, safe='')}"
-    return path + (f"#{anchor}" if anchor else "")
 
 
 class SearchIndex(SearchBase):
