@@ -28,8 +28,6 @@ from ingest.scheme import title_matches as _title_matches
 
 _NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?$")
 _HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?\s+(\S.*)$")
-BULLET = re.compile(r"^([•▪●■❑❖➢◦○\-‒–—o·∙⁃])\s*(?=\S)")
-ENUM = re.compile(r"^(\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s+(?=\S)")
 MARKER = re.compile(r"^(\*{1,3}|[†‡§¶#]|[a-z]|\d{1,2})[\s.)]")
 _CAPTION = re.compile(r"^table\s+\d+", re.I)
 _LATE_HEADING = re.compile(r"(?<=[.!?\s])(\d{1,2})\.\s+([A-Z][A-Z ]{10,})$")
@@ -51,12 +49,6 @@ def title_matches(number: str, title: str) -> bool:
 
 def _key(number: str) -> tuple[int, ...]:
     return tuple(int(x) for x in number.split("."))
-
-
-def starts_item(ln: Line) -> bool:
-    first = ln.spans[0].text.lstrip() if ln.spans else ""
-    return bool(BULLET.match(first) and (len(first) <= 2 or first[1:2].isspace())) or bool(
-        ENUM.match(ln.text) and len(ln.text) > 4)
 
 
 def heading_of(items: list[Item], i: int, last: tuple[int, ...]) -> tuple[str, str, int] | None:

@@ -189,3 +189,14 @@ def drop_running_text(pages: list[PageGlyphs], lines_by_page: list[list[Line]]) 
 
 def _in_margin(line: Line, page: PageGlyphs) -> bool:
     return line.top < _MARGIN * page.height or line.bottom > (1 - _MARGIN) * page.height
+
+
+# list items: a bullet glyph or an enumeration opens one (the rule of body text and table cells alike)
+BULLET = re.compile(r"^([•▪●■❑❖➢◦○\-‒–—o·∙⁃])\s*(?=\S)")
+ENUM = re.compile(r"^(\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s+(?=\S)")
+
+
+def starts_item(ln: Line) -> bool:
+    first = ln.spans[0].text.lstrip() if ln.spans else ""
+    return bool(BULLET.match(first) and (len(first) <= 2 or first[1:2].isspace())) or bool(
+        ENUM.match(ln.text) and len(ln.text) > 4)

@@ -5,9 +5,8 @@ import re
 from dataclasses import dataclass
 
 from ingest import document as dm
-from ingest.readers.pdf.layout import BULLET, ENUM, MARKER, DocBuilder, Item, is_subheading, lead_in, heading_of, join_lines, \
-    starts_item
-from ingest.readers.pdf.lines import Line
+from ingest.readers.pdf.layout import MARKER, DocBuilder, Item, heading_of, is_subheading, join_lines, lead_in
+from ingest.readers.pdf.lines import BULLET, ENUM, Line, starts_item
 from ingest.readers.pdf.tables import PageTable
 
 _SUPERS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"

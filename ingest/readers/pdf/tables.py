@@ -17,7 +17,7 @@ import bisect
 from dataclasses import dataclass, field
 
 from ingest.readers.pdf.glyphs import PageGlyphs, Rule, Run
-from ingest.readers.pdf.lines import Line, group_lines
+from ingest.readers.pdf.lines import Line, group_lines, starts_item
 
 _TOL = 3.0
 
@@ -249,8 +249,6 @@ def _unruled_rows(table: PageTable) -> list[float]:
 
 
 def cell_paragraphs(lines: list[Line]) -> list[list[Line]]:
-    from ingest.readers.pdf.layout import starts_item  # the list-item rule is the body text's
-
     paras: list[list[Line]] = []
     for ln in lines:
         if not ln.text:
