@@ -64,10 +64,10 @@ def child(mode: str, versions: int, label: str) -> dict:
     import pyoxigraph as ox
 
     from ingest.pipeline import read_label
-    from kb.rdf_base import label_iri
-    from kb.rdf_build import build_graph
+    from kb.rdf.base import label_iri
+    from kb.rdf.build import build_graph
     from kb.service import KnowledgeBase, LabelRef, stamp_ingested
-    from kb.store import LocalStore, Store
+    from kb.store.local import LocalStore, Store
 
     record = read_label(label)
     graph = build_graph(record)
@@ -76,7 +76,7 @@ def child(mode: str, versions: int, label: str) -> dict:
     marker = f"/{record.label_id}/{record.version}"
     assert marker in nt
     if mode == "transaction":
-        def old_write(self, iri, ntriples):  # kb/store.py before issue 17
+        def old_write(self, iri, ntriples):  # kb/store/local.py before issue 17
             node = ox.NamedNode(iri)
             if self.has_graph(iri):
                 return Store.replace_graph_nt(self, iri, ntriples)

@@ -30,7 +30,7 @@ import pyoxigraph as ox  # noqa: E402
 from rdflib import Dataset, URIRef  # noqa: E402
 
 from ingest.pipeline import read_label  # noqa: E402
-from kb.rdf_build import build_graph  # noqa: E402
+from kb.rdf.build import build_graph  # noqa: E402
 from kb.service import default_label  # noqa: E402
 from kb.store import open_store  # noqa: E402
 

@@ -16,8 +16,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    from kb.diff import diff_labels
-    from kb.diff_report import to_json
+    from kb.diff.compare import diff_labels
+    from kb.diff.report import to_json
     from kb.service import KnowledgeBase
 
     with tempfile.TemporaryDirectory() as tmp:

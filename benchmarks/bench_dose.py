@@ -32,8 +32,8 @@ from urllib.parse import parse_qsl
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.pipeline import read_label  # noqa: E402
-from kb.dosing import DoseInputError, Rules, compute_dose  # noqa: E402
-from kb.rdf_build import build_graph  # noqa: E402
+from kb.dosing.engine import DoseInputError, Rules, compute_dose  # noqa: E402
+from kb.rdf.build import build_graph  # noqa: E402
 
 LABEL = Path(__file__).resolve().parent.parent / "labels" / "blincyto" / "smpc-il.txt"
 QUERY = "indication=pediatric-relapsed-refractory&weight_kg=30&height_cm=130&age_years=9&cycle=1&day=8&infusion_hours=48"
@@ -117,7 +117,7 @@ def add_copies(store_dir: Path, iri: str, version: str, copies: int, chunk: int 
     triples about the version IRI: what the label catalogue reads), not its sections and facts."""
     import pyoxigraph as ox
 
-    from kb.store import LocalStore
+    from kb.store.local import LocalStore
 
     store = ox.Store(str(store_dir))
     nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri)).decode()
@@ -142,9 +142,9 @@ def add_copies(store_dir: Path, iri: str, version: str, copies: int, chunk: int 
 
 def index_copies(kb, backend: str) -> None:
     """The search index of ``backend`` holding every stored version (copies share one passage list)."""
-    from kb.search import index_for
-    from kb.search_base import stamp
-    from kb.search_docs import documents
+    from kb.search.base import stamp
+    from kb.search.documents import documents
+    from kb.search.whoosh_index import index_for
 
     refs = kb.labels()
     idx = index_for(kb, backend)

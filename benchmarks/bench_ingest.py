@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 import pyoxigraph as ox  # noqa: E402
 
 from ingest.pipeline import read_label  # noqa: E402
-from kb.rdf_build import build_graph  # noqa: E402
-from kb.rdf_ox import ox_triples  # noqa: E402
+from kb.rdf.build import build_graph  # noqa: E402
+from kb.rdf.oxigraph_terms import ox_triples  # noqa: E402
 from kb.service import KnowledgeBase, default_label  # noqa: E402
-from kb.validate import _split_shapes, shapes_graph, validate_triples, vocabulary_graph  # noqa: E402
+from kb.validate.shacl import _split_shapes, shapes_graph, validate_triples, vocabulary_graph  # noqa: E402
 
 
 def timed(fn, repeat):
@@ -55,7 +55,7 @@ def cli_ingest(python: str, root: Path, label: str, repeat: int) -> float:
         with tempfile.TemporaryDirectory() as d:
             env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(root))
             t = time.perf_counter()
-            r = subprocess.run([python, "-m", "kb.cli", "--store", str(Path(d) / "store"), "ingest", label],
+            r = subprocess.run([python, "-m", "cli", "--store", str(Path(d) / "store"), "ingest", label],
                                cwd=root, env=env, capture_output=True, text=True)
             times.append(time.perf_counter() - t)
             if r.returncode != 0:
@@ -84,8 +84,8 @@ def main() -> None:
     if not a.no_reference:
         t_ref, _ = timed(lambda: pyshacl_validate(graph, shacl_graph=shapes_graph(), ont_graph=vocabulary_graph(),
                                                   inference="none", advanced=True, allow_warnings=True), 1)
-    from kb.search import attach
-    from kb.store import Store
+    from kb.search.whoosh_index import attach
+    from kb.store.local import Store
 
     with tempfile.TemporaryDirectory() as d:
         kb = KnowledgeBase(Path(d) / "store")

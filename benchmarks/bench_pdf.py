@@ -1,7 +1,7 @@
 """PDF read time beside the PDF library's bare text extraction of the same file, in the same run.
 
 Baseline: pypdfium2 (the library the reader uses) extracting the plain text of every page
-(``PdfTextPage.get_text_range``), nothing else. Measured: ``ingest.pdf_reader.read_pdf`` (annexes
+(``PdfTextPage.get_text_range``), nothing else. Measured: ``ingest.readers.pdf.reader.read_pdf`` (annexes
 found, Annex I read into the document model: runs, rules, lines, tables, sections, every SmPC), and
 for information the whole ``read_labels`` (document model -> records, identity, every extractor).
 
@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 import pypdfium2 as pdfium  # noqa: E402
 
-from ingest.pdf_reader import read_pdf  # noqa: E402
 from ingest.pipeline import read_labels  # noqa: E402
+from ingest.readers.pdf.reader import read_pdf  # noqa: E402
 
 DEFAULT = [ROOT / "labels/ema" / p / f"{p}-epar-product-information_en.pdf" for p in ("humira", "dovato", "suliqua")]
 

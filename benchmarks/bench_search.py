@@ -46,9 +46,9 @@ def pct(xs: list[float], p: float) -> float:
 def build(tmp: Path, versions: int, backends: list[str]):
     """A store with the bundled label, and each backend's index with it plus ``versions - 1`` copies
     (reused when ``tmp`` already holds them)."""
-    from kb.search import attach, index_for
-    from kb.search_base import stamp
-    from kb.search_docs import documents
+    from kb.search.base import stamp
+    from kb.search.documents import documents
+    from kb.search.whoosh_index import attach, index_for
     from kb.service import KnowledgeBase, default_label
 
     kb = KnowledgeBase(tmp / "store")
@@ -110,10 +110,9 @@ def timed(fn, qs, repeat: int, budget_s: float = 120.0) -> tuple[float, float]:
 
 def run(versions: int, repeat: int, backends: list[str], data: Path | None) -> list[dict]:
     import requests
-
     from web_fixtures import start_server
 
-    from kb.search import index_for
+    from kb.search.whoosh_index import index_for
     from web import create_app
 
     tmp = (data / f"v{versions}") if data else Path(tempfile.mkdtemp(prefix="bench-search-"))

@@ -33,7 +33,6 @@ def pct(xs, p):
 
 def run(versions: int, repeat: int, timeout_s: float | None) -> list[tuple]:
     import requests
-
     from bench_search import build
     from web_fixtures import start_server
 

@@ -5,7 +5,7 @@
 Prints load time, disk size, median/p95 of two competency queries in Oxigraph
 (and the same queries in rdflib's in-memory engine over fewer versions), and the
 overhead of the timeout worker path against in-process for a small query.
-The label graph is synthetic (~1,500 triples, shaped like kb/rdf_base.py output).
+The label graph is synthetic (~1,500 triples, shaped like kb/rdf/base.py output).
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from rdflib import Dataset, Graph, Literal, URIRef  # noqa: E402
 from rdflib.namespace import PROV, RDF, XSD  # noqa: E402
 
-from kb.rdf_base import SCHEMA, SMPC, label_iri  # noqa: E402
-from kb.store import LocalStore  # noqa: E402
+from kb.rdf.base import SCHEMA, SMPC, label_iri  # noqa: E402
+from kb.store.local import LocalStore  # noqa: E402
 
 PH = ["Philadelphia chromosome-positive", "Philadelphia chromosome-negative", None]
 WARN = ["neurological events", "cytokine release syndrome", "infections", "tumour lysis syndrome",

@@ -6,7 +6,7 @@ The versions mix the real labels' SmPCs (labels/bundled.json and every SmPC of t
 product-information PDFs under labels/ema/), each read once; version k of a label is a
 generated revision (the same record under a new version id) that goes through the whole
 ingest path after reading: graph, SHACL, store write, search index, in one process, as
-``kb ingest`` of many files does (kb/cli/batch.py writes through the same
+``kb ingest`` of many files does (cli/batch.py writes through the same
 ``KnowledgeBase.write_version``).
 
 At each size, with this process's hold on the store released:
@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import requests  # noqa: E402
-
 from bench_batch_memory import compacted_mb, dir_mb, rss_mb  # noqa: E402
 from load import serve_store, tree_rss_mb  # noqa: E402
 
@@ -113,7 +112,7 @@ def main() -> None:
     ap.add_argument("--keep", help="fill this store directory (kept) instead of a temporary one")
     a = ap.parse_args()
     sizes = [int(x) for x in a.sizes.split(",")]
-    from kb.search import attach
+    from kb.search.whoosh_index import attach
     from kb.service import KnowledgeBase, check_record
 
     records = real_records(a.labels)

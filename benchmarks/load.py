@@ -57,7 +57,7 @@ def tree_rss_mb(pid: int) -> float:
 
 def start_server(tmp: Path, env_extra: dict) -> tuple[subprocess.Popen, str]:
     store = tmp / "store"
-    subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(store), "ingest"], check=True, capture_output=True,
+    subprocess.run([sys.executable, "-m", "cli", "--store", str(store), "ingest"], check=True, capture_output=True,
                    cwd=ROOT, timeout=300)
     return serve_store(store, tmp, env_extra)
 
@@ -67,7 +67,7 @@ def serve_store(store: Path, tmp: Path, env_extra: dict | None = None, start_tim
     """`kb serve --no-ingest` on ``store`` (request log off), once it answers; its log in ``tmp``."""
     port = free_port()
     env = {**os.environ, "KB_LOG_REQUESTS": "0", **(env_extra or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "--store", str(store), "serve", "--port", str(port),
                              "--no-ingest"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=open(tmp / "serve.log", "w"))
     base = f"http://127.0.0.1:{port}"

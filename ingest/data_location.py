@@ -11,6 +11,7 @@ found through :mod:`importlib.resources`; an editable install or a checkout on
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -38,6 +39,12 @@ def ontology_dir() -> Path:
 def ontology_data(file_name: str) -> Path:
     """A generic-knowledge file in ``ontology/data``."""
     return data_dir("ontology") / "data" / file_name
+
+
+@lru_cache(maxsize=None)
+def ontology_json(file_name: str) -> dict:
+    """A generic-knowledge JSON file of ``ontology/data``, read once (settings such as ``dosing.json``)."""
+    return json.loads(ontology_data(file_name).read_text(encoding="utf-8"))
 
 
 def labels_dir() -> Path:

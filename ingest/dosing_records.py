@@ -1,4 +1,4 @@
-"""Typed records of section 4.2 / 6.6 dosing rules (filled by ``ingest.posology``).
+"""Typed records of section 4.2 / 6.6 dosing rules (filled by ``ingest.extract.posology.dosing``).
 
 Every number is a :class:`Quantity` with a UCUM unit and every record carries
 the :class:`Source` it was read from. Cycle ranges are 1-based and inclusive;

@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import adverse_reactions, clinical, posology, product, statements
+from ingest.extract import product, statements
+from ingest.extract.adverse import reactions as adverse_reactions
+from ingest.extract.clinical import facts as clinical
+from ingest.extract.identity import identify
+from ingest.extract.posology import dosing as posology
+from ingest.readers.text.reader import parse_text
+
 from .errors import UnreadableInput
-from .identity import identify
 from .records import LabelRecord
 from .records_document import document_of
 from .text_lines import decode
-from .text_reader import parse_text
 
 Extractor = Callable[[LabelRecord], None]
 
@@ -61,7 +65,7 @@ def read_label_bytes(data: bytes, path: str, label_id: str | None = None, versio
     if fmt == "text":
         record = parse_text(decode(data, path), path)
     else:
-        from . import fhir_epi  # the structured reader (FHIR ePI Bundle, JSON or XML)
+        from ingest.readers.fhir import epi as fhir_epi  # the structured reader (FHIR ePI Bundle, JSON or XML)
 
         record = fhir_epi.read_bundle(data, path, fmt)
     record.document = document_of(record)
@@ -92,15 +96,15 @@ def read_labels_with_skipped(path: str | Path, label_id: str | None = None, vers
 def read_labels_bytes(data: bytes, path: str, label_id: str | None = None, version: str | None = None) -> LabelsRead:
     if detect_format(data) != "pdf":
         return LabelsRead([read_label_bytes(data, path, label_id, version)])
-    from .pdf_reader import read_pdf
+    from ingest.readers.pdf.reader import read_pdf
 
     return labels_from_pdf(read_pdf(data, path), label_id, version)
 
 
 def labels_from_pdf(read, label_id: str | None = None, version: str | None = None) -> LabelsRead:
-    """Records of the SmPCs of a read PDF (:class:`ingest.pdf_reader.PdfRead`): identified and extracted."""
-    from .identity import identify_pdf
-    from .pdf_records import to_record
+    """Records of the SmPCs of a read PDF (:class:`ingest.readers.pdf.reader.PdfRead`): identified and extracted."""
+    from ingest.extract.identity import identify_pdf
+    from ingest.readers.pdf.records import to_record
 
     records = [to_record(d) for d in read.documents]
     for record, doc in zip(records, read.documents):

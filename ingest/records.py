@@ -88,7 +88,7 @@ class RecoveredTable(Table):
 
     ``header`` names the organ-class column and the frequency columns; ``rows``
     hold each row's organ class as printed and its cells in printed order
-    (``layout``, see :mod:`ingest.text_reader_tables`: per row its organ class and
+    (``layout``, see :mod:`ingest.readers.text.tables`: per row its organ class and
     cells, each cell with its term without glued footnote markers, the markers,
     the frequency columns it may stand in, settled or open between columns, and
     its source; the layout evidence they were settled from: shared lines, gaps,

@@ -1,7 +1,7 @@
 """Section records of the text and FHIR readers -> the document model (:mod:`ingest.document`).
 
 The PDF reader builds a :class:`~ingest.document.Document` first and derives its
-section records from it (:mod:`ingest.pdf_records`); the text and FHIR readers
+section records from it (:mod:`ingest.readers.pdf.records`); the text and FHIR readers
 build section records directly, and this module gives the same model for them,
 so every reader's label carries one (``LabelRecord.document``):
 

@@ -3,7 +3,7 @@
 ``parse`` gives every entry with its ``q`` in preference order (higher ``q`` first, then the
 order written). Entries with ``q=0`` are kept: they are an explicit refusal ("not this one"),
 which a wildcard elsewhere in the header must not override (RFC 9110 section 12.4.2).
-Used by :func:`kb.sparql.negotiate` and by the web layer's gzip decision.
+Used by :func:`kb.sparql.safety.negotiate` and by the web layer's gzip decision.
 """
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ rdflib graph.
 """
 from __future__ import annotations
 
-from ingest.adverse_data import soc_by_name
-from ingest.adverse_records import FREQUENCY_NAMES
+from ingest.extract.adverse.data import soc_by_name
+from ingest.extract.adverse.records import FREQUENCY_NAMES
 
 ONT = "https://w3id.org/smpc-kb/ontology#"
 
@@ -133,7 +133,7 @@ def select(entries: list[dict], soc: str | None = None, frequency: str | None = 
 
 def all_entries(store, graph_iri: str) -> list[dict]:
     """Every adverse-reaction entry of one label version graph, in reading order."""
-    from ingest.adverse_data import socs
+    from ingest.extract.adverse.data import socs
 
     soc_names = {s.code: s.name for s in socs()}
     rows = store.query(_QUERY % {"g": graph_iri}).rows

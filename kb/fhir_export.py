@@ -30,7 +30,7 @@ import re
 import uuid
 from functools import lru_cache
 
-from ingest.adverse_data import socs
+from ingest.extract.adverse.data import socs
 from ingest.scheme import load_json
 
 SPOR_SECTIONS = "https://spor.ema.europa.eu/v1/lists/200000029659"

@@ -27,8 +27,8 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from .rdf_base import ID_BASE, PREFIXES, SMPC
-from .validate import vocabulary_graph
+from kb.rdf.base import ID_BASE, PREFIXES, SMPC
+from kb.validate.shacl import vocabulary_graph
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 ONTOLOGY_IRI = "https://w3id.org/smpc-kb/ontology"
@@ -95,7 +95,7 @@ ONTOLOGY_GRAPH = "https://w3id.org/smpc-kb/graph/ontology"
 
 def ontology_graph() -> Graph:
     """The vocabulary and the SHACL shapes as one named graph, stamped with a hash of the files."""
-    from .validate import ONTOLOGY, shapes_graph
+    from kb.validate.shacl import ONTOLOGY, shapes_graph
 
     files = sorted(ONTOLOGY.glob("vocab/*.ttl")) + sorted(ONTOLOGY.glob("shapes/*.ttl"))
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
@@ -104,7 +104,7 @@ def ontology_graph() -> Graph:
         g.add(t)
     for t in shapes_graph():
         g.add(t)
-    from .rdf_types import supertypes
+    from kb.rdf.standard_types import supertypes
 
     sup = supertypes()  # the vocabulary's own individuals (organ classes, frequencies) typed as the data is
     for x, cls in list(g.subject_objects(RDF.type)):

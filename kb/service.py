@@ -24,12 +24,12 @@ from rdflib.namespace import XSD
 from ingest.data_location import labels_dir, queries_dir
 from ingest.errors import IngestError, KbError, UnreadableInput
 from ingest.records import LabelRecord
+from kb.rdf.base import SMPC, label_iri
 
-from .rdf_base import SMPC, label_iri
 from .version_cache import VersionCache
 
 if TYPE_CHECKING:  # reading and validating load pyshacl and the readers: only when used (kb dose starts fast)
-    from .validate import ValidationReport
+    from kb.validate.shacl import ValidationReport
 
 LABELS_DIR = labels_dir()
 log = logging.getLogger("smpc_kb")
@@ -170,7 +170,7 @@ class KnowledgeBase:
     @property
     def store(self):
         if self._store is None:
-            from .store import open_store
+            from kb.store import open_store
 
             self._store = open_store(self.location, **self.store_options)
         return self._store
@@ -218,7 +218,7 @@ class KnowledgeBase:
             return result
         stamp = stamp_ingested(result.graph)
         if result.triples is not None:
-            from .rdf_ox import ox_triples
+            from kb.rdf.oxigraph_terms import ox_triples
 
             result.triples.extend(ox_triples([stamp]))
         result.report.warnings.extend(self.write_version(result.ref, graph=result.graph, record=result.record,
@@ -364,7 +364,7 @@ class KnowledgeBase:
         return self.store.get_graph(self.resolve(spec).iri)
 
     def validate_stored(self, spec: str | None = None) -> tuple[LabelRef, ValidationReport]:
-        from .validate import validate_graph
+        from kb.validate.shacl import validate_graph
 
         ref = self.resolve(spec)
         report = validate_graph(self.store.get_graph(ref.iri))
@@ -392,9 +392,9 @@ class KnowledgeBase:
 
 def check_record(record: LabelRecord, t0: float) -> IngestResult:
     """Build and validate one record read from a file (``t0``: when the read started)."""
-    from .rdf_build import build_graph
-    from .rdf_ox import ox_triples
-    from .validate import validate_triples
+    from kb.rdf.build import build_graph
+    from kb.rdf.oxigraph_terms import ox_triples
+    from kb.validate.shacl import validate_triples
 
     t1 = time.perf_counter()
     graph = build_graph(record)

@@ -47,7 +47,7 @@ def describe(item: dict) -> str:
 
 
 def unresolved_items(store, graph_iri: str) -> list[dict]:
-    from ingest.adverse_records import FREQUENCY_NAMES
+    from ingest.extract.adverse.records import FREQUENCY_NAMES
 
     cands: dict[str, list[str]] = {}
     for r in store.query(_CANDIDATES % {"g": graph_iri}).rows:

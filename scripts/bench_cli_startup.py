@@ -36,7 +36,7 @@ def timed(cmd: list[str], env: dict, before=None) -> tuple[float, float]:
 def main() -> None:
     store = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="bench-")) / "store"
     env = {**os.environ, "KB_STORE": str(store)}
-    kb = [sys.executable, "-m", "kb"]
+    kb = [sys.executable, "-m", "cli"]
     if not (store / "CURRENT").exists():
         subprocess.run([*kb, "ingest"], env=env, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     cases = {

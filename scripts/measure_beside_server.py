@@ -31,7 +31,7 @@ def main() -> None:
 
     def kb(*args):
         t0 = time.perf_counter()
-        r = subprocess.run([sys.executable, "-m", "kb", *args], capture_output=True, text=True, env=env, cwd=ROOT)
+        r = subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env, cwd=ROOT)
         assert r.returncode == 0, r.stderr
         return time.perf_counter() - t0, r.stdout
 
@@ -41,7 +41,7 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "kb", "serve", "--port", str(port), "--no-ingest"],
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-ingest"],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def get(path):

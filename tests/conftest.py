@@ -21,7 +21,7 @@ def blincyto_record():
 
 @pytest.fixture(scope="session")
 def blincyto_graph(blincyto_record):
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
 
     return build_graph(blincyto_record)
 

@@ -17,7 +17,7 @@ import time
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kb.rdf_base import SMPC, label_iri
+from kb.rdf.base import SMPC, label_iri
 
 OXIGRAPH = os.path.join(os.path.dirname(sys.executable), "oxigraph")
 

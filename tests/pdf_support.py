@@ -17,8 +17,8 @@ def pdf_path(product: str) -> Path:
 
 @lru_cache(maxsize=None)
 def pdf_read(product: str):
-    """The document model of every SmPC in the file (:class:`ingest.pdf_reader.PdfRead`)."""
-    from ingest.pdf_reader import read_pdf
+    """The document model of every SmPC in the file (:class:`ingest.readers.pdf.reader.PdfRead`)."""
+    from ingest.readers.pdf.reader import read_pdf
 
     path = pdf_path(product)
     return read_pdf(path.read_bytes(), str(path))

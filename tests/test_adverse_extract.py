@@ -113,7 +113,7 @@ def test_selected_reaction_incidences():
 
 
 def test_without_curation_the_unsettled_cells_stay_open(tmp_path, monkeypatch):
-    from ingest import adverse_curation
+    from ingest.extract.adverse import curation as adverse_curation
 
     monkeypatch.setattr(adverse_curation, "PROJECT_LABELS", tmp_path / "no-curations")
     shutil.copy(LABEL, tmp_path / "smpc-il.txt")
@@ -204,7 +204,7 @@ def test_curation_by_content_applies_to_a_structured_table_too(tmp_path):
     printed under Infections and infestations, column Uncommon)."""
     import json
 
-    from ingest.adverse_curation import text_sha256
+    from ingest.extract.adverse.curation import text_sha256
 
     label = Path(__file__).resolve().parent.parent / "labels" / "methotrexate-uk" / "smpc-epi.json"
     shutil.copy(label, tmp_path / "smpc-epi.json")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.adverse_cells import band_segments, split_terms
-from ingest.adverse_table_html import adverse_set_from_html, match_soc
+from ingest.extract.adverse.cells import band_segments, split_terms
+from ingest.extract.adverse.table_html import adverse_set_from_html, match_soc
 from ingest.records import LabelRecord, Paragraph, Section, Source, Table
 
 SRC = Source("4.8", 1, 1, 0, 0, "")
@@ -152,7 +152,7 @@ def test_term_splitting_rules():
      "Neoplasms benign, malignant and unspecified (incl cysts and polyps)"),
 ])
 def test_printed_organ_class_variants(printed, name):
-    from ingest.adverse_cells import markers
+    from ingest.extract.adverse.cells import markers
     soc = match_soc(" ".join(markers(printed)[0].split()))
     assert soc is not None and soc.name == name
 

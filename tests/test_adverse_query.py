@@ -8,8 +8,8 @@ import pytest
 
 from ingest.pipeline import read_label
 from kb.adverse_query import GraphStore, adverse_reactions
-from kb.rdf_adverse import add
-from kb.rdf_base import GraphBuilder
+from kb.rdf.adverse import add
+from kb.rdf.base import GraphBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,8 +10,8 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
 from ingest.pipeline import read_label
-from kb import rdf_adverse
-from kb.rdf_base import SMPC, GraphBuilder
+from kb.rdf import adverse as rdf_adverse
+from kb.rdf.base import SMPC, GraphBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
 ONT = ROOT / "ontology"
@@ -105,7 +105,7 @@ def test_included_term_listed_in_another_soc_is_caught(graph):
 
 
 def test_vocabulary_socs_match_the_data_file():
-    from ingest.adverse_data import socs
+    from ingest.extract.adverse.data import socs
 
     v = _vocab()
     codes = {str(v.value(s, _uri("http://www.w3.org/2004/02/skos/core#notation")))

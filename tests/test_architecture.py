@@ -1,5 +1,11 @@
-"""Dependencies point one way: web -> kb -> ingest; ingest has no rdflib; kb reads no
-Flask globals and no environment; the library never imports click."""
+"""Dependencies point one way: cli -> web -> kb -> ingest, for every package, with no exemption.
+
+* each layer imports only the layers below it (any import, function-level ones included);
+* ingest has no rdflib, storage, search or web libraries; kb reads no Flask globals and no
+  environment; only the CLI imports click; the web layer calls kb's services, not rdflib;
+* no import cycle between modules (module-level imports);
+* no module imports another module's private (``_name``) names;
+* no bundled product name appears in code."""
 from __future__ import annotations
 
 import ast
@@ -8,8 +14,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# the layers, bottom first: each may import only the ones listed before it
+LAYERS = ("ingest", "kb", "web", "cli")
+# libraries a layer must not import (besides the layers above it)
+FORBIDDEN = {
+    "ingest": {"rdflib", "pyoxigraph", "pyshacl", "flask", "click", "whoosh", "tantivy"},
+    "kb": {"flask", "click"},
+    "web": {"click", "rdflib"},
+    "cli": set(),
+}
+
 
 def imports(path: Path) -> set[str]:
+    """Top-level names of every absolute import in the file (function-level ones included)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     out = set()
     for node in ast.walk(tree):
@@ -24,22 +41,30 @@ def files(pkg: str):
     return sorted((ROOT / pkg).rglob("*.py"))
 
 
-def test_ingest_knows_nothing_of_rdf_storage_or_web():
-    for f in files("ingest"):
-        bad = imports(f) & {"rdflib", "pyoxigraph", "pyshacl", "kb", "web", "flask", "click", "whoosh"}
-        assert not bad, f"{f.relative_to(ROOT)} imports {bad}"
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def test_kb_never_imports_the_web_layer_or_reads_the_environment():
-    for f in files("kb"):
-        if f.relative_to(ROOT).parts[:2] == ("kb", "cli"):
-            continue  # the CLI is the outermost layer: `kb serve` starts the web app
-        bad = imports(f) & {"web", "flask"}
-        assert not bad, f"{f.relative_to(ROOT)} imports {bad}"
-        text = f.read_text(encoding="utf-8")
-        if "cli" not in f.relative_to(ROOT).parts:
+def test_every_package_is_a_layer():
+    """No top-level package escapes the layer rules (the tests and benchmarks are not shipped)."""
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")}
+    assert packages - {"tests", "benchmarks", "scripts"} == set(LAYERS)
+
+
+def test_each_layer_imports_only_the_layers_below():
+    for i, layer in enumerate(LAYERS):
+        above = set(LAYERS[i + 1:])
+        for f in files(layer):
+            bad = imports(f) & (above | FORBIDDEN[layer])
+            assert not bad, f"{f.relative_to(ROOT)} imports {bad}"
+
+
+def test_only_the_cli_reads_the_environment():
+    for layer in ("ingest", "kb"):
+        for f in files(layer):
+            text = f.read_text(encoding="utf-8")
             assert not re.search(r"os\.environ|getenv\(", text), f"{f.relative_to(ROOT)} reads the environment"
-            assert "click" not in imports(f), f"{f.relative_to(ROOT)} imports click (only kb/cli may)"
 
 
 def test_web_calls_kb_not_ingest():
@@ -47,10 +72,108 @@ def test_web_calls_kb_not_ingest():
         assert "ingest" not in imports(f), f"{f.relative_to(ROOT)} imports ingest directly"
 
 
+def _module_level_imports(path: Path, known: set[str]) -> set[str]:
+    """Project modules imported when the module is loaded (not inside a function)."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out: set[str] = set()
+
+    def visit(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue  # annotations only: nothing is imported at run time
+            if isinstance(child, ast.Import):
+                out.update(a.name for a in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                if child.level:
+                    base = package.split(".")
+                    base = base[:len(base) - (child.level - 1)]
+                    mod = ".".join(base + ([child.module] if child.module else []))
+                else:
+                    mod = child.module or ""
+                for a in child.names:
+                    out.add(f"{mod}.{a.name}" if f"{mod}.{a.name}" in known else mod)
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return {m for m in out if m in known and m != name}
+
+
+def test_no_import_cycles_between_modules():
+    paths = {module_name(f): f for layer in LAYERS for f in files(layer)}
+    known = set(paths)
+    graph = {m: _module_level_imports(p, known) for m, p in paths.items()}
+    # Tarjan's strongly connected components
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            connect(v)
+    assert not cycles, f"import cycles: {cycles}"
+
+
+def test_no_module_imports_private_names_of_another():
+    """A helper two modules share is public in its package (no ``from kb.dosing.engine.x import _r``)."""
+    bad = []
+    for layer in LAYERS:
+        for f in files(layer):
+            for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom):
+                    bad += [f"{f.relative_to(ROOT)}: {node.module}.{a.name}" for a in node.names
+                            if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not bad, bad
+
+
+def test_packages_name_what_they_offer():
+    """Each package's __init__ has a docstring and an ``__all__``."""
+    for layer in LAYERS:
+        for init in (ROOT / layer).rglob("__init__.py"):
+            tree = ast.parse(init.read_text(encoding="utf-8"))
+            assert ast.get_docstring(tree), f"{init.relative_to(ROOT)} has no docstring"
+            names = {t.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                     for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                     if isinstance(t, ast.Name)}
+            assert "__all__" in names, f"{init.relative_to(ROOT)} has no __all__"
+
+
+def test_no_modules_named_for_their_size():
+    """Modules are named for what they hold: no ``_more``, ``_support``, ``utils``, ``misc``, ``helpers``."""
+    for layer in LAYERS:
+        for f in files(layer):
+            assert not re.search(r"(_more|_support|utils|misc|helpers)$", f.stem), f"{f.relative_to(ROOT)}"
+
+
 def test_no_product_names_in_code():
     """Labels' facts come from labels: no bundled product name appears in pipeline code."""
     names = {"blincyto", "blinatumomab", "methotrexate", "zentavir"}
-    for pkg in ("ingest", "kb", "web"):
+    for pkg in LAYERS:
         for f in files(pkg):
             text = f.read_text(encoding="utf-8").lower()
             for n in names:

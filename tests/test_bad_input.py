@@ -5,14 +5,14 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import BLINCYTO, ZENTAVIR
+
 from ingest.errors import MissingSection, NotAnSmPC, UnreadableInput
 from ingest.pipeline import read_label
 
 
 def kb_cli(store, *args, input=None):
-    return subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(store), *args],
+    return subprocess.run([sys.executable, "-m", "cli", "--store", str(store), *args],
                           capture_output=True, text=True, input=input, timeout=300)
 
 
@@ -87,8 +87,8 @@ def test_cli_bad_inputs_leave_the_store_unchanged(tmp_path, bad):
 
 def test_non_conforming_label_is_not_stored(kb, monkeypatch):
     """A SHACL violation blocks the write and nothing already stored is lost."""
-    from kb import rdf_build
-    from kb.rdf_base import SMPC
+    from kb.rdf import build as rdf_build
+    from kb.rdf.base import SMPC
 
     assert kb.ingest(ZENTAVIR).stored
     before = set(kb.store.get_graph(kb.resolve("zentavir").iri))
@@ -99,7 +99,7 @@ def test_non_conforming_label_is_not_stored(kb, monkeypatch):
         g.remove((None, SMPC.population, None))  # every indication loses its population
         return g
 
-    monkeypatch.setattr("kb.rdf_build.build_graph", broken)  # kb.service imports it when reading
+    monkeypatch.setattr("kb.rdf.build.build_graph", broken)  # kb.service imports it when reading
     result = kb.ingest(ZENTAVIR)
     assert not result.stored and not result.report.conforms
     assert any(v.message == "indication has no population" and v.line for v in result.report.violations)

@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from web_multi_fixtures import V1, multi_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

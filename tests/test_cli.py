@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from pyoxigraph import RdfFormat
 from pyoxigraph import parse as ox_parse
 
-from kb.cli import main
+from cli import main
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
+from cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures"
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 def kb(*args, store, timeout=300):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
     env.update(KB_STORE=str(store), NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "kb", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=timeout)
 
 
@@ -112,7 +112,7 @@ def test_store_path_that_is_a_file_and_unwritable_home(tmp_path):
     # an unwritable HOME (here: HOME below a file, which even root cannot create)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "XDG_"))}
     env["HOME"] = str(afile / "home")
-    r = subprocess.run([sys.executable, "-m", "kb", "labels"], capture_output=True, text=True, env=env, cwd=ROOT,
+    r = subprocess.run([sys.executable, "-m", "cli", "labels"], capture_output=True, text=True, env=env, cwd=ROOT,
                        timeout=120)
     assert r.returncode == 1 and r.stderr.strip().count("\n") == 0
     assert "cannot create the store directory" in r.stderr and "KB_STORE" in r.stderr
@@ -120,8 +120,8 @@ def test_store_path_that_is_a_file_and_unwritable_home(tmp_path):
 
 def test_non_conforming_label_in_a_batch_exits_3_and_keeps_the_others(tmp_path, monkeypatch):
     """In process (--jobs 1): the second label's graph loses its populations and is refused."""
-    from kb import rdf_build
-    from kb.rdf_base import SMPC
+    from kb.rdf import build as rdf_build
+    from kb.rdf.base import SMPC
 
     original = rdf_build.build_graph
 
@@ -131,7 +131,7 @@ def test_non_conforming_label_in_a_batch_exits_3_and_keeps_the_others(tmp_path, 
             g.remove((None, SMPC.population, None))
         return g
 
-    monkeypatch.setattr("kb.rdf_build.build_graph", broken)
+    monkeypatch.setattr("kb.rdf.build.build_graph", broken)
     store = tmp_path / "store"
     r = CliRunner().invoke(main, ["--store", str(store), "ingest", str(ZENTAVIR), str(OTHER), "--jobs", "1", "--json"])
     assert r.exit_code == 3, r.output
@@ -165,7 +165,7 @@ def test_interrupted_batch_leaves_store_and_index_consistent(tmp_path):
     store = tmp_path / "store"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
     env.update(KB_STORE=str(store), NO_COLOR="1")
-    proc = subprocess.Popen([sys.executable, "-m", "kb", "ingest", str(d), "--jobs", "2"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "ingest", str(d), "--jobs", "2"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     try:
         first = proc.stdout.readline()  # the first label is stored: now interrupt
@@ -179,7 +179,7 @@ def test_interrupted_batch_leaves_store_and_index_consistent(tmp_path):
     assert proc.returncode in (130, 0), err  # 0: the batch had already finished
     if proc.returncode == 130:
         assert "interrupted" in err
-    from kb.search import index_for
+    from kb.search.whoosh_index import index_for
     from kb.service import KnowledgeBase
 
     k = KnowledgeBase(store)

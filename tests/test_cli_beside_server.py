@@ -43,7 +43,7 @@ def served(tmp_path_factory):
     env.update(KB_STORE=str(store), NO_COLOR="1")
 
     def kb(*args, timeout=120):
-        return subprocess.run([sys.executable, "-m", "kb", *args], capture_output=True, text=True,
+        return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                               env=env, cwd=ROOT, timeout=timeout)
 
     r = kb("ingest", str(LABEL), "--label-id", "blincyto", "--version", "2024-07")
@@ -51,7 +51,7 @@ def served(tmp_path_factory):
     port = free_port()
     log = tmp / "serve.log"
     with open(log, "w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "kb", "serve", "--port", str(port), "--no-ingest"],
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-ingest"],
                                   env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -146,7 +146,7 @@ def test_busy_server_hands_the_directory_to_a_waiting_writer(tmp_path):
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest_store import label_graph
 
-    from kb.store import LocalStore
+    from kb.store.local import LocalStore
 
     path = str(tmp_path / "store")
     server = LocalStore(path)  # hold=True, follow_writers=True: as `kb serve` opens it

@@ -1,4 +1,4 @@
-"""CLI conventions: --version, python -m kb, --json errors on stdout with the exit codes,
+"""CLI conventions: --version, python -m cli, --json errors on stdout with the exit codes,
 validate --json, NO_COLOR, a closed pipe, -v/-q, every environment setting documented."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
+from cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = ROOT / "labels" / "blincyto" / "smpc-il.txt"
@@ -24,7 +24,7 @@ def run(*args, store=None, env=None, timeout=300, shell=None):
     if store is not None:
         e["KB_STORE"] = str(store)
     e.update(env or {})
-    cmd = shell if shell else [sys.executable, "-m", "kb", *args]
+    cmd = shell if shell else [sys.executable, "-m", "cli", *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=e, cwd=ROOT, timeout=timeout, shell=bool(shell),
                           executable="/bin/bash" if shell else None)
 
@@ -85,7 +85,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(store):
 
 def test_closed_pipe_ends_quietly(store):
     for cmd in ("labels | head -0", "export --format nq | head -c 100 >/dev/null"):
-        r = run(shell=f'set -o pipefail; "{sys.executable}" -m kb {cmd}; echo "status ${{PIPESTATUS[0]}}"',
+        r = run(shell=f'set -o pipefail; "{sys.executable}" -m cli {cmd}; echo "status ${{PIPESTATUS[0]}}"',
                 store=store)
         assert r.stderr == "", r.stderr
         assert r.stdout.strip().endswith("status 0"), r.stdout
@@ -105,7 +105,7 @@ def test_log_level_options(tmp_path, store):
 def test_every_environment_setting_is_documented():
     """Each KB_* variable the code reads appears, with its default, in `kb --help`, `kb serve --help` or the README."""
     names = set()
-    for f in list((ROOT / "kb" / "cli").glob("*.py")) + [ROOT / "web" / "settings.py"]:
+    for f in list((ROOT / "cli").glob("*.py")) + [ROOT / "web" / "settings.py"]:
         text = f.read_text(encoding="utf-8")
         names |= set(re.findall(r'envvar="(KB_[A-Z_]+)"', text))
         names |= set(re.findall(r'environ(?:\.get)?\(\s*"(KB_[A-Z_]+|NO_COLOR)"', text))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from kb.cli import main
+from cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 V1 = ROOT / "labels" / "blincyto" / "smpc-il.txt"

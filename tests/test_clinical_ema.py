@@ -171,8 +171,8 @@ def test_methotrexate_4_4_intro_paragraphs_are_warnings():
 
 def test_a_population_naming_adults_and_adolescents_holds_both_age_groups(tmp_path):
     # Dovato 4.1: "... in adults and adolescents above 12 years of age weighing at least 40 kg ..."
+    from kb import label_queries as label_data
     from kb.service import KnowledgeBase
-    from web import label_data
 
     rec = pdf_labels("dovato")[0]
     (ind,) = rec.indications

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import read_label
-from kb.rdf_base import SCHEMA, SMPC
-from kb.rdf_build import build_graph
-from kb.validate import validate_graph
+from kb.rdf.base import SCHEMA, SMPC
+from kb.rdf.build import build_graph
+from kb.validate.shacl import validate_graph
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clinical"
 

@@ -63,6 +63,6 @@ def test_cq6_section_4_4_cross_references(kb_session):
 
 @pytest.mark.parametrize("name", sorted(p.name for p in QUERIES.glob("cq*.rq")))
 def test_every_competency_query_is_read_only_and_valid(name):
-    from kb.sparql import check_query
+    from kb.sparql.safety import check_query
 
     check_query((QUERIES / name).read_text(encoding="utf-8"))

@@ -127,7 +127,7 @@ def test_every_source_quotes_the_original(blincyto_record):
 
 
 def test_bundled_label_graph_conforms(blincyto_graph):
-    from kb.validate import validate_graph
+    from kb.validate.shacl import validate_graph
 
     report = validate_graph(blincyto_graph)
     assert report.conforms, report.text()

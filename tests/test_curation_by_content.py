@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib.compare import isomorphic
 
 from ingest.pipeline import read_label
-from kb.rdf_build import build_graph
+from kb.rdf.build import build_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = ROOT / "labels/blincyto/smpc-il.txt"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.diff import DiffRefused, diff_graphs
-from kb.diff_model import fold, text_key
+from kb.diff.compare import DiffRefused, diff_graphs
+from kb.diff.model import layout_free as fold
+from kb.diff.model import text_key
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures"
@@ -17,7 +18,7 @@ V1 = ROOT / "labels" / "blincyto" / "smpc-il.txt"
 
 def _graph(path, version):
     from ingest.pipeline import read_label
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
 
     return build_graph(read_label(path, "blincyto" if "blincyto" in str(path) or "smpc-il" in str(path) else None,
                                   version))
@@ -104,7 +105,7 @@ def test_reverse_diff_is_the_same_changes_reversed(g1, g2, d12):
 
 def test_other_product_versions_diff_by_meaning():
     from ingest.pipeline import read_label
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
 
     a = build_graph(read_label(FIX / "other-product-v1.txt"))
     b = build_graph(read_label(FIX / "other-product-v2.txt"))
@@ -124,7 +125,7 @@ def test_other_product_versions_diff_by_meaning():
 
 def test_labels_of_different_products_are_refused_unless_forced(g1):
     from ingest.pipeline import read_label
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
 
     other = build_graph(read_label(FIX / "other-product-v1.txt"))
     with pytest.raises(DiffRefused, match="different products"):
@@ -137,9 +138,9 @@ def test_layout_folding_and_word_highlighting():
     assert fold("\uf0b7 life-\n threatening  events") == "life-threatening events"
     assert text_key("treat- ment (see\nsection 4.2 )") == text_key("treatment (see section 4.2)")
     assert text_key("5 mg") != text_key("6 mg")
-    from kb.diff_facts import Passage, SectionText
-    from kb.diff_model import SourceRef
-    from kb.diff_text import diff_sections
+    from kb.diff.core_facts import Passage, SectionText
+    from kb.diff.model import SourceRef
+    from kb.diff.text import diff_sections
 
     def sec(*texts):
         return {"4.4": SectionText("4.4", "Warnings", 1,

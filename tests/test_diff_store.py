@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
+from cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures"
@@ -17,10 +17,9 @@ V1 = ROOT / "labels" / "blincyto" / "smpc-il.txt"
 
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory):
-    from kb.service import KnowledgeBase
-
     from ingest.pipeline import read_label
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
+    from kb.service import KnowledgeBase
 
     path = tmp_path_factory.mktemp("diff") / "store"
     kb = KnowledgeBase(path)

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from kb.dosing import Rules, compute_dose, round_half_up
+from kb.dosing.engine import Rules, compute_dose, round_half_up
 
 BAND = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[–-]\s*(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)\s*mL\s+(\d+)\s*$")
 BLOCK = re.compile(r"^\s*(\d+)\s*hours\s+(\d+)\s*mcg/m2/day\s+(\d+(?:\.\d+)?)\s*mL/hour\s*$")
@@ -121,7 +121,7 @@ def test_the_lowest_band_edge_is_the_label_limit(rules, label_tables):
     day = _day_for(rules, 30, bsa_rows[0][1])
     a = _ask(rules, round(lowest - 0.005, 3), 24, day)  # rounds half up onto the lowest band
     assert a["bsa_m2"] == lowest and a["infusion"]["bsa_band_m2"][0] == lowest
-    from kb.dosing import DoseInputError
+    from kb.dosing.engine import DoseInputError
 
     with pytest.raises(DoseInputError) as exc:
         _ask(rules, round(lowest - 0.0051, 4), 24, day)

@@ -9,7 +9,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kb.rdf_base import SCHEMA, SMPC
+from kb.rdf.base import SCHEMA, SMPC
 
 LABEL = Path(__file__).resolve().parent.parent / "labels" / "blincyto" / "smpc-il.txt"
 
@@ -17,7 +17,7 @@ LABEL = Path(__file__).resolve().parent.parent / "labels" / "blincyto" / "smpc-i
 @lru_cache(maxsize=1)
 def built():
     from ingest.pipeline import read_label
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
 
     rec = read_label(LABEL)
     return rec, build_graph(rec)
@@ -57,8 +57,8 @@ def test_every_fact_quotes_the_label():
 
 @pytest.mark.slow
 def test_graph_round_trip_and_conformance():
-    from kb.dosing_rules import load_dosing, runner_for_graph
-    from kb.validate import validate_graph
+    from kb.dosing.rules import load_dosing, runner_for_graph
+    from kb.validate.shacl import validate_graph
 
     rec, g = built()
     back = load_dosing(runner_for_graph(g, str(g.identifier)), str(g.identifier))
@@ -85,7 +85,7 @@ def _arithmetic_failures(graph) -> set[str]:
     from rdflib import Graph
     from rdflib.namespace import RDF
 
-    from kb.rdf_base import SH
+    from kb.rdf.base import SH
 
     shapes = Graph().parse(LABEL.parent.parent.parent / "ontology" / "shapes" / "dosing.ttl")
     _, results, _ = validate(graph, shacl_graph=shapes, advanced=True, inference="none")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.dosing import DoseInputError, Rules, compute_dose
-from kb.dosing_plan import dose_modification, regimen_plan
+from kb.dosing.engine import DoseInputError, Rules, compute_dose
+from kb.dosing.plan import dose_modification, regimen_plan
 
 LABEL = Path(__file__).resolve().parent.parent / "labels" / "blincyto" / "smpc-il.txt"
 ADULT_RR, PED_RR, MRD, PED_HR = (
@@ -17,7 +17,7 @@ ADULT_RR, PED_RR, MRD, PED_HR = (
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     from ingest.pipeline import read_label
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
 
     return Rules.from_graph(build_graph(read_label(LABEL)), "blincyto")
 

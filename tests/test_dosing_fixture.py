@@ -6,19 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from ingest.readers.text.reader import read_text_file
 from ingest.records import Indication, Population
-from ingest.text_reader import read_text_file
-from kb.dosing import DoseInputError, Rules, compute_dose
-from kb.dosing_plan import regimen_plan
+from kb.dosing.engine import DoseInputError, Rules, compute_dose
+from kb.dosing.plan import regimen_plan
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mgkg-zentoril.txt"
 
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
-    from ingest import posology
-    from kb.rdf_base import GraphBuilder
-    from kb import rdf_dosing
+    from ingest.extract.posology import dosing as posology
+    from kb.rdf import dosing as rdf_dosing
+    from kb.rdf.base import GraphBuilder
 
     rec = read_text_file(FIXTURE)
     paras = [p for p in rec.section("4.1").paragraphs if not p.artefact]

@@ -79,9 +79,9 @@ def test_each_rule_tied_to_its_indication():
 
 
 def test_forms_survive_the_graph():
-    from kb import rdf_dosing
-    from kb.dosing_rules import load_dosing, runner_for_graph
-    from kb.rdf_base import GraphBuilder
+    from kb.dosing.rules import load_dosing, runner_for_graph
+    from kb.rdf import dosing as rdf_dosing
+    from kb.rdf.base import GraphBuilder
 
     b = GraphBuilder("velantor", "1")
     rdf_dosing.add(b, fixture())
@@ -213,8 +213,8 @@ def test_a_number_printed_as_two_runs_is_one_number():
 def test_humalog_indication_without_a_dose_rule_is_refused_with_the_label_words():
     # 4.1 "For the treatment of adults and children with diabetes mellitus ..."; 4.2 Posology:
     # "The dose should be determined by the physician, according to the requirement of the patient."
-    from kb.dosing import DoseInputError, Rules, compute_dose
-    from kb.rdf_build import build_graph
+    from kb.dosing.engine import DoseInputError, Rules, compute_dose
+    from kb.rdf.build import build_graph
 
     rec = ema("humalog")[0]
     rules = Rules.from_graph(build_graph(rec), rec.label_id)

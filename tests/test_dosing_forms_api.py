@@ -94,7 +94,7 @@ def test_week_schedule_then_every_n_weeks():
 def test_kb_dose_prints_the_phases(tmp_path):
     from click.testing import CliRunner
 
-    from kb.cli import main
+    from cli import main
 
     store = str(tmp_path / "store")
     runner = CliRunner()

@@ -10,10 +10,10 @@ from rdflib.namespace import PROV
 
 from ingest.dosing_records import DoseRule
 from ingest.pipeline import read_label
-from kb.dosing import DoseInputError, DosingService, Rules, compute_dose
-from kb.rdf_base import SMPC
-from kb.rdf_build import build_graph
-from kb.validate import validate_graph
+from kb.dosing.engine import DoseInputError, DosingService, Rules, compute_dose
+from kb.rdf.base import SMPC
+from kb.rdf.build import build_graph
+from kb.validate.shacl import validate_graph
 
 LABEL = Path(__file__).resolve().parent.parent / "labels" / "methotrexate-uk" / "smpc-epi.json"
 RA, PSO, OSTEO, CHILD_ALL, CHORIO = ("rheumatoid-arthritis", "psoriasis", "osteogenic-sarcoma", "leukaemia-in-children",
@@ -181,7 +181,7 @@ def test_bad_input_names_the_field(service, rules):
 def test_cli_dose_for_a_rule(tmp_path):
     from click.testing import CliRunner
 
-    from kb.cli import main
+    from cli import main
 
     store = str(tmp_path / "store")
     run = CliRunner().invoke

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from ingest.extract.posology.wording import cue
 from ingest.pipeline import read_label, read_label_bytes
-from ingest.wording import cue
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = ROOT / "labels/blincyto/smpc-il.txt"
-READERS = ["ingest/preparation_tables.py", "ingest/posology_modifications.py", "ingest/posology_support.py",
-           "ingest/posology_regimens.py"]
+READERS = ["ingest/extract/posology/preparation_tables.py", "ingest/extract/posology/modifications.py", "ingest/extract/posology/supportive_care.py",
+           "ingest/extract/posology/regimens.py"]
 # phrases printed in the bundled label that the readers used to match literally
 LABEL_PHRASES = ["for patients weighing", "add to infusion bag", "premedicate with", "step-wise over",
                  "occurred at", "takes more than", "continue the same cycle", "days of infusion",

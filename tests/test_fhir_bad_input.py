@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import NotAnSmPC, UnreadableInput
-from ingest.fhir_epi import read_bundle
+from ingest.readers.fhir.epi import read_bundle
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 LABEL = Path(__file__).resolve().parent.parent / "labels" / "methotrexate-uk" / "smpc-epi.json"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import NotAnSmPC, UnreadableInput
-from ingest.fhir_epi import read_bundle
 from ingest.pipeline import read_label, read_label_bytes
+from ingest.readers.fhir.epi import read_bundle
 from ingest.scheme import scheme, title_matches
 
 ROOT = Path(__file__).resolve().parent.parent

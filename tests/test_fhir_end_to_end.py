@@ -113,8 +113,8 @@ def test_precision_recall_against_gold():
 
 
 def test_graph_conforms(rec):
-    from kb.rdf_build import build_graph
-    from kb.validate import validate_graph
+    from kb.rdf.build import build_graph
+    from kb.validate.shacl import validate_graph
 
     report = validate_graph(build_graph(rec))
     assert report.conforms, [v.__dict__ for v in report.violations][:5]
@@ -146,7 +146,7 @@ def test_bad_input_leaves_the_store_unchanged(tmp_path):
 def test_cli_says_which_reader(tmp_path):
     from click.testing import CliRunner
 
-    from kb.cli import main
+    from cli import main
 
     res = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "ingest", str(FIX / "methotrexate-epi.xml")])
     assert res.exit_code == 0, res.output

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fhir.resources.bundle import Bundle
-
-from ingest.adverse_data import soc_by_name
-from ingest.pipeline import read_label, read_label_bytes
 from web_fixtures import *  # noqa: F401,F403
+
+from ingest.extract.adverse.data import soc_by_name
+from ingest.pipeline import read_label, read_label_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 BLINCYTO = ROOT / "labels" / "blincyto" / "smpc-il.txt"
@@ -167,7 +167,7 @@ def test_codes_of_an_epi_survive_the_round_trip(kb):
 
 
 def test_cli_export_fhir(tmp_path):
-    from kb.cli import main
+    from cli import main
 
     store = tmp_path / "store"
     r = CliRunner().invoke(main, ["--store", str(store), "ingest", str(BLINCYTO)])

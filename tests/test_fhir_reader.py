@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.fhir_epi import read_bundle
+from ingest.readers.fhir.epi import read_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = ROOT / "labels" / "methotrexate-uk" / "smpc-epi.json"

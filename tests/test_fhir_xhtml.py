@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from ingest.adverse_table_html import adverse_reactions_from_table, adverse_set_from_html
-from ingest.fhir_epi import read_bundle
+from ingest.extract.adverse.table_html import adverse_reactions_from_table, adverse_set_from_html
+from ingest.readers.fhir.epi import read_bundle
 
 X = 'xmlns="http://www.w3.org/1999/xhtml"'
 PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

@@ -49,8 +49,8 @@ def test_statements_use_this_labels_numbers(zentavir_record):
 
 
 def test_fixture_graph_conforms(zentavir_record):
-    from kb.rdf_build import build_graph
-    from kb.validate import validate_graph
+    from kb.rdf.build import build_graph
+    from kb.validate.shacl import validate_graph
 
     report = validate_graph(build_graph(zentavir_record))
     assert report.conforms, report.text()

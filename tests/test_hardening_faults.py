@@ -22,12 +22,12 @@ ZENTAVIR = ROOT / "tests" / "fixtures" / "zentavir-smpc.txt"
 
 
 def cli(store, *args) -> list[str]:
-    return [sys.executable, "-m", "kb.cli", "--store", str(store), *args]
+    return [sys.executable, "-m", "cli", "--store", str(store), *args]
 
 
 def state(store) -> tuple[dict[str, int], set[str]]:
     """(version -> triple count in the store, versions the reconciled search index holds)."""
-    from kb.search import attach
+    from kb.search.whoosh_index import attach
     from kb.service import KnowledgeBase
 
     kb = KnowledgeBase(store)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
+from cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 ZENTAVIR = ROOT / "tests" / "fixtures" / "zentavir-smpc.txt"
@@ -88,7 +88,7 @@ def test_full_disk_one_line_non_zero_store_intact(tmp_path):
         pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
     try:
         store = mnt / "store"
-        cli = [sys.executable, "-m", "kb.cli", "--store", str(store)]
+        cli = [sys.executable, "-m", "cli", "--store", str(store)]
         run = lambda *a: subprocess.run([*cli, *a], capture_output=True, text=True, timeout=120, cwd=str(ROOT))  # noqa: E731
         first = run("ingest", str(ZENTAVIR), "--version", "small")
         assert first.returncode == 0, first.stderr

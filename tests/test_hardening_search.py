@@ -69,7 +69,7 @@ def test_fifty_concurrent_search_connections(wide_server):
 
 def test_each_thread_searches_with_its_own_searcher(web_kb):
     """whoosh searchers are not thread-safe: a thread never gets another thread's searcher."""
-    from kb.search import index_for
+    from kb.search.whoosh_index import index_for
 
     idx = index_for(web_kb, "whoosh")
     idx.sync(web_kb)

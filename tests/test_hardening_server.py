@@ -47,7 +47,7 @@ def server(tmp_path_factory):
     env = {**os.environ, "KB_QUERY_TIMEOUT_S": str(TIMEOUT_S), "KB_QUERY_WAIT_S": str(WAIT_S),
            "KB_QUERY_MEMORY_MB": str(MEMORY_MB), "KB_QUERY_WORKERS": "2"}
     log = open(tmp / "serve.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(tmp / "store"), "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "--store", str(tmp / "store"), "serve", "--port", str(port),
                              "--no-ingest"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT))
     base = f"http://127.0.0.1:{port}"
     try:
@@ -139,7 +139,7 @@ def test_runaways_are_bounded_and_pages_keep_answering(server):
         assert seconds < TIMEOUT_S + WAIT_S + 3.0, (seconds, body)  # the limit plus the bounded wait, not a queue
         if "busy" in body["error"]:
             assert retry and int(retry) >= 1
-    # runaways run one at a time (kb.sparql_cost calls them heavy; the other worker stays free for
+    # runaways run one at a time (kb.sparql.cost calls them heavy; the other worker stays free for
     # cheap queries): at least one ran and was stopped, the others were stopped or shed
     assert sum("stopped" in b["error"] for _, _, b, _ in runaways) >= 1
     assert others and all(status == 200 for _, status in others), others[:5]
@@ -174,9 +174,9 @@ def test_no_5xx_for_bad_dataset_or_evaluation_errors(server, params, status, wor
 
 def test_a_short_query_is_not_stuck_behind_a_runaway(tmp_path):
     """With requests waiting, a query past preempt_s is stopped so a short one gets its worker."""
-    from kb.sparql import QueryBusy
-    from kb.sparql_worker import WorkerPool, store_fingerprint
-    from kb.store import LocalStore
+    from kb.sparql.safety import QueryBusy
+    from kb.sparql.workers import WorkerPool, store_fingerprint
+    from kb.store.local import LocalStore
 
     try:
         from .conftest_store import label_graph

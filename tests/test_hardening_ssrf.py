@@ -115,7 +115,7 @@ def _check(status: int, text: str, service: bool):
 
 
 def test_decoded_text_is_the_checked_text():
-    from kb.sparql import QueryRefused, QuerySyntaxError, check_query
+    from kb.sparql.safety import QueryRefused, QuerySyntaxError, check_query
 
     hole = r'SELECT * WHERE { BIND("\u005C" AS ?a) SERVICE <http://x/> { ?s ?p ?o } BIND(' + "'\" AS ?c) } #' AS ?b) }"
     parsed = check_query(hole)
@@ -161,8 +161,8 @@ def test_dataset_parameters_name_graphs_and_are_never_fetched(listener, base_url
 
 
 def test_kb_sparql_in_process_and_in_a_worker(listener, tmp_path):
-    from kb.cli import main
-    from kb.store import LocalStore
+    from cli import main
+    from kb.store.local import LocalStore
 
     with LocalStore(str(tmp_path / "s")) as s:
         s.replace_graph(*label_graph("drug-a", "1"))
@@ -178,7 +178,7 @@ def test_kb_sparql_in_process_and_in_a_worker(listener, tmp_path):
 
 @pytest.mark.remote
 def test_remote_store_gets_only_checked_text(listener, tmp_path):
-    from kb.sparql import SparqlError
+    from kb.sparql.safety import SparqlError
     from kb.store import open_store
 
     with oxigraph_server(tmp_path / "r") as endpoint:
@@ -199,9 +199,9 @@ def test_worker_processes_have_no_network(tmp_path):
     import subprocess
     import sys
 
-    from kb.sparql_worker import _ROOT
+    from kb.sparql.workers import _ROOT
 
-    code = (f"import sys; sys.path.insert(0, {_ROOT!r}); from kb.sparql_sandbox import no_network\n"
+    code = (f"import sys; sys.path.insert(0, {_ROOT!r}); from kb.sparql.sandbox import no_network\n"
             "ok = no_network()\nimport socket\n"
             "try:\n    socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)\n    print('connected')\n"
             "except OSError:\n    print('isolated' if ok else 'no-namespace')\n")
@@ -219,7 +219,7 @@ def test_an_unexpected_parser_failure_is_logged_not_blamed_on_the_client(monkeyp
     """What the rdflib race produced ("postParse2() missing 1 required positional argument") is ours: 500, logged."""
     from rdflib.plugins.sparql import parser
 
-    from kb.sparql import QueryFailed, check_query
+    from kb.sparql.safety import QueryFailed, check_query
 
     def broken(*a, **k):
         raise TypeError("postParse2() missing 1 required positional argument: 'tokenList'")

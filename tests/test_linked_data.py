@@ -10,9 +10,9 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 import pytest
-
-from kb.rdf_base import ID_BASE
 from web_fixtures import *  # noqa: F401,F403
+
+from kb.rdf.base import ID_BASE
 
 SUBJECTS = f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{ID_BASE}")) }}"""
 OBJECTS = f"""SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(ISIRI(?o) && STRSTARTS(STR(?o), "{ID_BASE}")) }}"""
@@ -106,8 +106,9 @@ def test_head_on_a_minted_iri(client, label_ref):
 
 
 def test_ontology_is_served_as_html_and_turtle(client):
-    from kb.validate import vocabulary_graph
     from rdflib import OWL, RDF
+
+    from kb.validate.shacl import vocabulary_graph
 
     vocab = vocabulary_graph()
     terms = {str(t).split("#", 1)[1] for k in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)

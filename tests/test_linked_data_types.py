@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
+from web_fixtures import *  # noqa: F401,F403
 
 from kb.linked_data import ONTOLOGY_GRAPH, ensure_ontology_graph
-from web_fixtures import *  # noqa: F401,F403
 
 ROOT = Path(__file__).resolve().parent.parent
 SMPC = "https://w3id.org/smpc-kb/ontology#"
@@ -86,7 +86,7 @@ def test_organ_classes_and_frequencies_have_labels_and_meddra_codes_in_the_label
 
 
 def test_vocabulary_and_shapes_are_their_own_named_graph(web_kb):
-    from kb.validate import shapes_graph
+    from kb.validate.shacl import shapes_graph
 
     q = P + f"""SELECT ?label WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ smpc:Indication rdfs:label ?label }} }}"""
     assert [str(r["label"]) for r in web_kb.sparql(q).rows] == [str(vocab().value(URIRef(SMPC + "Indication"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rdflib import OWL, RDF, RDFS, Graph
 
-from kb.rdf_base import SMPC
-from kb.validate import vocabulary_graph
+from kb.rdf.base import SMPC
+from kb.validate.shacl import vocabulary_graph
 
 DECLARED_KINDS = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property,
                   OWL.AnnotationProperty)
@@ -25,7 +25,7 @@ def test_every_term_has_label_and_comment():
 
 
 def test_every_used_term_is_declared(blincyto_graph, zentavir_record):
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
 
     vocab = vocabulary_graph()
     terms = declared(vocab) | set(vocab.subjects(RDF.type, None))

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from web_fixtures import *  # noqa: F401,F403
 
 TESTS = Path(__file__).resolve().parent

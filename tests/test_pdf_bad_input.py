@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from cli import main
 from ingest.errors import IngestError
 from ingest.pipeline import read_labels
-from kb.cli import main
 from tests.pdf_support import FIXTURES
 
 CASES = [

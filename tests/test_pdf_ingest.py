@@ -9,7 +9,7 @@ import functools
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
+from cli import main
 from tests.pdf_support import FIXTURES, PRODUCTS, pdf_labels, pdf_path
 
 IDS = {
@@ -83,9 +83,10 @@ def test_cli_prints_one_line_per_smpc_and_what_it_skipped(tmp_path):
 
 
 def test_same_file_from_two_folders_gives_identical_graphs(tmp_path):
-    from kb.rdf_build import build_graph
     from rdflib.compare import isomorphic
+
     from ingest.pipeline import read_labels
+    from kb.rdf.build import build_graph
 
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir(), b.mkdir()

@@ -151,8 +151,8 @@ def test_words_hyphenated_at_a_line_end_are_joined():
 
 
 def test_a_word_split_by_hyphenation_loses_its_hyphen_when_the_word_occurs_whole():
-    from ingest.pdf_layout import join_lines
-    from ingest.pdf_lines import Line, Span
+    from ingest.readers.pdf.layout import join_lines
+    from ingest.readers.pdf.lines import Line, Span
 
     lines = [Line(1, 72, 100, 500, 110, 11, [Span("the recommended treat-")]),
              Line(1, 72, 113, 300, 123, 11, [Span("ment is given daily")])]
@@ -161,14 +161,14 @@ def test_a_word_split_by_hyphenation_loses_its_hyphen_when_the_word_occurs_whole
 
 
 def _page(number: int, lines: list[tuple[float, str]]):
-    from ingest.pdf_glyphs import PageGlyphs
-    from ingest.pdf_lines import Line, Span
+    from ingest.readers.pdf.glyphs import PageGlyphs
+    from ingest.readers.pdf.lines import Line, Span
 
     return PageGlyphs(number, 595, 842, [], []), [Line(number, 72, top, 400, top + 9, 10, [Span(t)]) for top, t in lines]
 
 
 def test_running_header_footer_and_page_number_removed_by_position_and_repetition():
-    from ingest.pdf_lines import drop_running_text
+    from ingest.readers.pdf.lines import drop_running_text
 
     pages, lines = zip(*[_page(n, [(30, "Fictional Company - Zentavir SmPC"), (80, f"Body text of page {n}."),
                                    (400, "Fictional Company - Zentavir SmPC"), (810, f"Page {n} of 5")])
@@ -182,8 +182,8 @@ def test_running_header_footer_and_page_number_removed_by_position_and_repetitio
 
 
 def test_larger_type_makes_a_sub_heading():
-    from ingest.pdf_layout import _is_subheading
-    from ingest.pdf_lines import Line, Span
+    from ingest.readers.pdf.layout import is_subheading as _is_subheading
+    from ingest.readers.pdf.lines import Line, Span
 
     big = Line(1, 72, 100, 300, 112, 13, [Span("Paediatric population")])
     plain = Line(1, 72, 100, 300, 110, 10, [Span("Paediatric population")])

@@ -113,7 +113,7 @@ def test_ingest_and_remove_by_another_process_are_seen(shared_kb, zentavir_recor
 
 
 def test_dose_rules_of_a_version_ingested_again_are_compiled_again(kb, blincyto_record):
-    from kb.dosing import DosingService
+    from kb.dosing.engine import DosingService
 
     svc = DosingService(kb)
     kb.ingest_records([version_of(blincyto_record, "v1", "2020-01-01")])

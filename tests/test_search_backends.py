@@ -9,10 +9,10 @@ try:  # tests/ as a package or as a plain directory
 except ImportError:
     from web_fixtures import *  # noqa: F401,F403
 
-from kb.search import BACKENDS, SearchIndex, index_for
-from kb.search_tantivy import TantivyIndex
-
 from test_search_latest import BASE, label_graph, versions_found
+
+from kb.search.tantivy_index import TantivyIndex
+from kb.search.whoosh_index import BACKENDS, SearchIndex, index_for
 
 INDEX_CLASSES = {"whoosh": SearchIndex, "tantivy": TantivyIndex}
 QUERIES = ["seizure", "breastfeeding", "siezure", '"live virus vaccines"', "live vaccines", "CRS",
@@ -70,7 +70,7 @@ def test_the_backend_is_one_setting():
 
 
 def test_the_app_searches_with_the_configured_backend(web_kb, tmp_path):
-    from kb.search import backend_of
+    from kb.search.whoosh_index import backend_of
     from kb.service import KnowledgeBase
     from web import create_app
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def cli_store(tmp_path_factory):
-    from kb.cli import main
+    from cli import main
 
     store = tmp_path_factory.mktemp("cli") / "store"
     r = CliRunner().invoke(main, ["--store", str(store), "ingest"])
@@ -30,7 +30,7 @@ def cli_store(tmp_path_factory):
 
 
 def test_kb_search_uses_the_index_the_ingest_hook_built(cli_store):
-    from kb.cli import main
+    from cli import main
 
     assert list((cli_store / "search-index").rglob("CURRENT"))  # built by the hook during `kb ingest`
     r = CliRunner().invoke(main, ["--store", str(cli_store), "search", "siezure", "--json"])
@@ -48,7 +48,7 @@ def test_kb_search_uses_the_index_the_ingest_hook_built(cli_store):
 
 def test_kb_serve_runs_waitress_on_loopback_and_logs_requests(cli_store):
     port = free_port()
-    code = "import sys; from kb.cli import main; sys.argv[0] = 'kb'; main()"
+    code = "import sys; from cli import main; sys.argv[0] = 'kb'; main()"
     proc = subprocess.Popen([sys.executable, "-c", code, "--store", str(cli_store), "serve", "--port", str(port)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -11,9 +11,9 @@ try:  # tests/ as a package or as a plain directory
 except ImportError:
     from web_fixtures import *  # noqa: F401,F403
 
-from kb.rdf_base import SMPC
-from kb.search import BACKENDS, SearchError, SearchIndex, index_for
-from kb.search_tantivy import TantivyIndex
+from kb.rdf.base import SMPC
+from kb.search.tantivy_index import TantivyIndex
+from kb.search.whoosh_index import BACKENDS, SearchError, SearchIndex, index_for
 
 INDEX_CLASSES = {"whoosh": SearchIndex, "tantivy": TantivyIndex}
 
@@ -150,7 +150,7 @@ def test_snippets_escape_the_label_text(tmp_path, backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_index_follows_the_store(tmp_path, backend):
     """Ingest, re-ingest, remove: the hooks keep the index in step; sync repairs a missed change."""
-    from kb.search import attach
+    from kb.search.whoosh_index import attach
     from kb.service import KnowledgeBase
 
     kb = KnowledgeBase(tmp_path / "store")

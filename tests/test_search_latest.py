@@ -6,9 +6,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from kb.rdf_base import SMPC
-from kb.search import BACKENDS, SearchIndex
-from kb.search_tantivy import TantivyIndex
+from kb.rdf.base import SMPC
+from kb.search.tantivy_index import TantivyIndex
+from kb.search.whoosh_index import BACKENDS, SearchIndex
 
 BASE = "https://w3id.org/smpc-kb/id"
 INDEX_CLASSES = {"whoosh": SearchIndex, "tantivy": TantivyIndex}
@@ -71,7 +71,7 @@ def test_facets_counts_and_results_agree(tmp_path, backend):
 
 def test_sync_repairs_a_latest_index_left_behind(tmp_path):
     """A process killed between the full index's commit and the latest index's commit."""
-    from kb.search import attach
+    from kb.search.whoosh_index import attach
     from kb.service import KnowledgeBase
 
     kb = KnowledgeBase(tmp_path / "store")

@@ -62,7 +62,7 @@ def _rank(results, expected) -> int | None:
 @pytest.fixture(scope="module", params=["whoosh", "tantivy"])
 def answers(web_kb, request):
     """The same questions asked of each search backend."""
-    from kb.search import index_for
+    from kb.search.whoosh_index import index_for
 
     idx = index_for(web_kb, request.param)
     idx.sync(web_kb)

@@ -14,7 +14,7 @@ CODE = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
 hold = [open("/dev/null") for _ in range(1100)]   # the way a large index pushes descriptors up
-from kb.cli import main
+from cli import main
 sys.argv = ["kb", "--store", sys.argv[1], "serve", "--port", sys.argv[2], "--no-ingest"]
 main()
 """

@@ -1,5 +1,5 @@
-"""The shapes evaluated as SPARQL in Oxigraph (kb.validate.validate_graph) report the same
-violations as pySHACL (kb.validate.validate_graph_reference) on broken graphs.
+"""The shapes evaluated as SPARQL in Oxigraph (kb.validate.shacl.validate_graph) report the same
+violations as pySHACL (kb.validate.shacl.validate_graph_reference) on broken graphs.
 
 Each broken graph breaks the fictional fixture label (tests/fixtures/zentavir-smpc.txt) or
 the bundled label in one or several places, one per kind of constraint the shapes use
@@ -12,15 +12,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pytest
+from conftest import ZENTAVIR
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from ingest.pipeline import read_label
-from kb.rdf_base import SMPC
-from kb.rdf_build import build_graph
-from kb.validate import validate_graph, validate_graph_reference
-
-from conftest import ZENTAVIR
+from kb.rdf.base import SMPC
+from kb.rdf.build import build_graph
+from kb.validate.shacl import validate_graph, validate_graph_reference
 
 SCHEMA = "https://schema.org/"
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from web_fixtures import *  # noqa: F401,F403
 
 from kb import accept
-from kb.sparql import NotAcceptable, negotiate
+from kb.sparql.safety import NotAcceptable, negotiate
 from web.http_encoding import accepts_gzip
-from web_fixtures import *  # noqa: F401,F403
 
 
 def test_parse_keeps_refusals_and_orders_by_preference():

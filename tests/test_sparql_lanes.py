@@ -1,6 +1,6 @@
 """Runaway queries run in a lane of their own (issue 12: zero failed valid requests while runaways run).
 
-The static estimate (kb.sparql_cost) calls a query "heavy" only for shapes that enumerate the
+The static estimate (kb.sparql.cost) calls a query "heavy" only for shapes that enumerate the
 store (several unanchored patterns, a cross product); the project's own competency queries are
 light. Heavy queries never take the last worker and have their own short queue, so cheap
 queries neither wait out a runaway nor get shed while a burst of runaways fills the queue.
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.sparql import QueryBusy, QueryTimeout, check_query
-from kb.sparql_cost import estimate
+from kb.sparql.cost import estimate
+from kb.sparql.safety import QueryBusy, QueryTimeout, check_query
 
 ROOT = Path(__file__).resolve().parent.parent
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -56,7 +56,7 @@ def test_the_competency_and_diff_queries_are_light(path):
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory):
-    from kb.store import LocalStore
+    from kb.store.local import LocalStore
 
     try:
         from .conftest_store import label_graph
@@ -70,7 +70,7 @@ def store_path(tmp_path_factory):
 
 
 def test_a_burst_of_runaways_neither_sheds_nor_stalls_cheap_queries(store_path):
-    from kb.sparql_worker import WorkerPool, store_fingerprint
+    from kb.sparql.workers import WorkerPool, store_fingerprint
 
     pool = WorkerPool(store_path, 2, wait_s=1.0, preempt_s=0.5)
     spec, fp = {"has_dataset_clause": False}, store_fingerprint(store_path)
@@ -115,7 +115,7 @@ def test_a_burst_of_runaways_neither_sheds_nor_stalls_cheap_queries(store_path):
 
 
 def test_a_text_stopped_once_is_heavy_from_then_on(store_path):
-    from kb.sparql_worker import WorkerPool, store_fingerprint
+    from kb.sparql.workers import WorkerPool, store_fingerprint
 
     text = check_query(CROSS_JOIN).text
     pool = WorkerPool(store_path, 2, wait_s=1.0)

@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import requests
-
-from kb.rdf_base import ID_BASE
 from web_fixtures import *  # noqa: F401,F403
+
+from kb.rdf.base import ID_BASE
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

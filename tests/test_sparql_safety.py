@@ -10,7 +10,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kb.sparql import (
+from kb.sparql.results import QueryResult
+from kb.sparql.safety import (
     NotAcceptable,
     QueryRefused,
     QuerySyntaxError,
@@ -18,7 +19,6 @@ from kb.sparql import (
     check_query,
     negotiate,
 )
-from kb.sparql_results import QueryResult
 
 REFUSED = [
     "INSERT DATA { <http://a> <http://b> <http://c> }",
@@ -51,7 +51,7 @@ def test_refused(text):
 
 
 def test_refused_never_reaches_the_store(tmp_path):
-    from kb.store import LocalStore
+    from kb.store.local import LocalStore
 
     with LocalStore(str(tmp_path / "s")) as s:
         g = Graph()

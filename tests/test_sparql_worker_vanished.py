@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb import sparql_worker
-from kb.sparql_exec import QueryFailed
+from kb.sparql import workers as sparql_worker
+from kb.sparql.execution import QueryFailed
 
 VANISHED = ("query failed: Corruption: IO error: No such file or directory: While open a file for random read: "
             "/tmp/x/store/000017.sst: No such file or directory")

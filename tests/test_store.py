@@ -12,8 +12,9 @@ try:  # tests/ as a package (relative imports) or as a plain directory
 except ImportError:
     from conftest_store import count, label_graph, oxigraph_server
     from virtuoso_support import MISSING, VIRTUOSO, clear, virtuoso
-from kb.sparql import QueryRefused, QueryTimeout, ResultTooLarge
-from kb.store import LocalStore, open_store
+from kb.sparql.safety import QueryRefused, QueryTimeout, ResultTooLarge
+from kb.store import open_store
+from kb.store.local import LocalStore
 
 
 @pytest.fixture(params=["local", pytest.param("remote", marks=pytest.mark.remote),
@@ -49,7 +50,7 @@ def two_versions(store):
 
 
 def test_open_store_picks_the_kind(tmp_path):
-    from kb.store_remote import RemoteStore
+    from kb.store.remote import RemoteStore
 
     s = open_store(str(tmp_path / "d"))
     assert isinstance(s, LocalStore)
@@ -165,7 +166,7 @@ def _by_graph(data: bytes, fmt) -> dict[str, set]:
     """Parse a dataset serialisation (with pyoxigraph: rdflib's Dataset.parse warns) per graph."""
     import pyoxigraph as ox
 
-    from kb.store import triples_to_graph
+    from kb.store.local import triples_to_graph
 
     quads = list(ox.parse(data, format=fmt))
     names = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
@@ -224,7 +225,7 @@ WRITER = r"""
 import sys, time
 sys.path.insert(0, {root!r})
 from rdflib import Graph, Literal, URIRef
-from kb.store import LocalStore
+from kb.store.local import LocalStore
 store = LocalStore({path!r})
 g = Graph()
 for i in range({n}):
@@ -289,7 +290,7 @@ def test_interrupted_write_keeps_previous_content(tmp_path, signame):
 HOLDER = r"""
 import sys, time
 sys.path.insert(0, {root!r})
-from kb.store import LocalStore
+from kb.store.local import LocalStore
 s = LocalStore({path!r}, follow_writers=False)
 print("holding", flush=True)
 sys.stdin.readline()
@@ -302,7 +303,7 @@ def test_second_writer_gets_a_clear_busy_error(tmp_path):
     import subprocess
     import sys
 
-    from kb.sparql import StoreBusy
+    from kb.sparql.safety import StoreBusy
 
     path = tmp_path / "store"
     LocalStore(str(path)).close()
@@ -332,7 +333,7 @@ import sys
 sys.path.insert(0, {root!r})
 sys.path.insert(0, {tests!r})
 from conftest_store import label_graph
-from kb.store import LocalStore
+from kb.store.local import LocalStore
 for v in range(5):
     with LocalStore({path!r}, busy_timeout_s=20) as s:
         iri, g = label_graph("drug-b", str(v))

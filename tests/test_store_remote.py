@@ -11,8 +11,9 @@ try:
     from .conftest_store import count, free_port, label_graph, oxigraph_server
 except ImportError:
     from conftest_store import count, free_port, label_graph, oxigraph_server
-from kb.sparql import QueryFailed, QueryRefused, QueryTimeout
-from kb.store import LocalStore, open_store
+from kb.sparql.safety import QueryFailed, QueryRefused, QueryTimeout
+from kb.store import open_store
+from kb.store.local import LocalStore
 
 pytestmark = pytest.mark.remote
 
@@ -154,7 +155,7 @@ def test_virtuoso_whole_knowledge_base(tmp_path):
 # -- endpoint layouts and the FROM stripping (no server needed) ------------------------------
 
 def test_endpoint_layouts():
-    from kb.store_remote import endpoints, remote_options
+    from kb.store.remote import endpoints, remote_options
 
     ox_layout = endpoints("http://h:7878/")
     assert (ox_layout["query"], ox_layout["update"], ox_layout["store"], ox_layout["oxigraph"]) == \
@@ -175,8 +176,8 @@ def test_endpoint_layouts():
 
 
 def test_from_clauses_are_stripped_and_nothing_else():
-    from kb.sparql import check_query
-    from kb.store_remote import without_dataset_clauses
+    from kb.sparql.safety import check_query
+    from kb.store.remote import without_dataset_clauses
 
     q = ('PREFIX ex: <http://e/> CONSTRUCT { ?s <http://x/from> "FROM <x>" } FROM ex:g FROM NAMED <http://b> '
          'WHERE { ?s ?p ?o FILTER(?o != "FROM <y>") } # FROM <c>')

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kb.sparql import QueryFailed, QueryTimeout
+from kb.sparql.safety import QueryFailed, QueryTimeout
 from kb.store import open_store
 
 try:
@@ -143,7 +143,7 @@ def test_server_error_status_is_one_line():
 def test_cli_reports_a_silent_store_in_one_line_within_its_timeout():
     with fake_server(silent) as url:
         start = time.monotonic()
-        r = subprocess.run([sys.executable, "-m", "kb.cli", "--store", url + "/sparql", "--store-timeout", "1",
+        r = subprocess.run([sys.executable, "-m", "cli", "--store", url + "/sparql", "--store-timeout", "1",
                             "labels"], capture_output=True, text=True, timeout=60)
         elapsed = time.monotonic() - start
     assert r.returncode != 0
@@ -153,6 +153,6 @@ def test_cli_reports_a_silent_store_in_one_line_within_its_timeout():
 
 
 def test_cli_refuses_a_store_endpoint_that_is_not_http():
-    r = subprocess.run([sys.executable, "-m", "kb.cli", "--store", "http://127.0.0.1:9/sparql", "--store-update",
+    r = subprocess.run([sys.executable, "-m", "cli", "--store", "http://127.0.0.1:9/sparql", "--store-update",
                         "ftp://x/", "labels"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "not an http(s) URL" in r.stderr

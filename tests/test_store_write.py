@@ -13,7 +13,7 @@ def small_graph(iri: str, n: int) -> Graph:
 
 
 def test_an_interrupted_write_of_a_new_version_leaves_the_store_as_it_was(tmp_path, monkeypatch):
-    import kb.store as ks
+    import kb.store.local as ks
 
     store = ks.LocalStore(str(tmp_path / "store"))
     try:
@@ -46,7 +46,7 @@ def test_an_interrupted_write_of_a_new_version_leaves_the_store_as_it_was(tmp_pa
 def test_a_bad_line_in_a_batch_version_leaves_the_store_as_it_was(tmp_path):
     """The N-Triples path of `kb ingest` with several files: a version whose text breaks off
     half-way is refused whole, the versions stored before stay as they were."""
-    import kb.store as ks
+    import kb.store.local as ks
 
     store = ks.LocalStore(str(tmp_path / "store"))
     try:
@@ -68,8 +68,8 @@ def test_a_version_is_written_as_the_triples_validation_used(tmp_path):
     from rdflib import BNode
     from rdflib.namespace import XSD
 
-    import kb.store as ks
-    from kb.rdf_ox import ox_triples
+    import kb.store.local as ks
+    from kb.rdf.oxigraph_terms import ox_triples
 
     g = small_graph("https://example.org/g/3", 5)
     b = BNode()
@@ -93,8 +93,8 @@ def test_a_version_is_written_as_the_triples_validation_used(tmp_path):
 def test_a_remote_store_writes_the_validated_triples_its_own_way():
     """A store without the bulk loader (a SPARQL server) gets the triples as a graph, through its
     own replace_graph (a GSP PUT or chunked updates for Virtuoso), not one large INSERT DATA."""
-    from kb.rdf_ox import ox_triples
-    from kb.store import Store
+    from kb.rdf.oxigraph_terms import ox_triples
+    from kb.store.local import Store
 
     class Remote(Store):
         location = "https://sparql.example.org/"

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
-
-from ingest.text_reader import parse_text, read_text_file
-
 from conftest import BLINCYTO
+
+from ingest.readers.text.reader import parse_text, read_text_file
 
 NUMBERED = ["1", "2", "3", "4", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9",
             "5", "5.1", "5.2", "5.3", "6", "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "7", "8", "9"]
@@ -117,7 +116,7 @@ def test_no_extractor_asks_for_the_reader_type():
     ingest = Path(__file__).resolve().parent.parent / "ingest"
     readers = {"pipeline.py", "records.py", "document.py"}
     offenders = []
-    for path in sorted(ingest.glob("*.py")):
+    for path in sorted(ingest.glob("*.py")) + sorted((ingest / "extract").rglob("*.py")):
         if path.name in readers or path.name.startswith(("text_reader", "fhir_", "pdf_", "xhtml")):
             continue
         if re.search(r"\.reader\s*(?:==|!=|in\b)", path.read_text(encoding="utf-8")):

@@ -8,16 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from ingest import pipeline
-from ingest.fhir_epi import read_bundle
-from ingest.identity import identify
-from ingest.records_document import document_of
-from ingest.text_lines import decode
-from ingest.text_reader import parse_text
-
 from conftest import BLINCYTO
 from pdf_support import pdf_labels, pdf_read
+
+from ingest import pipeline
+from ingest.extract.identity import identify
+from ingest.readers.fhir.epi import read_bundle
+from ingest.readers.text.reader import parse_text
+from ingest.records_document import document_of
+from ingest.text_lines import decode
 
 METHOTREXATE = Path(__file__).resolve().parent.parent / "labels" / "methotrexate-uk" / "smpc-epi.json"
 
@@ -49,8 +48,8 @@ def _extract_without_raw_text(record):
 
 def _poisoned_pdf(product: str):
     """The PDF reader's first SmPC of a bundled EMA file, extracted with record.original poisoned."""
-    from ingest.identity import identify_pdf
-    from ingest.pdf_records import to_record
+    from ingest.extract.identity import identify_pdf
+    from ingest.readers.pdf.records import to_record
 
     doc = pdf_read(product).documents[0]
     record = to_record(doc)

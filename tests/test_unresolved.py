@@ -18,10 +18,10 @@ from rdflib import Graph
 from ingest.pipeline import read_label
 from ingest.records import UNRESOLVED_KINDS
 from kb.adverse_query import GraphStore, adverse_reactions
-from kb.rdf_base import SMPC, label_iri
-from kb.rdf_build import build_graph
+from kb.rdf.base import SMPC, label_iri
+from kb.rdf.build import build_graph
 from kb.unresolved_query import unresolved_items
-from kb.validate import validate_graph
+from kb.validate.shacl import validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests/fixtures/flat-ar-quorvane.txt"
@@ -135,7 +135,7 @@ def test_stored_items_are_listed_by_validate_and_queryable(tmp_path):
 def test_cli_ingest_and_validate_list_the_items(tmp_path):
     from click.testing import CliRunner
 
-    from kb.cli import main
+    from cli import main
 
     shutil.copy(FIXTURE, tmp_path / "label.txt")
     runner = CliRunner()
@@ -148,8 +148,8 @@ def test_cli_ingest_and_validate_list_the_items(tmp_path):
 
 
 def test_label_page_shows_the_unresolved_items(tmp_path):
-    from web import create_app
     from kb.service import KnowledgeBase
+    from web import create_app
 
     shutil.copy(FIXTURE, tmp_path / "label.txt")
     kb = KnowledgeBase(tmp_path / "store")
@@ -200,8 +200,8 @@ def test_preparation_row_that_does_not_add_up_is_an_item():
 
 
 def test_dose_table_without_a_dose_is_set_aside():
-    from ingest import fact_checks
     from ingest.dosing_records import DoseRule, DoseStep, DosingRecord, Regimen, WeightGroup
+    from ingest.extract import fact_checks
     from ingest.records import LabelRecord, Source
 
     src = Source("4.2/fictional", 10, 12, 0, 40, "Days 1-7 | see below")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from rdflib import Graph, Literal, Namespace, RDF, URIRef
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
 try:  # tests/ as a package or as a plain directory

@@ -8,7 +8,6 @@ import json
 import re
 
 import pytest
-
 from web_multi_fixtures import MTX, V1, V2, multi_app, multi_kb
 
 
@@ -70,9 +69,9 @@ def test_pages_name_the_version_and_offer_the_others(client):
 def test_cli_text_names_the_version(tmp_path):
     from click.testing import CliRunner
 
+    from cli import main
     from ingest.pipeline import read_label
-    from kb.cli import main
-    from kb.rdf_build import build_graph
+    from kb.rdf.build import build_graph
     from kb.service import KnowledgeBase
 
     kb = KnowledgeBase(tmp_path / "store")
@@ -144,7 +143,7 @@ def test_api_diff_answers_the_cli_json(client, tmp_path):
     # the fixture's edit list (tests/fixtures/blincyto-v2.CHANGES.md)
     assert {("indication", "added"), ("warning", "removed"), ("adverse_reaction", "moved"),
             ("dosing", "changed"), ("product", "changed")} <= kinds
-    from kb.diff import diff_labels
+    from kb.diff.compare import diff_labels
 
     assert json.loads(json.dumps(diff_labels(multi_kb(), "blincyto@2024-07", "blincyto@2025-03").as_dict())) == a
 

@@ -28,7 +28,7 @@ def shared_kb():
     """A KnowledgeBase holding the bundled label, its search index attached (built once)."""
     with _LOCK:
         if "kb" not in _SHARED:
-            from kb.search import attach
+            from kb.search.whoosh_index import attach
             from kb.service import KnowledgeBase
 
             tmp = Path(tempfile.mkdtemp(prefix="smpc-web-"))

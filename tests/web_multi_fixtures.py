@@ -35,9 +35,9 @@ def multi_kb():
         from rdflib.namespace import XSD
 
         from ingest.pipeline import read_label
-        from kb.rdf_base import SMPC
-        from kb.rdf_build import build_graph
-        from kb.search import attach
+        from kb.rdf.base import SMPC
+        from kb.rdf.build import build_graph
+        from kb.search.whoosh_index import attach
         from kb.service import KnowledgeBase
 
         tmp = Path(tempfile.mkdtemp(prefix="smpc-web16-"))

@@ -14,16 +14,18 @@ from flask import Flask, g, request
 
 from . import settings as settings_mod
 
+__all__ = ["create_app", "get_kb"]
+
 log = logging.getLogger("smpc_kb.web")
 
 
 def _open_kb(cfg: dict):
-    from kb.search import attach
+    from kb.search.whoosh_index import attach
     from kb.service import KnowledgeBase, default_store
 
     location = cfg["STORE"] or default_store()
     remote = location.startswith(("http://", "https://"))
-    from kb.store_remote import remote_options
+    from kb.store.remote import remote_options
 
     kb = KnowledgeBase(location, index_dir=cfg["INDEX_DIR"],
                        store_options=remote_options(location, update_url=cfg["STORE_UPDATE"],

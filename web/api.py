@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, NotFound
 
+from kb import label_queries as label_data
 from kb.adverse_query import FREQUENCY_NAMES
-
-from . import get_kb, label_data
+from web import get_kb
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -17,7 +17,7 @@ def resolve(spec: str | None):
 
 
 def search_answer(args) -> dict:
-    from kb.search import index_for
+    from kb.search.whoosh_index import index_for
 
     kb = get_kb()
     return index_for(kb).search(
@@ -74,7 +74,7 @@ def adverse_answer(spec: str, args) -> dict:
 def dosing_service():
     ext = current_app.extensions
     if "dosing" not in ext:
-        from kb.dosing import DosingService
+        from kb.dosing.engine import DosingService
 
         ext["dosing"] = DosingService(get_kb())
     return ext["dosing"]
@@ -82,7 +82,7 @@ def dosing_service():
 
 def _params(question: str) -> dict:
     """The dose inputs: a repeated or unknown parameter, or a loosely written number, is a 422."""
-    from kb.dosing_inputs import check_known, collect, json_object
+    from kb.dosing.inputs import check_known, collect, json_object
 
     pairs = list(request.args.items(multi=True))
     if request.method == "POST" and request.is_json:

@@ -8,7 +8,7 @@ import threading
 from flask import current_app
 from werkzeug.exceptions import BadRequest
 
-from . import get_kb
+from web import get_kb
 
 _LOCK = threading.Lock()
 CACHE_SIZE = 16
@@ -24,7 +24,7 @@ def _flag(raw) -> bool:
 
 def diff_answer(args) -> tuple[dict, object, object]:
     """(the diff as `kb diff --json` prints it, from-ref, to-ref); unknown versions 404, other products 400."""
-    from kb.diff import diff_labels
+    from kb.diff.compare import diff_labels
 
     a, b = (args.get("from") or "").strip(), (args.get("to") or "").strip()
     if not a or not b:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from . import get_kb
+from web import get_kb
 
 bp = Blueprint("fhir_api", __name__)
 

@@ -18,9 +18,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, jsonify, render_template_string, request
 
 from kb import linked_data as ld
-from kb.rdf_base import ID_BASE
-
-from . import get_kb
+from kb.rdf.base import ID_BASE
+from web import get_kb
 
 bp = Blueprint("linked_data", __name__)
 
@@ -94,7 +93,7 @@ dataset description: <a href="/void">VoID</a>.</p>
 
 
 def _short(iri: str) -> str:
-    from kb.rdf_base import PREFIXES
+    from kb.rdf.base import PREFIXES
 
     for p, ns in PREFIXES.items():
         if iri.startswith(str(ns)):

@@ -1,7 +1,7 @@
 """/openapi.json: an OpenAPI 3.1 description of the JSON API and the SPARQL endpoint.
 
 Every JSON route with its parameters and their limits as the server enforces them (the dose
-inputs' bounds are read from ``ontology/data/dosing.json``, the same data kb.dosing_inputs checks
+inputs' bounds are read from ``ontology/data/dosing.json``, the same data kb.dosing.inputs checks
 against), request bodies for the POST routes, response schemas (web/openapi_schemas.py) and the
 one error shape. Parameter examples are taken from the store (its first label version and a
 dosing indication of it), so "try it" requests answer.
@@ -54,8 +54,8 @@ def _op(summary: str, params=(), schema: str | None = None, errors=(400, 404), m
 
 
 def _bounded(name: str, integer: bool = False) -> dict:
-    """The bounds kb.dosing_inputs checks for an input (the same data file)."""
-    from kb.dosing_inputs import dosing_data
+    """The bounds kb.dosing.inputs checks for an input (the same data file)."""
+    from kb.dosing.inputs import dosing_data
 
     limits = dosing_data()["limits"]
     lim = limits.get(name) or limits.get("any_number") or {"min_exclusive": 0}
@@ -76,7 +76,7 @@ def _bounded(name: str, integer: bool = False) -> dict:
 
 def _dose_inputs(question: str, ex: dict) -> dict[str, tuple[dict, bool, str]]:
     """name -> (schema, required, description) of every input a dosing question takes."""
-    from kb.dosing_inputs import INPUTS, dosing_data
+    from kb.dosing.inputs import INPUTS, dosing_data
 
     flag = {"enum": FLAG_VALUES, "description": "true or false (1/0, yes/no, on/off)"}
     all_inputs = {
@@ -124,7 +124,7 @@ def _dose_op(question: str, summary: str, schema: str, ex: dict) -> dict:
 
 def _examples() -> dict:
     """Example values from the store: its first label version and a dosing indication of it."""
-    from . import get_kb
+    from web import get_kb
 
     ex: dict = {}
     try:
@@ -154,8 +154,8 @@ def document() -> dict:
     label = _p("label", "path", True, "label id (its latest version) or label@version",
                {"type": "string", "minLength": 1}, ex.get("label"))
     freq = {"enum": ["very common", "common", "uncommon", "rare", "very rare", "not known"]}
-    from kb.search_base import MAX_QUERY_CHARS
-    from kb.search_docs import KINDS
+    from kb.search.base import MAX_QUERY_CHARS
+    from kb.search.documents import KINDS
 
     from .api import SORT_KEYS
 
@@ -214,7 +214,7 @@ def document() -> dict:
 
 
 def _sparql(max_chars: int) -> dict:
-    from kb.sparql import MEDIA_FORMATS
+    from kb.sparql.safety import MEDIA_FORMATS
 
     from .sparql_endpoint import FORMAT_ALIASES
 

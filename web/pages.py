@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from . import api, charts, get_kb, label_data
+from kb import label_queries as label_data
+from web import api, charts, get_kb
+
 from .downloads import BY_MEDIA, rdf_response
 
 bp = Blueprint("pages", __name__)
@@ -22,14 +24,14 @@ def versions_of(ref) -> list:
 
 @bp.app_template_filter("amount")
 def _amount(q) -> str:
-    from kb.dosing_words import amount_text
+    from kb.dosing.words import amount_text
 
     return amount_text(q)
 
 
 @bp.app_template_filter("unitword")
 def _unitword(code) -> str:
-    from kb.dosing_words import unit_words
+    from kb.dosing.words import unit_words
 
     return unit_words(code)
 
@@ -156,7 +158,7 @@ def _band_colour(name) -> str:
 @bp.get("/labels/<spec>/dosing")
 def dosing(spec):
     ref = get_kb().resolve(spec)
-    from kb.dosing import DoseInputError
+    from kb.dosing.engine import DoseInputError
 
     svc = api.dosing_service()
     indications = svc.indications(ref.name)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from kb.search_backends import BACKEND_HELP, BACKENDS, DEFAULT_BACKEND
+from kb.search.backends import BACKEND_HELP, BACKENDS, DEFAULT_BACKEND
 
 
 def _bool(v: Any) -> bool:

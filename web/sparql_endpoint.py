@@ -5,7 +5,7 @@ body. ``default-graph-uri`` / ``named-graph-uri`` select the dataset; results by
 ``Accept`` or ``format`` (CONSTRUCT/DESCRIBE also as RDF/XML, which SPARQLWrapper's
 and rdflib's defaults ask for); ``HEAD`` gives a GET's headers. A browser (``Accept: text/html``) gets the editor page
 with the results as a table. Safety (updates, SERVICE, LOAD refused; time and
-size limits) is enforced by :mod:`kb.sparql` and :mod:`kb.store`.
+size limits) is enforced by :mod:`kb.sparql.safety` and :mod:`kb.store.local`.
 """
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from kb.service import queries_dir
-from kb.sparql import QueryRefused
-
-from . import get_kb
+from kb.sparql.safety import QueryRefused
+from web import get_kb
 
 bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
@@ -71,7 +70,7 @@ def read_protocol_request() -> tuple[str | None, list[str], list[str]]:
         f"POST needs Content-Type {FORM} (query=...) or {DIRECT} (the query as the body), not {ctype or 'none'!r}")
 
 
-# names clients send in ``format`` that kb.sparql does not know (SPARQLWrapper sends n3 for Turtle)
+# names clients send in ``format`` that kb.sparql.safety does not know (SPARQLWrapper sends n3 for Turtle)
 FORMAT_ALIASES = {"n3": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle", "ntriples": "n-triples",
                   "rdf+xml": "rdf-xml", "json-ld": "json-ld", "jsonld": "json-ld"}
 
@@ -115,7 +114,7 @@ def examples() -> list[dict]:
 
 def _graph_names(values: list[str], name: str) -> list[str]:
     """Protocol dataset parameters must be absolute IRIs (names of the store's graphs; never fetched)."""
-    from kb.store import check_graph_iri
+    from kb.store.local import check_graph_iri
 
     for v in values:
         try:
@@ -126,7 +125,7 @@ def _graph_names(values: list[str], name: str) -> list[str]:
 
 
 def _base_iri() -> str | None:
-    from kb.store import check_graph_iri
+    from kb.store.local import check_graph_iri
 
     try:
         return check_graph_iri(request.base_url)
@@ -138,7 +137,7 @@ def run(query: str, defaults: list[str], named: list[str]):
     cfg = current_app.config
     if len(query) > cfg["MAX_QUERY_CHARS"]:
         raise BadRequest(f"query too long ({len(query)} characters; the limit is {cfg['MAX_QUERY_CHARS']})")
-    from kb.sparql import check_query
+    from kb.sparql.safety import check_query
 
     defaults = _graph_names(defaults, "default-graph-uri")
     named = _graph_names(named, "named-graph-uri")
@@ -166,7 +165,7 @@ def endpoint():
         return service_description()
     if html:
         return sparql_page(query, defaults, named)
-    from kb.sparql import negotiate
+    from kb.sparql.safety import negotiate
 
     parsed, execute = run(query, defaults, named)
     fmt = format_param()
@@ -179,17 +178,18 @@ def endpoint():
 
 def sparql_page(query: str, defaults: list[str], named: list[str]):
     """The editor page with the query's results as a table (errors shown on the page, with their status)."""
-    from kb.sparql import SparqlError
+    from kb.sparql.safety import SparqlError
 
     error, status, result, headers = None, 200, None, {}
     try:
         parsed, execute = run(query, defaults, named)
         result = execute()
-    except (SparqlError, BadRequest) as exc:
-        status = getattr(exc, "status", None) or getattr(exc, "code", 400)
-        error = getattr(exc, "message", None) or getattr(exc, "description", str(exc))
-        if getattr(exc, "retry_after", None):
+    except SparqlError as exc:
+        status, error = exc.status, exc.user_message()
+        if exc.retry_after:
             headers["Retry-After"] = str(int(exc.retry_after))
+    except BadRequest as exc:
+        status, error = exc.code or 400, exc.description or str(exc)
     table = None
     if result is not None and not result.is_graph:
         table = {"variables": result.variables, "rows": [[_cell(r.get(v)) for v in result.variables] for r in result.rows],
@@ -211,9 +211,9 @@ def _triples(result):
 def _cell(term) -> dict:
     if term is None:
         return {"text": "", "iri": None}
-    from rdflib import URIRef
+    from kb.sparql.service_description import is_iri
 
-    if not isinstance(term, URIRef):
+    if not is_iri(term):
         return {"text": str(term), "iri": None, "href": None}
     return {"text": str(term), "iri": str(term), "href": iri_href(str(term))}
 
@@ -230,45 +230,15 @@ def iri_href(iri: str) -> str | None:
     return iri if iri.lower().startswith(("http://", "https://")) else None
 
 
-SD_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
-              "application/rdf+xml": "xml"}
-
-
 def service_description():
-    from rdflib import BNode, Graph, Literal, Namespace, URIRef
-    from rdflib.namespace import RDF
+    from kb.sparql.service_description import SD_FORMATS
+    from kb.sparql.service_description import service_description as describe
 
-    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
-    fmt = Namespace("http://www.w3.org/ns/formats/")
-    g = Graph()
-    g.bind("sd", sd)
-    g.bind("formats", fmt)
-    svc = BNode()
-    endpoint = URIRef(request.base_url.rstrip("/"))
-    g.add((svc, RDF.type, sd.Service))
-    g.add((svc, sd.endpoint, endpoint))
-    g.add((svc, sd.supportedLanguage, sd.SPARQL11Query))
-    g.add((svc, sd.feature, sd.UnionDefaultGraph))
-    for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-              "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
-        g.add((svc, sd.resultFormat, fmt[f]))
-    ds, dg = BNode(), BNode()
-    g.add((svc, sd.defaultDataset, ds))
-    g.add((ds, RDF.type, sd.Dataset))
-    g.add((ds, sd.defaultGraph, dg))
-    g.add((dg, RDF.type, sd.Graph))
-    for ref in get_kb().labels():
-        ng = BNode()
-        g.add((ds, sd.namedGraph, ng))
-        g.add((ng, RDF.type, sd.NamedGraph))
-        g.add((ng, sd.name, URIRef(ref.iri)))
-        if ref.title:
-            g.add((ng, URIRef("http://purl.org/dc/terms/title"), Literal(f"{ref.title} ({ref.name})")))
     media = request.accept_mimetypes.best_match(list(SD_FORMATS)) or "text/turtle"
     fmt = format_param()
     if fmt:  # an RDF syntax by name (json/xml: that family's RDF syntax); a results-only format is refused
-        from kb.sparql import negotiate
+        from kb.sparql.safety import negotiate
 
         media = negotiate("describe", None, fmt)[0]
-    return Response(g.serialize(format=SD_FORMATS[media]), content_type=_content_type(media),
+    return Response(describe(request.base_url.rstrip("/"), get_kb().labels(), media), content_type=_content_type(media),
                     headers={"Vary": "Accept"})

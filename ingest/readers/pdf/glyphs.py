@@ -1,0 +1,232 @@
+"""The glyph layer of the PDF reader: text runs, ruling lines and page text from pypdfium2.
+
+A *run* is one PDF text object: a stretch of text drawn in one font at one
+size (what a word processor writes for a piece of a line). Runs are read
+through pdfium's page-object API, which is several times faster than asking
+for every character's box and still gives what the layout needs: the run's
+bounding box, its font (name, bold, italic) and its size. Rotated text (a
+figure's axis label) is left out.
+
+*Rules* are thin path objects (table borders, underlines). Coordinates are
+turned top-down (y grows down the page) so that sorting reads in order.
+
+Glyphs of symbol fonts that pdfium reports as private-use code points
+(U+F0xx: Symbol's bullet, >=, mu ...) are mapped to Unicode through
+``ontology/data/pdf-glyphs.json``.
+"""
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+from ingest.errors import UnreadableInput
+from ingest.scheme import load_json
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+@dataclass(slots=True)
+class Run:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    bold: bool
+    italic: bool
+    font: str
+    underline: bool = False
+
+    @property
+    def mid_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(slots=True)
+class Rule:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+
+@dataclass
+class PageGlyphs:
+    number: int  # 1-based
+    width: float
+    height: float
+    runs: list[Run]
+    rules: list[Rule]
+
+
+@lru_cache(maxsize=1)
+def _glyph_tables() -> dict[str, dict[int, str]]:
+    data = load_json("pdf-glyphs.json")
+    return {font.lower(): {int(k, 16): v for k, v in table.items()} for font, table in data["fonts"].items()}
+
+
+def map_glyphs(text: str, font: str) -> str:
+    """Private-use code points of a symbol font -> Unicode (by the font's family)."""
+    if not _PRIVATE_USE.search(text):
+        return text
+    family = font.split("+")[-1].split(",")[0].split("-")[0].lower()
+    table = _glyph_tables().get(family) or _glyph_tables().get("symbol", {})
+    return "".join(table.get(ord(ch) - 0xF000, ch) if "\uf000" <= ch <= "\uf0ff" else ch for ch in text)
+
+
+def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
+    """Open a PDF or raise a one-line :class:`UnreadableInput` (encrypted, corrupt, truncated)."""
+    if b"%%EOF" not in data[-2048:]:
+        raise UnreadableInput("the PDF is truncated (no end-of-file marker); cannot read it", path)
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        msg = str(exc).lower()
+        if "password" in msg:
+            raise UnreadableInput("the PDF is encrypted (password protected); decrypt it first", path) from exc
+        raise UnreadableInput(f"the PDF is corrupt and cannot be opened ({exc})", path) from exc
+
+
+def _address(handle) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+def _fast(name: str, restype, *argtypes):
+    """pdfium function ``name`` called with plain addresses (ints) instead of typed pointer objects:
+    the page-object loop makes tens of thousands of calls, and building a pointer object for every
+    argument and result costs more than the call itself."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(_address(getattr(raw, name)))
+
+
+_VP, _F = ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
+_count_objects = _fast("FPDFPage_CountObjects", ctypes.c_int, _VP)
+_get_object = _fast("FPDFPage_GetObject", _VP, _VP, ctypes.c_int)
+_get_type = _fast("FPDFPageObj_GetType", ctypes.c_int, _VP)
+_get_bounds = _fast("FPDFPageObj_GetBounds", ctypes.c_int, _VP, _F, _F, _F, _F)
+_get_text = _fast("FPDFTextObj_GetText", ctypes.c_ulong, _VP, _VP, _VP, ctypes.c_ulong)
+_get_matrix = _fast("FPDFPageObj_GetMatrix", ctypes.c_int, _VP, ctypes.POINTER(raw.FS_MATRIX))
+_get_font_size = _fast("FPDFTextObj_GetFontSize", ctypes.c_int, _VP, _F)
+_get_font = _fast("FPDFTextObj_GetFont", _VP, _VP)
+_form_count = _fast("FPDFFormObj_CountObjects", ctypes.c_int, _VP)
+_form_object = _fast("FPDFFormObj_GetObject", _VP, _VP, ctypes.c_ulong)
+_count_segments = _fast("FPDFPath_CountSegments", ctypes.c_int, _VP)
+_draw_mode = _fast("FPDFPath_GetDrawMode", ctypes.c_int, _VP, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
+
+
+class _Reader:
+    """Reusable ctypes buffers for reading page objects."""
+
+    def __init__(self) -> None:
+        self.l, self.b, self.r, self.t = (ctypes.c_float() for _ in range(4))
+        self.matrix = raw.FS_MATRIX()
+        self.fontbuf = ctypes.create_string_buffer(256)
+        self.fonts: dict[int, tuple[str, bool, bool]] = {}
+        self.fs = ctypes.c_float()
+        self._buffer(8192)
+
+    def _buffer(self, size: int) -> None:
+        self.buf = ctypes.create_string_buffer(size)
+        self.bufaddr = ctypes.addressof(self.buf)
+
+    def font(self, obj: int) -> tuple[str, bool, bool]:
+        key = _get_font(obj) or 0
+        hit = self.fonts.get(key)
+        if hit is None:
+            font = ctypes.cast(key, raw.FPDF_FONT)
+            n = raw.FPDFFont_GetBaseFontName(font, self.fontbuf, 256)
+            name = self.fontbuf.raw[: max(n - 1, 0)].decode("latin-1")
+            low = name.lower()
+            weight = raw.FPDFFont_GetWeight(font)
+            bold = "bold" in low or "black" in low or "heavy" in low or weight >= 600
+            italic = "italic" in low or "oblique" in low
+            hit = self.fonts[key] = (name, bold, italic)
+        return hit
+
+    def _stroked(self, obj: int) -> bool:
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        return bool(_draw_mode(obj, fill, stroke)) and bool(stroke.value)
+
+    def page(self, page, tp, index: int) -> PageGlyphs:
+        width, height = page.get_size()
+        runs: list[Run] = []
+        rules: list[Rule] = []
+        handle = _address(page.raw)
+        self._objects(_address(tp.raw), height, runs, rules,
+                      [_get_object(handle, k) for k in range(_count_objects(handle))])
+        return PageGlyphs(index + 1, width, height, runs, rules)
+
+    def _text(self, obj: int, tp: int) -> str:
+        n = _get_text(obj, tp, self.bufaddr, len(self.buf))  # one call when the buffer is big enough
+        if n > len(self.buf):
+            self._buffer(2 * n)
+            n = _get_text(obj, tp, self.bufaddr, len(self.buf))
+        if n <= 2:
+            return ""
+        return ctypes.string_at(self.bufaddr, n - 2).decode("utf-16-le", "replace")
+
+    def _objects(self, tp: int, height: float, runs: list[Run], rules: list[Rule], objects: list[int]) -> None:
+        left, b, r, t, m, fs = self.l, self.b, self.r, self.t, self.matrix, self.fs
+        text_kind, path_kind, form_kind = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
+        text_of, font_of, append = self._text, self.font, runs.append
+        for obj in objects:
+            kind = _get_type(obj)
+            if kind == text_kind:
+                _get_bounds(obj, left, b, r, t)
+                if r.value - left.value < 0.05:  # an empty run (word processors write many): no text to ask for
+                    continue
+                text = text_of(obj, tp)
+                if not text.strip():
+                    continue
+                _get_matrix(obj, m)
+                if abs(m.b) > 0.1 * abs(m.a) or abs(m.c) > 0.1 * abs(m.d):
+                    continue  # rotated text: a figure's axis label, never body text
+                _get_font_size(obj, fs)
+                size = fs.value * abs(m.d) or (t.value - b.value)
+                name, bold, italic = font_of(obj)
+                append(Run(map_glyphs(text, name), left.value, height - t.value, r.value, height - b.value,
+                           round(size, 2), bold, italic, name))
+            elif kind == path_kind:
+                _get_bounds(obj, left, b, r, t)
+                w, h = r.value - left.value, t.value - b.value
+                if (w <= 2.5 < h or h <= 2.5 < w) and max(w, h) > 3:
+                    rules.append(Rule(left.value, height - t.value, r.value, height - b.value))
+                elif w > 3 and h > 3 and _count_segments(obj) <= 5 and self._stroked(obj):
+                    # a stroked rectangle: its four edges are rules (cell borders); a filled one is shading
+                    x0, x1, y0, y1 = left.value, r.value, height - t.value, height - b.value
+                    rules.extend([Rule(x0, y0, x1, y0), Rule(x0, y1, x1, y1), Rule(x0, y0, x0, y1), Rule(x1, y0, x1, y1)])
+            elif kind == form_kind:
+                self._objects(tp, height, runs, rules, [_form_object(obj, k) for k in range(_form_count(obj))])
+
+
+def scan(doc: pdfium.PdfDocument, want) -> tuple[list[str], list[PageGlyphs]]:
+    """The pages' plain text, and the runs and rules of the pages ``want(index, text)`` asks for
+    (one page load and one text page per page). ``want`` returns True (read in detail), False
+    (text only) or None (stop: the rest of the file is not needed; its pages are left out of the texts)."""
+    reader = _Reader()
+    texts: list[str] = []
+    glyphs: list[PageGlyphs] = []
+    for i in range(len(doc)):
+        page = doc[i]
+        tp = page.get_textpage()
+        try:
+            text = tp.get_text_range()
+            texts.append(text)
+            wanted = want(i, text)
+            if wanted is None:
+                break
+            if wanted:
+                glyphs.append(reader.page(page, tp, i))
+        finally:
+            tp.close()
+            page.close()
+    return texts, glyphs

@@ -1,0 +1,202 @@
+"""Runs -> lines: runs on one baseline joined into a line of spans.
+
+* Runs that overlap vertically form one line; inside a line they are ordered
+  left to right and joined with a space only where the gap between them is
+  wider than a space (word processors cut words into several runs).
+* A run set in a clearly smaller size and raised above the line is a
+  superscript (a footnote marker, an exponent): it becomes its own span,
+  never glued into the word before it.
+* A thin rule right under a line marks it underlined (a sub-heading style).
+* Running headers, footers and page numbers are found by position (the top or
+  bottom band of the page) and repetition (the same text, digits aside, on
+  several pages) and dropped.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ingest.readers.pdf.glyphs import PageGlyphs, Rule, Run
+
+_MARGIN = 0.085  # top/bottom band of the page where running headers and footers sit
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
+
+
+@dataclass(slots=True)
+class Span:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    sup: bool = False
+    underline: bool = False
+
+
+@dataclass
+class Line:
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    spans: list[Span] = field(default_factory=list)
+
+    @cached_property
+    def underlined(self) -> bool:
+        words = [s for s in self.spans if s.text.strip() and not s.sup]
+        return bool(words) and all(s.underline for s in words)
+
+    @cached_property
+    def text(self) -> str:  # lines are complete once built; their derived values are cached
+        return "".join(s.text for s in self.spans).strip()
+
+    @cached_property
+    def bold(self) -> bool:
+        words = [s for s in self.spans if s.text.strip() and not s.sup]
+        return bool(words) and all(s.bold for s in words)
+
+    @cached_property
+    def italic(self) -> bool:
+        words = [s for s in self.spans if s.text.strip() and not s.sup]
+        return bool(words) and all(s.italic for s in words)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (round(self.x0, 1), round(self.top, 1), round(self.x1, 1), round(self.bottom, 1))
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def group_lines(runs: list[Run], page: int) -> list[Line]:
+    """Lines of a set of runs (a page, or one table cell), top to bottom."""
+    groups: list[list[Run]] = []
+    bounds: list[list[float]] = []
+    for run in sorted(runs, key=lambda r: (r.top, r.x0)):
+        h = max(run.bottom - run.top, 1.0)
+        placed = False
+        for g, b in zip(reversed(groups), reversed(bounds)):
+            if _overlap(run.top, run.bottom, b[0], b[1]) >= 0.45 * min(h, b[1] - b[0]):
+                g.append(run)
+                b[0], b[1] = min(b[0], run.top), max(b[1], run.bottom)
+                placed = True
+                break
+            if b[1] < run.top - 2 * h:
+                break
+        if not placed:
+            groups.append([run])
+            bounds.append([run.top, run.bottom])
+    return [_line(g, page) for g in groups]
+
+
+def _decimal_kern(before: str, after: str, gap: float, size: float) -> bool:
+    """"0." and "1" drawn as two runs a little apart: one number ("0.1"), not two words;
+    a real word space is wider (about a quarter of the font size)."""
+    return gap < 0.24 * size and after[:1].isdigit() and len(before) >= 2 and before[-1] == "." \
+        and before[-2].isdigit()
+
+
+def _line(runs: list[Run], page: int) -> Line:
+    runs.sort(key=lambda r: r.x0)
+    if len(runs) == 1:
+        sizes = {runs[0].size: 1}
+    else:
+        sizes: dict[float, int] = {}
+        for r in runs:
+            sizes[r.size] = sizes.get(r.size, 0) + len(r.text)
+    size = max(sizes, key=sizes.__getitem__)
+    small = 0.85 * size
+    body = [r for r in runs if r.size >= small] or runs
+    mid = sum(r.top + r.bottom for r in body) / (2 * len(body))
+    x0 = top = 1e9
+    x1 = bottom = -1e9
+    spans: list[Span] = []
+    prev: Run | None = None
+    last: Span | None = None
+    for r in runs:
+        if r.x0 < x0:
+            x0 = r.x0
+        if r.top < top:
+            top = r.top
+        if r.x1 > x1:
+            x1 = r.x1
+        if r.bottom > bottom:
+            bottom = r.bottom
+        sup = r.size < small and (r.top + r.bottom) / 2 < mid - 0.12 * size
+        text = r.text
+        if last is not None:
+            gap = r.x0 - prev.x1
+            if gap > 0.18 * size and not sup and last.text[-1:] not in (" ", "\u00a0") \
+                    and not text.startswith(" ") and not _decimal_kern(last.text, text, gap, size):
+                last.text += " "
+            if last.bold == r.bold and last.italic == r.italic and last.sup == sup and last.underline == r.underline:
+                last.text += text
+                prev = r
+                continue
+        last = Span(text, r.bold, r.italic, sup, r.underline)
+        spans.append(last)
+        prev = r
+    for sp in spans:
+        t = sp.text
+        if "\u00a0" in t or "\r" in t or "\n" in t or "\x02" in t:
+            sp.text = t.replace("\u00a0", " ").replace("\r", "").replace("\n", " ").replace("\x02", "-")
+    return Line(page, x0, top, x1, bottom, size, spans)
+
+
+def mark_underlines(runs: list[Run], rules: list[Rule]) -> None:
+    """A thin rule right under a run underlines it (a sub-heading or an underlined lead-in)."""
+    flat = sorted((r for r in rules if r.horizontal and r.bottom - r.top <= 2.5), key=lambda r: r.top)
+    if not flat:
+        return
+    tops = [r.top for r in flat]
+    for run in runs:
+        i = bisect.bisect_left(tops, run.bottom - 2.5)
+        while i < len(flat) and flat[i].top <= run.bottom + 3.5:
+            r = flat[i]
+            if _overlap(r.x0, r.x1, run.x0, run.x1) >= 0.6 * (run.x1 - run.x0):
+                run.underline = True
+                break
+            i += 1
+
+
+def _margin_key(line: Line) -> str:
+    return _DIGITS.sub("#", " ".join(line.text.lower().split()))
+
+
+def drop_running_text(pages: list[PageGlyphs], lines_by_page: list[list[Line]]) -> int:
+    """Remove page numbers, running headers and footers in place; returns how many lines went."""
+    counts: Counter[str] = Counter()
+    for page, lines in zip(pages, lines_by_page):
+        keys = {_margin_key(ln) for ln in lines if _in_margin(ln, page)}
+        counts.update(keys)
+    repeat = max(3, len(pages) // 5)
+    removed = 0
+    for page, lines in zip(pages, lines_by_page):
+        keep = []
+        for ln in lines:
+            if _in_margin(ln, page) and (_PAGE_NUMBER.match(ln.text) or counts[_margin_key(ln)] >= repeat):
+                removed += 1
+                continue
+            keep.append(ln)
+        lines[:] = keep
+    return removed
+
+
+def _in_margin(line: Line, page: PageGlyphs) -> bool:
+    return line.top < _MARGIN * page.height or line.bottom > (1 - _MARGIN) * page.height
+
+
+# list items: a bullet glyph or an enumeration opens one (the rule of body text and table cells alike)
+BULLET = re.compile(r"^([•▪●■❑❖➢◦○\-‒–—o·∙⁃])\s*(?=\S)")
+ENUM = re.compile(r"^(\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s+(?=\S)")
+
+
+def starts_item(ln: Line) -> bool:
+    first = ln.spans[0].text.lstrip() if ln.spans else ""
+    return bool(BULLET.match(first) and (len(first) <= 2 or first[1:2].isspace())) or bool(
+        ENUM.match(ln.text) and len(ln.text) > 4)

@@ -1,0 +1,99 @@
+"""The dose calculator: rules read from the label graph, compiled once per label
+version, then one day's dose for one patient. No dose number lives here.
+
+Public API (plain arguments in, JSON-ready dicts out, :class:`DoseInputError`
+-> HTTP 422 / CLI exit 2):
+
+* ``DosingService(kb)`` with ``.dose(params)``, ``.regimen(params)``,
+  ``.modification(params)``, ``.indications(label)``;
+* ``compute_dose(rules, params)`` on :class:`Rules` (``Rules.from_graph(g)``).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ingest import dosing_records as dr
+from kb.dosing.answer import compute_dose
+from kb.dosing.inputs import DoseInputError, text
+from kb.dosing.patient import Rules, patient, round_bsa, round_half_up, src
+from kb.dosing.plan import dose_modification, regimen_plan
+from kb.dosing.prose import describe
+
+__all__ = ["DoseInputError", "Rules", "DosingService", "compute_dose", "patient", "src", "round_half_up", "round_bsa"]
+
+
+class DosingService:
+    """Dosing over a :class:`kb.service.KnowledgeBase`; rules cached per label version."""
+
+    def __init__(self, kb):
+        self.kb = kb
+        self._cache: dict[str, Rules] = {}
+
+    def _ref(self, label: str | None):
+        from kb.service import LabelNotFound
+
+        try:
+            return self.kb.resolve(label)
+        except LabelNotFound as exc:
+            raise DoseInputError(str(exc), "label") from None
+
+    def rules(self, label: str | None, ref=None) -> Rules:
+        ref = ref or self._ref(label)
+        key = (ref.iri, ref.ingested_at)  # a version ingested again gets new rules
+        hit = self._cache.get(key)
+        if hit is None:
+            from kb.dosing.rules import load_dosing, runner_for_store
+
+            run = runner_for_store(self.kb.store)
+            hit = Rules.compile(ref.name, load_dosing(run, ref.iri)).with_reasons(run, ref.iri)
+            self._cache = {k: v for k, v in self._cache.items() if k[0] != ref.iri}
+            self._cache[key] = hit
+        return hit
+
+    def _answer(self, fn, params: Mapping[str, Any]) -> dict:
+        """Every answer names the label version it was computed from (``label_version``)."""
+        ref = self._ref(text(params, "label", required=False))
+        out = fn(self.rules(None, ref), params)
+        out["label_version"] = ref.naming()
+        return out
+
+    def dose(self, params: Mapping[str, Any]) -> dict:
+        return self._answer(compute_dose, params)
+
+    def regimen(self, params: Mapping[str, Any]) -> dict:
+        return self._answer(regimen_plan, params)
+
+    def modification(self, params: Mapping[str, Any]) -> dict:
+        return self._answer(dose_modification, params)
+
+    def indications(self, label: str | None) -> list[dict]:
+        rules = self.rules(label)
+        hours = [o.hours.value for o in rules.record.administration.options]
+        return [{"id": use.indication_id, "kind": "regimen", "regimen": reg.id, "regimen_title": reg.title,
+                 "age_group": use.age_group, "min_age_years": use.min_age.value if use.min_age else None,
+                 "weight_groups": [g.label or g.id for g in reg.weight_groups], "text": " ".join(use.source.quote.split()),
+                 "needs": _regimen_needs(reg, hours, rules.record.general_hospitalisation), "infusion_hours": hours,
+                 "cycles": reg.max_cycles, "cycle_days": reg.cycle_days}
+                for ind, (reg, use) in sorted(rules.by_indication.items())] + _rule_rows(rules)
+
+
+def _regimen_needs(reg: dr.Regimen, hours: list, general: list) -> list[str]:
+    """The inputs a page asks for this regimen (fields appear only when the rule needs them)."""
+    needs = ["weight_kg", "age_years", "cycle", "day"]
+    if any(g.basis == "bsa" for g in reg.weight_groups):
+        needs += ["height_cm", "bsa_m2"]
+    if hours:
+        needs.append("infusion_hours")
+    if any(h.condition for h in reg.hospitalisations + general):
+        needs.append("cns_history")
+    return needs
+
+
+RULE_NEEDS = {"weight": ["weight_kg", "age_years"], "bsa": ["height_cm", "weight_kg", "bsa_m2", "age_years"],
+              "fixed": ["age_years"]}
+
+
+def _rule_rows(rules: Rules) -> list[dict]:
+    return [{**describe(rule), "needs": sorted(set(RULE_NEEDS.get(rule.basis, ["age_years"])) | ({"weight_kg"} if rule.bands else set()))}
+            for rule in rules.record.dose_rules]
+

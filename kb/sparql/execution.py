@@ -1,0 +1,192 @@
+"""Run one SPARQL query in pyoxigraph and return plain, picklable results.
+
+This module imports only pyoxigraph (no rdflib), so the timeout worker
+processes (:mod:`kb.sparql.workers`) start quickly.  The same function runs
+in-process (no timeout) and in a worker (with timeout), so both paths give
+identical results.
+
+Terms are encoded as tuples: ``("u", iri)``, ``("b", id)``,
+``("l", lexical, datatype_iri, lang)``; ``None`` for an unbound variable.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from ingest.errors import KbError
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class SparqlError(KbError):
+    """Base of every query error; ``status`` is the HTTP-ish status to answer."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class QuerySyntaxError(SparqlError):
+    """The text is not a SPARQL query (status 400); ``line``/``column`` when known."""
+
+    status = 400
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.line, self.column))
+
+
+class QueryRefused(SparqlError):
+    """A well-formed request we will not run: updates, LOAD, SERVICE (status 403)."""
+
+    status = 403
+
+
+class QueryTimeout(SparqlError):
+    """The query ran past its time budget and was stopped (status 503)."""
+
+    status = 503
+
+
+class ResultTooLarge(SparqlError):
+    """The result has more rows than allowed (status 413)."""
+
+    status = 413
+
+
+class QueryBusy(SparqlError):
+    """Every query worker stayed busy for the whole allowed wait (status 503, ``Retry-After``)."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int = 2):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.retry_after))
+
+
+class QueryTooCostly(SparqlError):
+    """The query needed more memory than a worker may use; it was stopped (status 413)."""
+
+    status = 413
+
+
+class QueryEvaluationError(SparqlError):
+    """The engine refused to evaluate the query (e.g. an unsupported function): the query's fault (400)."""
+
+    status = 400
+
+
+class QueryFailed(SparqlError):
+    """The engine failed while evaluating (status 500)."""
+
+    status = 500
+
+
+class StoreBusy(SparqlError):
+    """The store directory is locked by another process (status 503)."""
+
+    status = 503
+
+
+def encode_term(t: Any) -> tuple | None:
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return ("u", t.value)
+    if isinstance(t, ox.BlankNode):
+        return ("b", t.value)
+    if isinstance(t, ox.Literal):
+        lang = t.language
+        dt = None if lang else t.datatype.value
+        return ("l", t.value, dt, lang)
+    raise QueryFailed(f"unsupported term in result: {t!r}")
+
+
+def dataset_options(
+    *,
+    default_graph_uris=(),
+    named_graph_uris=(),
+    has_dataset_clause: bool = False,
+    base_iri: str | None = None,
+) -> dict:
+    """Keyword arguments for ``pyoxigraph.Store.query`` implementing our dataset rules.
+
+    * protocol ``default-graph-uri`` / ``named-graph-uri`` override the query's
+      FROM / FROM NAMED;
+    * only ``named-graph-uri`` given: the default graph is the union of those graphs;
+    * nothing given and no FROM in the query: the default graph is the union of
+      all named graphs;
+    * ``base_iri`` resolves relative IRIs (the query's own BASE wins).
+    """
+    opts: dict = {"base_iri": base_iri} if base_iri else {}
+    if default_graph_uris or named_graph_uris:
+        dg = list(default_graph_uris) or list(named_graph_uris)
+        opts["default_graph"] = [ox.NamedNode(u) for u in dg]
+        if named_graph_uris:
+            opts["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        else:
+            opts["named_graphs"] = []
+    elif not has_dataset_clause:
+        opts["use_default_graph_as_union"] = True
+    return opts
+
+
+def run_query(
+    store: ox.Store, text: str, options: dict, max_rows: int | None, kind: str | None = None
+) -> dict:
+    """Evaluate ``text`` and materialise the whole result as plain data."""
+    try:
+        res = store.query(text, **options)
+    except SyntaxError as e:
+        raise QuerySyntaxError(f"SPARQL syntax error: {e}") from None
+    except OSError as e:  # reading the store failed: ours, not the client's
+        raise QueryFailed(f"query failed: {e}") from None
+    except (RuntimeError, ValueError, TypeError) as e:  # the engine would not evaluate this query
+        raise QueryEvaluationError(f"the query could not be evaluated: {e}") from None
+    try:
+        if isinstance(res, ox.QueryBoolean):
+            return {"kind": "ask", "boolean": bool(res)}
+        if isinstance(res, ox.QuerySolutions):
+            variables = [v.value for v in res.variables]
+            rows = []
+            for sol in res:
+                if max_rows is not None and len(rows) >= max_rows:
+                    raise ResultTooLarge(
+                        f"the result has more than {max_rows} rows; add a LIMIT or narrow the query"
+                    )
+                rows.append([encode_term(sol[i]) for i in range(len(variables))])
+            return {"kind": "select", "variables": variables, "rows": rows}
+        triples = []
+        for t in res:
+            if max_rows is not None and len(triples) >= max_rows:
+                raise ResultTooLarge(
+                    f"the result has more than {max_rows} triples; add a LIMIT or narrow the query"
+                )
+            triples.append((encode_term(t.subject), encode_term(t.predicate), encode_term(t.object)))
+        if kind not in ("construct", "describe"):
+            kind = "describe" if text_is_describe(text) else "construct"
+        return {"kind": kind, "triples": triples}
+    except OSError as e:
+        raise QueryFailed(f"query failed: {e}") from None
+    except (RuntimeError, ValueError, TypeError) as e:  # an evaluation error while streaming rows
+        raise QueryEvaluationError(f"the query could not be evaluated: {e}") from None
+
+
+def text_is_describe(text: str) -> bool:
+    """Rough check used only to name the result kind (CONSTRUCT vs DESCRIBE)."""
+    import re
+
+    body = re.sub(r"(?m)#.*$", "", text)
+    body = re.sub(r"(?is)^\s*((BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\s*)*", "", body)
+    return body.lstrip().upper().startswith("DESCRIBE")
