@@ -252,10 +252,10 @@ class KnowledgeBase:
         finally:
             self._catalogue_cache = None  # the label list changed (or may have)
             self._versions.clear()
+        warnings = self._refresh_latest()
         if timings is not None:
             timings["store"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        warnings = []
         for hook in self.after_store:
             try:
                 if graph is None:
@@ -268,6 +268,17 @@ class KnowledgeBase:
             timings["index"] = time.perf_counter() - t0
         return warnings
 
+    def _refresh_latest(self) -> list[str]:
+        """Rewrite the store's latest-versions graph (kb/latest_versions.py); a warning if it failed."""
+        from .latest_versions import refresh
+
+        try:
+            refresh(self)
+        except OSError as e:
+            return [f"warning: the latest-versions graph was not updated ({_reason(e)}); "
+                    "the next ingest or removal rewrites it"]
+        return []
+
     def remove(self, spec: str) -> LabelRef:
         ref = self.resolve(spec)
         try:
@@ -275,6 +286,7 @@ class KnowledgeBase:
         finally:
             self._catalogue_cache = None
             self._versions.clear()
+        self._refresh_latest()
         for hook in self.after_remove:
             hook(self, ref)
         return ref

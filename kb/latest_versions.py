@@ -1,0 +1,66 @@
+"""Which stored version of each label is its latest, as data a query can start from.
+
+The store keeps one small named graph, :data:`LATEST_GRAPH`, holding for each label its latest
+version (the same default as ``KnowledgeBase.resolve``: see ``kb.service.version_order``)::
+
+    GRAPH <https://w3id.org/smpc-kb/graph/latest> {
+        <version graph IRI> a smpc:LatestVersion ; smpc:labelId "label id" . }
+
+It is rewritten from the label catalogue after every version written or removed
+(``KnowledgeBase.write_version`` / ``remove``), so it follows ingests and removals by any
+process, and :func:`refresh` repairs a store filled before it existed (or by other means).
+
+Why: a question asked of every label reads each label's latest version. Oxigraph 0.5 does not
+push ``VALUES ?g`` into ``GRAPH ?g`` and joins a separate pattern on ``?g`` after evaluating
+the graph pattern over every version, so the competency queries (docs/queries/cq*.rq) start from
+this graph and evaluate the rest per version with ``LATERAL``::
+
+    GRAPH <https://w3id.org/smpc-kb/graph/latest> { ?g a smpc:LatestVersion }
+    LATERAL { GRAPH ?g { ... } }
+
+Their time then follows the number of labels, not of stored versions.
+"""
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from .rdf_base import SMPC
+
+LATEST_GRAPH = "https://w3id.org/smpc-kb/graph/latest"
+
+
+def latest_of(refs) -> list:
+    """Each label's latest version among ``refs`` (LabelRef, sorted oldest first per label as
+    ``KnowledgeBase.labels`` gives them)."""
+    last: dict[str, object] = {}
+    for r in refs:
+        last[r.label_id] = r  # oldest first: the last one wins
+    return [last[k] for k in sorted(last)]
+
+
+def latest_graph(refs) -> Graph:
+    g = Graph(identifier=URIRef(LATEST_GRAPH))
+    for r in latest_of(refs):
+        node = URIRef(r.iri)
+        g.add((node, RDF.type, SMPC.LatestVersion))
+        g.add((node, SMPC.labelId, Literal(r.label_id)))
+    return g
+
+
+def refresh(kb) -> int:
+    """Rewrite the latest-versions graph of ``kb``'s store from its label catalogue (queried now,
+    not from a cache); returns the number of labels. One small update."""
+    refs = kb._query_labels()
+    g = latest_graph(refs)
+    if len(g):
+        kb.store.replace_graph(LATEST_GRAPH, g)
+    else:
+        kb.store.remove_graph(LATEST_GRAPH)
+    return len(g) // 2
+
+
+def stored_latest(store) -> set[str]:
+    """The version graphs the store's latest-versions graph names."""
+    q = f"SELECT ?g WHERE {{ GRAPH <{LATEST_GRAPH}> {{ ?g a <{SMPC.LatestVersion}> }} }}"
+    return {str(r["g"]) for r in store.query(q, trusted=True).rows}
