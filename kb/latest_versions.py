@@ -6,9 +6,10 @@ version (the same default as ``KnowledgeBase.resolve``: see ``kb.service.version
     GRAPH <https://w3id.org/smpc-kb/graph/latest> {
         <version graph IRI> a smpc:LatestVersion ; smpc:labelId "label id" . }
 
-It is rewritten from the label catalogue after every version written or removed
-(``KnowledgeBase.write_version`` / ``remove``), so it follows ingests and removals by any
-process, and :func:`refresh` repairs a store filled before it existed (or by other means).
+After every version written or removed (``KnowledgeBase.write_version`` / ``remove``) that
+label's entry is rewritten from that label's stored versions (one small query and one update),
+so it follows ingests and removals by any process; :func:`refresh` without a label rewrites the
+whole graph from the catalogue and repairs a store filled before it existed (or by other means).
 
 Why: a question asked of every label reads each label's latest version. Oxigraph 0.5 does not
 push ``VALUES ?g`` into ``GRAPH ?g`` and joins a separate pattern on ``?g`` after evaluating
@@ -48,9 +49,13 @@ def latest_graph(refs) -> Graph:
     return g
 
 
-def refresh(kb) -> int:
+def refresh(kb, label_id: str | None = None) -> int:
     """Rewrite the latest-versions graph of ``kb``'s store from its label catalogue (queried now,
-    not from a cache); returns the number of labels. One small update."""
+    not from a cache); returns the number of labels marked. With ``label_id``, only that label's
+    entry is rewritten, from that label's versions alone (what an ingest or a removal changes):
+    one small query and one update, however many versions the store holds."""
+    if label_id is not None:
+        return _refresh_one(kb, label_id)
     refs = kb._query_labels()
     g = latest_graph(refs)
     if len(g):
@@ -58,6 +63,33 @@ def refresh(kb) -> int:
     else:
         kb.store.remove_graph(LATEST_GRAPH)
     return len(g) // 2
+
+
+_ONE_LABEL = """PREFIX smpc: <https://w3id.org/smpc-kb/ontology#>
+SELECT ?g ?version ?date ?at WHERE {
+  GRAPH ?g { ?g smpc:labelId %(id)s ; a smpc:LabelVersion ; smpc:version ?version .
+    OPTIONAL { ?g smpc:versionDate ?date } OPTIONAL { ?g smpc:ingestedAt ?at } }
+}"""
+
+
+def _refresh_one(kb, label_id: str) -> int:
+    from .service import version_order
+
+    lit = Literal(label_id).n3()
+    rows = kb.store.query(_ONE_LABEL % {"id": lit}, trusted=True).rows
+    versions = [(version_order(str(r["date"]) if r.get("date") else None, str(r["version"]),
+                               str(r["at"]) if r.get("at") else None), str(r["g"])) for r in rows]
+    drop = (f"DELETE {{ GRAPH <{LATEST_GRAPH}> {{ ?v ?p ?o }} }} "
+            f"WHERE {{ GRAPH <{LATEST_GRAPH}> {{ ?v <{SMPC.labelId}> {lit} ; ?p ?o }} }}")
+    if not versions:
+        kb.store._update(drop)
+        if not stored_latest(kb.store):  # the last label went: no empty graph left behind
+            kb.store.remove_graph(LATEST_GRAPH)
+        return 0
+    latest = max(versions)[1]
+    kb.store._update(f"{drop} ;\nINSERT DATA {{ GRAPH <{LATEST_GRAPH}> {{ <{latest}> a <{SMPC.LatestVersion}> ; "
+                     f"<{SMPC.labelId}> {lit} }} }}")
+    return 1
 
 
 def stored_latest(store) -> set[str]:

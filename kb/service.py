@@ -252,7 +252,7 @@ class KnowledgeBase:
         finally:
             self._catalogue_cache = None  # the label list changed (or may have)
             self._versions.clear()
-        warnings = self._refresh_latest()
+        warnings = self._refresh_latest(ref.label_id)
         if timings is not None:
             timings["store"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -268,12 +268,13 @@ class KnowledgeBase:
             timings["index"] = time.perf_counter() - t0
         return warnings
 
-    def _refresh_latest(self) -> list[str]:
-        """Rewrite the store's latest-versions graph (kb/latest_versions.py); a warning if it failed."""
+    def _refresh_latest(self, label_id: str) -> list[str]:
+        """Rewrite the label's entry in the store's latest-versions graph (kb/latest_versions.py);
+        a warning if it failed."""
         from .latest_versions import refresh
 
         try:
-            refresh(self)
+            refresh(self, label_id)
         except OSError as e:
             return [f"warning: the latest-versions graph was not updated ({_reason(e)}); "
                     "the next ingest or removal rewrites it"]
@@ -286,7 +287,7 @@ class KnowledgeBase:
         finally:
             self._catalogue_cache = None
             self._versions.clear()
-        self._refresh_latest()
+        self._refresh_latest(ref.label_id)
         for hook in self.after_remove:
             hook(self, ref)
         return ref

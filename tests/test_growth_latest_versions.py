@@ -38,3 +38,14 @@ def test_refresh_repairs_a_store_filled_without_it(kb):
     assert stored_latest(kb.store) == set()
     assert refresh(kb) == 1
     assert stored_latest(kb.store) == {res.ref.iri}
+
+
+def test_a_write_rewrites_only_its_own_label_entry(kb):
+    a1 = kb.ingest(ZENTAVIR, label_id="drug-a", version="1")
+    b1 = kb.ingest(ZENTAVIR, label_id="drug-b", version="1")
+    a2 = kb.ingest(ZENTAVIR, label_id="drug-a", version="2")
+    assert stored_latest(kb.store) == {a2.ref.iri, b1.ref.iri}
+    kb.remove("drug-a@2")
+    assert stored_latest(kb.store) == {a1.ref.iri, b1.ref.iri}
+    kb.remove("drug-b@1")
+    assert stored_latest(kb.store) == {a1.ref.iri}
