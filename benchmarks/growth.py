@@ -17,7 +17,7 @@ At each size, with this process's hold on the store released:
   * a ``kb serve`` started on the store: its memory (with query workers) after the
     measurements, ``/api/search`` p50/p99 (default scope, and ``all_versions=1``), ``/api/dose``
     requests per second (one client), and each competency query (docs/queries/cq*.rq) through
-    ``/sparql`` (median of 3 after one warm-up; a new text each time is not needed: the check
+    ``/sparql`` (median of 5 after one warm-up; a new text each time is not needed: the check
     is cached per text, the evaluation is not);
   * the load average (1 minute) before and after the server measurements.
 
@@ -108,7 +108,7 @@ def server_figures(base: str, seconds: float) -> dict:
     for q in QUERIES:
         text = q.read_text(encoding="utf-8")
         ts = []
-        for _ in range(4):
+        for _ in range(6):
             t = time.perf_counter()
             r = s.get(base + "/sparql", params={"query": text}, headers={"Accept": "application/sparql-results+json"},
                       timeout=120)
