@@ -114,7 +114,14 @@ def dump(store: ox.Store, fmt: str, graph_iri: str | None) -> bytes:
         return store.dump(format=rdf_format, from_graph=node, prefixes=prefixes)
     if not dataset_ok:
         raise ValueError(f"{fmt} holds a single graph: pass a graph IRI, or use nq/trig/jsonld for the whole store")
-    return store.dump(format=rdf_format, prefixes=prefixes if fmt == "trig" else None)
+    from kb.latest_versions import LATEST_GRAPH
+
+    latest = ox.NamedNode(LATEST_GRAPH)
+    if next(iter(store.quads_for_pattern(None, None, None, latest)), None) is None:
+        return store.dump(format=rdf_format, prefixes=prefixes if fmt == "trig" else None)
+    # the latest-versions graph is derived from the versions (kb/latest_versions.py): not exported
+    return ox.serialize((q for q in store if q.graph_name != latest), format=rdf_format,
+                        prefixes=prefixes if fmt == "trig" else None) or b""
 
 
 _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
