@@ -37,7 +37,7 @@ from kb.service import default_label  # noqa: E402
 from kb.store import open_store  # noqa: E402
 
 QUERIES = sorted((ROOT / "docs" / "queries").glob("cq*.rq"))
-LATEST_LINE = re.compile(r"\s*GRAPH <https://w3id.org/smpc-kb/graph/latest> \{ \?g a smpc:LatestVersion \}\n")
+LATEST_LINE = re.compile(r"\s*GRAPH <https://w3id.org/smpc-kb/graph/latest> \{ \[\] smpc:latestVersion \?g \}\n")
 
 
 def all_versions_form(text: str) -> str:
@@ -112,9 +112,8 @@ def main() -> None:
                 raw.bulk_load(body.encode(), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
                 latest[iri.rsplit("/", 1)[0]] = iri  # copies come oldest first per label
             mark = ox.NamedNode("https://w3id.org/smpc-kb/graph/latest")
-            raw.extend(ox.Quad(ox.NamedNode(g), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                               ox.NamedNode("https://w3id.org/smpc-kb/ontology#LatestVersion"), mark)
-                       for g in latest.values())
+            raw.extend(ox.Quad(ox.BlankNode(), ox.NamedNode("https://w3id.org/smpc-kb/ontology#latestVersion"),
+                               ox.NamedNode(g), mark) for g in latest.values())
             raw.flush()
         del raw
         load_s = time.perf_counter() - t

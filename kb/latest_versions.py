@@ -4,7 +4,10 @@ The store keeps one small named graph, :data:`LATEST_GRAPH`, holding for each la
 version (the same default as ``KnowledgeBase.resolve``: see ``kb.service.version_order``)::
 
     GRAPH <https://w3id.org/smpc-kb/graph/latest> {
-        <version graph IRI> a smpc:LatestVersion ; smpc:labelId "label id" . }
+        [] smpc:latestVersion <version graph IRI> ; smpc:labelId "label id" . }
+
+(a blank node as subject: the version IRI's own description, in the union default graph, a
+dereferenced /id/ page or VoID, stays what the version graph says.)
 
 After every version written or removed (``KnowledgeBase.write_version`` / ``remove``) that
 label's entry is rewritten from that label's stored versions (one small query and one update),
@@ -16,15 +19,14 @@ push ``VALUES ?g`` into ``GRAPH ?g`` and joins a separate pattern on ``?g`` afte
 the graph pattern over every version, so the competency queries (docs/queries/cq*.rq) start from
 this graph and evaluate the rest per version with ``LATERAL``::
 
-    GRAPH <https://w3id.org/smpc-kb/graph/latest> { ?g a smpc:LatestVersion }
+    GRAPH <https://w3id.org/smpc-kb/graph/latest> { [] smpc:latestVersion ?g }
     LATERAL { GRAPH ?g { ... } }
 
 Their time then follows the number of labels, not of stored versions.
 """
 from __future__ import annotations
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib import BNode, Graph, Literal, URIRef
 
 from .rdf_base import SMPC
 
@@ -43,8 +45,8 @@ def latest_of(refs) -> list:
 def latest_graph(refs) -> Graph:
     g = Graph(identifier=URIRef(LATEST_GRAPH))
     for r in latest_of(refs):
-        node = URIRef(r.iri)
-        g.add((node, RDF.type, SMPC.LatestVersion))
+        node = BNode()
+        g.add((node, SMPC.latestVersion, URIRef(r.iri)))
         g.add((node, SMPC.labelId, Literal(r.label_id)))
     return g
 
@@ -87,12 +89,12 @@ def _refresh_one(kb, label_id: str) -> int:
             kb.store.remove_graph(LATEST_GRAPH)
         return 0
     latest = max(versions)[1]
-    kb.store._update(f"{drop} ;\nINSERT DATA {{ GRAPH <{LATEST_GRAPH}> {{ <{latest}> a <{SMPC.LatestVersion}> ; "
+    kb.store._update(f"{drop} ;\nINSERT DATA {{ GRAPH <{LATEST_GRAPH}> {{ [] <{SMPC.latestVersion}> <{latest}> ; "
                      f"<{SMPC.labelId}> {lit} }} }}")
     return 1
 
 
 def stored_latest(store) -> set[str]:
     """The version graphs the store's latest-versions graph names."""
-    q = f"SELECT ?g WHERE {{ GRAPH <{LATEST_GRAPH}> {{ ?g a <{SMPC.LatestVersion}> }} }}"
+    q = f"SELECT ?g WHERE {{ GRAPH <{LATEST_GRAPH}> {{ ?m <{SMPC.latestVersion}> ?g }} }}"
     return {str(r["g"]) for r in store.query(q, trusted=True).rows}
