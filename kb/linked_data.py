@@ -135,7 +135,11 @@ def ensure_ontology_graph(store) -> bool:
 
 
 def graph_counts(store) -> dict[str, int]:
-    return {str(r["g"]): int(str(r["n"])) for r in store.query(_COUNTS).rows}
+    """Triples per named graph, without the latest-versions graph (derived from the versions,
+    left out of the whole-store dump too: kb/rdf/latest_versions.py)."""
+    from kb.rdf.latest_versions import LATEST_GRAPH
+
+    return {str(r["g"]): int(str(r["n"])) for r in store.query(_COUNTS).rows if str(r["g"]) != LATEST_GRAPH}
 
 
 def void_graph(store, labels: list, base_url: str) -> Graph:

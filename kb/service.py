@@ -252,10 +252,10 @@ class KnowledgeBase:
         finally:
             self._catalogue_cache = None  # the label list changed (or may have)
             self._versions.clear()
+        warnings = self._refresh_latest(ref.label_id)
         if timings is not None:
             timings["store"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        warnings = []
         for hook in self.after_store:
             try:
                 if graph is None:
@@ -268,6 +268,18 @@ class KnowledgeBase:
             timings["index"] = time.perf_counter() - t0
         return warnings
 
+    def _refresh_latest(self, label_id: str) -> list[str]:
+        """Rewrite the label's entry in the store's latest-versions graph (kb/rdf/latest_versions.py);
+        a warning if it failed."""
+        from kb.rdf.latest_versions import refresh
+
+        try:
+            refresh(self, label_id)
+        except OSError as e:
+            return [f"warning: the latest-versions graph was not updated ({_reason(e)}); "
+                    "the next ingest or removal rewrites it"]
+        return []
+
     def remove(self, spec: str) -> LabelRef:
         ref = self.resolve(spec)
         try:
@@ -275,6 +287,7 @@ class KnowledgeBase:
         finally:
             self._catalogue_cache = None
             self._versions.clear()
+        self._refresh_latest(ref.label_id)
         for hook in self.after_remove:
             hook(self, ref)
         return ref

@@ -137,11 +137,11 @@ def run(query: str, defaults: list[str], named: list[str]):
     cfg = current_app.config
     if len(query) > cfg["MAX_QUERY_CHARS"]:
         raise BadRequest(f"query too long ({len(query)} characters; the limit is {cfg['MAX_QUERY_CHARS']})")
-    from kb.sparql.safety import check_query
+    from kb.sparql.vet import vet_query
 
     defaults = _graph_names(defaults, "default-graph-uri")
     named = _graph_names(named, "named-graph-uri")
-    parsed = check_query(query)  # parsed once: the store finds this verdict in check_query's cache
+    parsed = vet_query(query)  # no parse for most texts; the store finds this verdict in vet_query's cache
     # relative IRIs resolve against the endpoint URL (the protocol's base); the query's own BASE wins
     return parsed, lambda: get_kb().sparql(query, default_graph_uris=defaults, named_graph_uris=named,
                                            timeout_s=cfg["QUERY_TIMEOUT_S"], max_rows=cfg["MAX_ROWS"],

@@ -9,7 +9,8 @@ The text that is checked is exactly the text that is executed:
 2. ``check_query`` parses that decoded text with rdflib's grammar *without* rdflib's own
    escape expansion, under a lock (rdflib's pyparsing grammar is not thread-safe),
    and walks the whole parse tree, including subqueries, EXISTS/NOT EXISTS, MINUS
-   and OPTIONAL blocks;
+   and OPTIONAL blocks (SPARQL 1.2's LATERAL, which rdflib does not know, is read as a plain
+   group there: :func:`kb.sparql.vet.blank_lateral`);
 3. :class:`ParsedQuery` ``.text`` is the decoded text, and that is what the store
    hands to Oxigraph (in-process, in a worker, or POSTed to a remote endpoint).
 
@@ -157,8 +158,10 @@ def _check_query_cached(text: str) -> ParsedQuery:
         raise QuerySyntaxError("empty query")
     try:
         try:
+            from kb.sparql.vet import blank_lateral
+
             with _PARSE_LOCK:  # parse_string, not parseQuery: that would decode escapes a second time
-                tree = Query.parse_string(decoded, parse_all=True)
+                tree = Query.parse_string(blank_lateral(decoded), parse_all=True)
         except ParseBaseException as e:
             err = _syntax_error(e)
             try:
