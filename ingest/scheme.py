@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .data_location import ontology_dir
+from .data_location import ontology_json
 
-ONTOLOGY_DIR = ontology_dir()
-DATA_DIR = ONTOLOGY_DIR / "data"
 
 
 @dataclass(frozen=True)
@@ -30,7 +27,8 @@ class SchemeSection:
 
 
 def load_json(name: str) -> dict:
-    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    """A generic-knowledge file of ``ontology/data``, read once (:func:`ingest.data_location.ontology_json`)."""
+    return ontology_json(name)
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,6 @@ import pyoxigraph as ox
 from ingest.errors import KbError
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class SparqlError(KbError):

@@ -6,14 +6,12 @@ Nothing here knows any particular product.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.data_location import ontology_dir
+from ingest.data_location import ontology_json
 
-DATA_DIR = ontology_dir() / "data"
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -36,7 +34,8 @@ class Band:
 
 
 def load_data_file(name: str) -> dict:
-    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    """An adverse-reaction data file of ``ontology/data``, read once (:func:`ingest.data_location.ontology_json`)."""
+    return ontology_json(name)
 
 
 @lru_cache(maxsize=None)
@@ -160,3 +159,19 @@ def title_tokens(text: str) -> set[str]:
         out.add(w)
         out.update(singular(x) for x in eq.get(w, []))
     return out
+
+
+def match_soc_exact(printed: str):
+    """The MedDRA SOC whose name or printed variant this is (case, punctuation,
+    footnote marks and singular/plural words aside: "systems", "disorder")."""
+    s = soc_by_name(printed)
+    if s:
+        return s
+    plural = {" ".join(singular(w) for w in fold_spelling(v).split()): x for x in socs() for v in (x.name, *x.variants)}
+    s = plural.get(" ".join(singular(w) for w in fold_spelling(printed).split()))
+    if s:
+        return s
+    pre = soc_prefix(printed)
+    if pre and not printed[len(pre[1]) :].strip():
+        return pre[0]
+    return None

@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from ingest.extract.adverse.cells import band_segments, layouts, noun_phrase, split_terms
-from ingest.extract.adverse.data import band_of_percent, bands, heading_band, term_key
+from ingest.extract.adverse.data import band_of_percent, bands, heading_band, match_soc_exact, term_key
 from ingest.extract.adverse.incidence import population_age_group
 from ingest.extract.adverse.records import AdverseReaction, Incidence
 from ingest.ids import IdMaker
@@ -22,8 +22,6 @@ from ingest.records import LabelRecord
 
 
 def inline_entries(record: LabelRecord, ids: IdMaker) -> list[AdverseReaction]:
-    from ingest.extract.adverse.table_html import match_soc_exact
-
     out: list[AdverseReaction] = []
     for sec in record.sections:
         if sec.number != "4.8" or sec.key == "4.8":
@@ -126,7 +124,6 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
     for sec in record.sections:
         if sec.number != "4.8":
             continue
-        from ingest.extract.adverse.table_html import match_soc_exact
 
         if match_soc_exact(sec.title.rstrip(":")):
             continue

@@ -43,7 +43,6 @@ from ingest.records import Source
 
 # the frequency bands, most frequent first, as ontology/data/adverse-frequency.json names them
 FREQUENCY_NAMES = tuple(b.name for b in bands())
-FREQUENCY_BASES = ("stated", "inferred", "curated", "open")
 INCIDENCE_KINDS = (
     "any grade",
     "serious",

@@ -34,7 +34,7 @@ from ingest.extract.adverse.cells import (
     markers,
     split_terms,
 )
-from ingest.extract.adverse.data import band, heading_band, singular, soc_by_name, soc_prefix, socs
+from ingest.extract.adverse.data import band, heading_band, match_soc_exact, socs
 from ingest.extract.adverse.data import fold_spelling as fold
 from ingest.extract.adverse.incidence import population_age_group
 from ingest.extract.adverse.pdf_inline import inline_entries, prose_entries
@@ -51,22 +51,6 @@ _PAREN = re.compile(r"\([^()]*\)")
 _FRACTION = re.compile(r"([<>≥≤]=?)\s*1\s*/\s*([\d,. ]+\d)")
 _markers = markers
 _clean = clean
-
-
-def match_soc_exact(printed: str):
-    """The MedDRA SOC whose name or printed variant this is (case, punctuation,
-    footnote marks and singular/plural words aside: "systems", "disorder")."""
-    s = soc_by_name(printed)
-    if s:
-        return s
-    plural = {" ".join(singular(w) for w in fold(v).split()): x for x in socs() for v in (x.name, *x.variants)}
-    s = plural.get(" ".join(singular(w) for w in fold(printed).split()))
-    if s:
-        return s
-    pre = soc_prefix(printed)
-    if pre and not printed[len(pre[1]) :].strip():
-        return pre[0]
-    return None
 
 
 def match_soc(printed: str):

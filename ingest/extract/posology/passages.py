@@ -6,21 +6,19 @@ so no dose unit of any one label is written in code.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.data_location import ontology_data
+from ingest.data_location import ontology_json
 from ingest.records import Quantity, Source
 from ingest.text_lines import Line
 
-DATA = ontology_data("dosing.json")
 
 
-@lru_cache(maxsize=1)
 def dosing_data() -> dict:
-    return json.loads(DATA.read_text(encoding="utf-8"))
+    """The dosing wording and settings (``ontology/data/dosing.json``), read once."""
+    return ontology_json("dosing.json")
 
 
 def alternation(words) -> str:
