@@ -275,9 +275,9 @@ class KnowledgeBase:
 
         try:
             refresh(self, label_id)
-        except OSError as e:
-            return [f"warning: the latest-versions graph was not updated ({_reason(e)}); "
-                    "the next ingest or removal rewrites it"]
+        except Exception as e:  # noqa: BLE001 - the version is stored; a server may refuse the update form
+            return [f"warning: the latest-versions graph was not updated ({_reason(e) if isinstance(e, OSError) else e}); "
+                    "the next ingest or removal of the label rewrites it"]
         return []
 
     def remove(self, spec: str) -> LabelRef:

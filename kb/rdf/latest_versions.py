@@ -4,10 +4,12 @@ The store keeps one small named graph, :data:`LATEST_GRAPH`, holding for each la
 version (the same default as ``KnowledgeBase.resolve``: see ``kb.service.version_order``)::
 
     GRAPH <https://w3id.org/smpc-kb/graph/latest> {
-        [] smpc:latestVersion <version graph IRI> ; smpc:labelId "label id" . }
+        <https://w3id.org/smpc-kb/graph/latest#label-id> smpc:latestVersion <version graph IRI> ;
+            smpc:labelId "label id" . }
 
-(a blank node as subject: the version IRI's own description, in the union default graph, a
-dereferenced /id/ page or VoID, stays what the version graph says.)
+(a subject of its own, not the version IRI: the version's description in the union default
+graph, a dereferenced /id/ page or VoID stays what the version graph says; not a blank node:
+Virtuoso refuses blank nodes in INSERT DATA.)
 
 After every version written or removed (``KnowledgeBase.write_version`` / ``remove``) that
 label's entry is rewritten from that label's stored versions (one small query and one update),
@@ -26,7 +28,9 @@ Their time then follows the number of labels, not of stored versions.
 """
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, URIRef
 
 from kb.rdf.base import SMPC
 
@@ -42,10 +46,15 @@ def latest_of(refs) -> list:
     return [last[k] for k in sorted(last)]
 
 
+def entry(label_id: str) -> URIRef:
+    """The subject of a label's entry in the latest-versions graph."""
+    return URIRef(f"{LATEST_GRAPH}#{quote(label_id, safe='')}")
+
+
 def latest_graph(refs) -> Graph:
     g = Graph(identifier=URIRef(LATEST_GRAPH))
     for r in latest_of(refs):
-        node = BNode()
+        node = entry(r.label_id)
         g.add((node, SMPC.latestVersion, URIRef(r.iri)))
         g.add((node, SMPC.labelId, Literal(r.label_id)))
     return g
@@ -89,7 +98,7 @@ def _refresh_one(kb, label_id: str) -> int:
             kb.store.remove_graph(LATEST_GRAPH)
         return 0
     latest = max(versions)[1]
-    kb.store._update(f"{drop} ;\nINSERT DATA {{ GRAPH <{LATEST_GRAPH}> {{ [] <{SMPC.latestVersion}> <{latest}> ; "
+    kb.store._update(f"{drop} ;\nINSERT DATA {{ GRAPH <{LATEST_GRAPH}> {{ <{entry(label_id)}> <{SMPC.latestVersion}> <{latest}> ; "
                      f"<{SMPC.labelId}> {lit} }} }}")
     return 1
 
