@@ -85,7 +85,7 @@ def main() -> None:
         t_ref, _ = timed(lambda: pyshacl_validate(graph, shacl_graph=shapes_graph(), ont_graph=vocabulary_graph(),
                                                   inference="none", advanced=True, allow_warnings=True), 1)
     from kb.search.whoosh_index import attach
-    from kb.store.local import Store
+    from kb.store.interface import Store
 
     with tempfile.TemporaryDirectory() as d:
         kb = KnowledgeBase(Path(d) / "store")

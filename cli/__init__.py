@@ -55,7 +55,7 @@ class CliContext:
                 self._kb.store  # open now so an unusable or unreachable store fails here, clearly
             except Exception as exc:  # noqa: BLE001 - the boundary turns it into one line
                 from ingest.errors import KbError
-                from kb.store.local import StoreUnavailable
+                from kb.store.interface import StoreUnavailable
 
                 status = exc.status if isinstance(exc, KbError) else 500
                 message = str(exc) if isinstance(exc, StoreUnavailable) else f"cannot open store {self.store}: {exc}"

@@ -166,7 +166,7 @@ def _by_graph(data: bytes, fmt) -> dict[str, set]:
     """Parse a dataset serialisation (with pyoxigraph: rdflib's Dataset.parse warns) per graph."""
     import pyoxigraph as ox
 
-    from kb.store.local import triples_to_graph
+    from kb.store.interface import triples_to_graph
 
     quads = list(ox.parse(data, format=fmt))
     names = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}

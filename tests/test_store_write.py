@@ -94,7 +94,7 @@ def test_a_remote_store_writes_the_validated_triples_its_own_way():
     """A store without the bulk loader (a SPARQL server) gets the triples as a graph, through its
     own replace_graph (a GSP PUT or chunked updates for Virtuoso), not one large INSERT DATA."""
     from kb.rdf.oxigraph_terms import ox_triples
-    from kb.store.local import Store
+    from kb.store.interface import Store
 
     class Remote(Store):
         location = "https://sparql.example.org/"

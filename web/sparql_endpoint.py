@@ -114,7 +114,7 @@ def examples() -> list[dict]:
 
 def _graph_names(values: list[str], name: str) -> list[str]:
     """Protocol dataset parameters must be absolute IRIs (names of the store's graphs; never fetched)."""
-    from kb.store.local import check_graph_iri
+    from kb.store.interface import check_graph_iri
 
     for v in values:
         try:
@@ -125,7 +125,7 @@ def _graph_names(values: list[str], name: str) -> list[str]:
 
 
 def _base_iri() -> str | None:
-    from kb.store.local import check_graph_iri
+    from kb.store.interface import check_graph_iri
 
     try:
         return check_graph_iri(request.base_url)

@@ -42,7 +42,7 @@ from rdflib import Graph
 
 from kb.sparql.execution import encode_term
 from kb.sparql.safety import QueryFailed, QuerySyntaxError, QueryTimeout, ResultTooLarge
-from kb.store.local import Store, check_graph_iri, dump, triples_to_graph
+from kb.store.interface import Store, check_graph_iri, dump, triples_to_graph
 
 
 class RemoteError(QueryFailed):
