@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from ingest.dosing_records import DoseBand, DoseComponent, DosePhase
 from ingest.extract.posology.passages import alternation, dosing_data
+from ingest.extract.posology.schedules import schedule
 from ingest.extract.posology.wording import Cue
 from ingest.quantities import number as word_number
 from ingest.records import Quantity, Source
@@ -163,8 +164,6 @@ def bands(sentence: str, found_spans, span: Source, start_id: int = 1, head: str
     """A band for every dose of the sentence printed with a body weight: the weight
     before it in the same clause ("10 kg to < 30 kg 20 mg") or right after it
     ("40 mg for patients < 30 kg")."""
-    from ingest.extract.posology.prose import schedule
-
     out = []
     doses = [(q, a, b) for k, q, _, a, b in found_spans if k == "dose"]
     prev = 0
@@ -214,8 +213,6 @@ def _weeks(text: str) -> list[float]:
 
 def phases(sentence: str, found_spans, span: Source) -> list[DosePhase]:
     """Loading / maintenance / week-numbered doses of one sentence (none when it has no such cue)."""
-    from ingest.extract.posology.prose import schedule
-
     doses = [(q, a, b) for k, q, _, a, b in found_spans if k == "dose"]
     out: list[DosePhase] = []
     prev = 0

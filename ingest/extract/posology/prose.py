@@ -21,17 +21,12 @@ from functools import lru_cache
 from ingest.dosing_records import DoseRule
 from ingest.extract.posology import forms
 from ingest.extract.posology.passages import alternation, dose_unit, dosing_data, tokens
-from ingest.quantities import number as word_number
+from ingest.extract.posology.schedules import WORD, cues, number_of, schedule, time_unit
 from ingest.quotes import locate, sentences
 from ingest.records import Quantity, Section, Source
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
-_WORD = r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|\d+"
 
-
-@lru_cache(maxsize=1)
-def cues() -> dict:
-    return dosing_data()["prose_rules"]
 
 
 @lru_cache(maxsize=1)
@@ -47,20 +42,12 @@ def _phrase_rx(words) -> re.Pattern:
     return re.compile(rf"(?<![\w-])(?:{alternation(words)})(?![\w-])", re.I)
 
 
-def _num(s: str) -> float:
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
-        return float(s.replace(",", ""))
-    if s.lower() in dosing_data()["ordinals"] or not s[:1].isdigit():
-        return float(word_number(s) or 0)
-    return float(s.replace(",", "."))
-
-
 def _dose(m: re.Match, comparator: str | None = None) -> Quantity:
     unit = dose_unit(m)
     text = " ".join(m.group(0).split())
     if m.group("low"):
-        return Quantity(None, unit, low=_num(m.group("low")), high=_num(m.group("num")), comparator=comparator, text=text)
-    return Quantity(_num(m.group("num")), unit, comparator=comparator, text=text)
+        return Quantity(None, unit, low=number_of(m.group("low")), high=number_of(m.group("num")), comparator=comparator, text=text)
+    return Quantity(number_of(m.group("num")), unit, comparator=comparator, text=text)
 
 
 def _ends_with(text: str, words) -> str | None:
@@ -121,49 +108,19 @@ def spans(sentence: str) -> list[tuple[str, Quantity, str, int, int]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _schedule_rx() -> re.Pattern:
-    return re.compile(rf"(?<![\w-])(?:{alternation(cues()['schedules'])})(?![\w-])(?!\s+(?:total\s+)?dose)", re.I)
-
-
-_EVERY = re.compile(rf"\bevery\s+(?P<a>{_WORD})(?:\s*(?:or|to|-)\s*(?P<b>{_WORD}))?\s+(?P<u>hours?|days?|weeks?)\b", re.I)
-_AT = re.compile(rf"\bat\s+(?:intervals\s+of\s+(?P<a>{_WORD})\s*(?P<u>hours?|days?|weeks?)|(?P<a2>{_WORD})[\s-]*(?P<u2>hours?|days?|weeks?)\s+intervals)\b", re.I)
-_FOR_DOSES = re.compile(rf"\bfor\s+(?P<n>{_WORD})\s+(?:doses|administrations|injections)\b", re.I)
-_FOR_TIME = re.compile(rf"\bfor\s+(?P<n>{_WORD})\s+(?P<u>days|weeks|months)\b", re.I)
-_COURSES = re.compile(rf"\b(?P<cmp>not\s+less\s+than|at\s+least|a\s+minimum\s+of)?\s*(?P<n>{_WORD})\s+(?:courses|cycles)\b", re.I)
-_SPLIT = re.compile(rf"\b(?:divided\s+into\s+(?P<n>{_WORD})\s+(?:separate\s+)?doses|in\s+(?P<n2>{_WORD})\s+divided\s+doses)"
-                    rf"(?:[^.;]*?\bat\s+(?P<i>{_WORD})[\s-]*(?P<u>hours?|days?)[\s-]+intervals)?", re.I)
+_AT = re.compile(rf"\bat\s+(?:intervals\s+of\s+(?P<a>{WORD})\s*(?P<u>hours?|days?|weeks?)|(?P<a2>{WORD})[\s-]*(?P<u2>hours?|days?|weeks?)\s+intervals)\b", re.I)
+_FOR_DOSES = re.compile(rf"\bfor\s+(?P<n>{WORD})\s+(?:doses|administrations|injections)\b", re.I)
+_FOR_TIME = re.compile(rf"\bfor\s+(?P<n>{WORD})\s+(?P<u>days|weeks|months)\b", re.I)
+_COURSES = re.compile(rf"\b(?P<cmp>not\s+less\s+than|at\s+least|a\s+minimum\s+of)?\s*(?P<n>{WORD})\s+(?:courses|cycles)\b", re.I)
+_SPLIT = re.compile(rf"\b(?:divided\s+into\s+(?P<n>{WORD})\s+(?:separate\s+)?doses|in\s+(?P<n2>{WORD})\s+divided\s+doses)"
+                    rf"(?:[^.;]*?\bat\s+(?P<i>{WORD})[\s-]*(?P<u>hours?|days?)[\s-]+intervals)?", re.I)
 _UNTIL = re.compile(r"\buntil\s+(?P<what>[^,.;()]+)", re.I)
-_UNITS = {"hour": "h", "day": "d", "week": "wk", "month": "mo"}
-
-
-def _unit(word: str) -> str:
-    return _UNITS[word.lower().rstrip("s")]
-
-
-def schedule(sentence: str) -> tuple[str, Quantity, int] | None:
-    """(as printed, interval, times per interval) of the first schedule phrase."""
-    found = []
-    for m in _EVERY.finditer(sentence):
-        a, b = _num(m.group("a")), _num(m.group("b")) if m.group("b") else None
-        q = Quantity(None, _unit(m.group("u")), low=a, high=b, text=m.group(0)) if b else Quantity(a, _unit(m.group("u")), text=m.group(0))
-        found.append((m.start(), m.group(0), q, 1))
-    m = _schedule_rx().search(sentence)
-    if m:
-        times, every, unit = cues()["schedules"][m.group(0).lower()]
-        found.append((m.start(), m.group(0), Quantity(float(every), unit, text=m.group(0)), times))
-    if not found:
-        return None
-    _, text, q, times = min(found, key=lambda f: f[0])
-    return text, q, times
-
-
 def _at_interval(sentence: str) -> Quantity | None:
     m = _AT.search(sentence)
     if not m:
         return None
     a, u = (m.group("a"), m.group("u")) if m.group("a") else (m.group("a2"), m.group("u2"))
-    return Quantity(_num(a), _unit(u), text=m.group(0))
+    return Quantity(number_of(a), time_unit(u), text=m.group(0))
 
 
 def _routes(sentence: str) -> list[str]:
@@ -271,9 +228,9 @@ def _open(sec: Section, tail: str, n: int, sent: str, span: Source, found, sched
     rule.routes = _routes(sent)
     rule.age_group = _age_group(sent, heading=False)
     m = _FOR_DOSES.search(sent)
-    rule.administrations = int(_num(m.group("n"))) if m else None
+    rule.administrations = int(number_of(m.group("n"))) if m else None
     m = _FOR_TIME.search(sent)
-    rule.duration = Quantity(_num(m.group("n")), _unit(m.group("u")), text=m.group(0)) if m else None
+    rule.duration = Quantity(number_of(m.group("n")), time_unit(m.group("u")), text=m.group(0)) if m else None
     m = _UNTIL.search(sent)
     rule.stop_when = m.group("what").strip() if m else None
     rule.condition = forms.condition(sent, sched[0] if sched else None)
@@ -305,13 +262,13 @@ def _attach(rule: DoseRule, sent: str, span: Source, found, sched) -> None:
     m = _COURSES.search(sent)
     if m and rule.courses is None:
         cmp_ = ">=" if m.group("cmp") else None
-        rule.courses = Quantity(_num(m.group("n")), "1", comparator=cmp_, text=" ".join(m.group(0).split()))
+        rule.courses = Quantity(number_of(m.group("n")), "1", comparator=cmp_, text=" ".join(m.group(0).split()))
         rule.courses_source = span
     m = _SPLIT.search(sent)
     if m and rule.split_doses is None:
-        rule.split_doses = Quantity(_num(m.group("n") or m.group("n2")), "1", text=m.group(0))
+        rule.split_doses = Quantity(number_of(m.group("n") or m.group("n2")), "1", text=m.group(0))
         if m.group("i"):
-            rule.split_interval = Quantity(_num(m.group("i")), _unit(m.group("u")))
+            rule.split_interval = Quantity(number_of(m.group("i")), time_unit(m.group("u")))
         rule.split_source = span
 
 
