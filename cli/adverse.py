@@ -5,7 +5,7 @@ import json
 
 import click
 
-from cli import EXIT_BAD_INPUT, fail
+from cli.context import EXIT_BAD_INPUT, fail
 from kb.adverse_query import FREQUENCY_NAMES
 
 FREQUENCIES = list(FREQUENCY_NAMES)

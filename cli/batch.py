@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
+from cli.context import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
 from cli.core import domain_errors
 
 READABLE = {".txt", ".json", ".xml", ".pdf"}  # text SmPC, FHIR ePI JSON/XML, product-information PDF

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
+from cli.context import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, fail
 
 EXPORT_FORMATS = {"fhir": "application/fhir+json", "ttl": "text/turtle", "jsonld": "application/ld+json", "nq": "application/n-quads", "nt": "application/n-triples", "trig": "application/trig"}
 

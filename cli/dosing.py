@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from cli import EXIT_BAD_INPUT, fail
+from cli.context import EXIT_BAD_INPUT, fail
 
 PATIENT = [
     click.option("--label", default=None, help="label id or label@version (default: the only/default label)"),

@@ -6,7 +6,7 @@ import re
 
 import click
 
-from cli import EXIT_BAD_INPUT, fail
+from cli.context import EXIT_BAD_INPUT, fail
 from cli.core import domain_errors
 
 

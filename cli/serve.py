@@ -5,7 +5,7 @@ import logging
 
 import click
 
-from cli import EXIT_BAD_INPUT, fail
+from cli.context import EXIT_BAD_INPUT, fail
 
 
 def _settings_help() -> str:

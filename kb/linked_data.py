@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from kb.rdf.base import ID_BASE, PREFIXES, SMPC
+from kb.rdf.base import ID_BASE, LATEST_GRAPH, PREFIXES, SMPC
 from kb.validate.shacl import vocabulary_graph
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -137,8 +137,6 @@ def ensure_ontology_graph(store) -> bool:
 def graph_counts(store) -> dict[str, int]:
     """Triples per named graph, without the latest-versions graph (derived from the versions,
     left out of the whole-store dump too: kb/rdf/latest_versions.py)."""
-    from kb.rdf.latest_versions import LATEST_GRAPH
-
     return {str(r["g"]): int(str(r["n"])) for r in store.query(_COUNTS).rows if str(r["g"]) != LATEST_GRAPH}
 
 

@@ -25,6 +25,8 @@ from ingest.data_location import labels_dir, queries_dir
 from ingest.errors import IngestError, KbError, UnreadableInput
 from ingest.records import LabelRecord
 from kb.rdf.base import SMPC, label_iri
+from kb.rdf import latest_versions
+from kb.rdf.latest_versions import version_order
 
 from .version_cache import VersionCache
 
@@ -135,15 +137,6 @@ SELECT ?g ?id ?version ?title ?date ?reader ?at WHERE {
     OPTIONAL { ?g dcterms:title ?title } OPTIONAL { ?g smpc:versionDate ?date }
     OPTIONAL { ?g smpc:reader ?reader } OPTIONAL { ?g smpc:ingestedAt ?at } }
 }"""
-
-
-def version_order(version_date: str | None, version: str, ingested_at: str | None) -> tuple:
-    """Sort key of a label's versions, oldest first: the version date (a version named as a date
-    counts as one), then the ingest time among equal dates. The last is the default version."""
-    import re
-
-    date = version_date or (version if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", version or "") else "")
-    return (date, ingested_at or "", version)
 
 
 class KnowledgeBase:
@@ -271,10 +264,8 @@ class KnowledgeBase:
     def _refresh_latest(self, label_id: str) -> list[str]:
         """Rewrite the label's entry in the store's latest-versions graph (kb/rdf/latest_versions.py);
         a warning if it failed."""
-        from kb.rdf.latest_versions import refresh
-
         try:
-            refresh(self, label_id)
+            latest_versions.refresh(self, label_id)
         except Exception as e:  # noqa: BLE001 - the version is stored; a server may refuse the update form
             return [f"warning: the latest-versions graph was not updated ({_reason(e) if isinstance(e, OSError) else e}); "
                     "the next ingest or removal of the label rewrites it"]

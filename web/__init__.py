@@ -12,38 +12,15 @@ import time
 
 from flask import Flask, g, request
 
-from . import settings as settings_mod
+from flask_cors import CORS
+
+from web import api, downloads, errors, fhir_api, linked_data, openapi, pages, sparql_endpoint
+from web import settings as settings_mod
+from web.app_kb import get_kb, open_kb
 
 __all__ = ["create_app", "get_kb"]
 
-log = logging.getLogger("smpc_kb.web")
-
-
-def _open_kb(cfg: dict):
-    from kb.search.whoosh_index import attach
-    from kb.service import KnowledgeBase, default_store
-
-    location = cfg["STORE"] or default_store()
-    remote = location.startswith(("http://", "https://"))
-    from kb.store.remote import remote_options
-
-    kb = KnowledgeBase(location, index_dir=cfg["INDEX_DIR"],
-                       store_options=remote_options(location, update_url=cfg["STORE_UPDATE"],
-                                                    store_url=cfg["STORE_GRAPHS"],
-                                                    timeout_s=cfg["STORE_TIMEOUT_S"]) if remote else {
-                           "hold": cfg["STORE_HOLD"], "workers": cfg["QUERY_WORKERS"],
-                           "worker_wait_s": cfg["QUERY_WAIT_S"], "worker_memory_mb": cfg["QUERY_MEMORY_MB"]})
-    kb.search_backend = cfg["SEARCH_BACKEND"]
-    attach(kb, sync=False)
-    if cfg["INGEST_DEFAULT"]:
-        result = kb.ensure_default()
-        if result is not None:
-            log.info("store was empty: ingested %s", result.ref.name)
-    if kb.index_dir is not None:
-        attach(kb).sync(kb)
-    if hasattr(kb.store, "warm_workers"):  # the SPARQL workers start now, not on the first queries
-        kb.store.warm_workers(all_workers=True)
-    return kb
+log = logging.getLogger("smpc_kb.web")  # the request log
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -54,10 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    kb = cfg.get("KB") or _open_kb(cfg)
+    kb = cfg.get("KB") or open_kb(cfg)
     app.extensions["kb"] = kb
-
-    from flask_cors import CORS
 
     origins = cfg["CORS_ORIGINS"]
     CORS(app, resources={r"/sparql*": {"origins": origins}, r"/api/*": {"origins": origins},
@@ -65,8 +40,6 @@ def create_app(test_config: dict | None = None) -> Flask:
                          r"/id/*": {"origins": origins}, r"/ontology*": {"origins": origins},
                          r"/void": {"origins": origins}, r"/.well-known/void": {"origins": origins}},
          expose_headers=["Content-Type", "Content-Disposition"])
-
-    from . import api, downloads, errors, fhir_api, linked_data, openapi, pages, sparql_endpoint
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -91,11 +64,3 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.teardown_appcontext(lambda exc: None)
     return app
-
-
-def get_kb():
-    from flask import current_app
-
-    return current_app.extensions["kb"]
-
-

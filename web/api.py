@@ -6,7 +6,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from kb import label_queries as label_data
 from kb.adverse_query import FREQUENCY_NAMES
-from web import get_kb
+from web.app_kb import get_kb
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -8,7 +8,7 @@ import threading
 from flask import current_app
 from werkzeug.exceptions import BadRequest
 
-from web import get_kb
+from web.app_kb import get_kb
 
 _LOCK = threading.Lock()
 CACHE_SIZE = 16

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 from werkzeug.exceptions import NotFound
 
-from web import get_kb
+from web.app_kb import get_kb
 
 bp = Blueprint("downloads", __name__, url_prefix="/download")
 

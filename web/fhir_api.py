@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from web import get_kb
+from web.app_kb import get_kb
 
 bp = Blueprint("fhir_api", __name__)
 

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, jsonify, render_template_string, request
 
 from kb import linked_data as ld
 from kb.rdf.base import ID_BASE
-from web import get_kb
+from web.app_kb import get_kb
 
 bp = Blueprint("linked_data", __name__)
 

@@ -124,7 +124,7 @@ def _dose_op(question: str, summary: str, schema: str, ex: dict) -> dict:
 
 def _examples() -> dict:
     """Example values from the store: its first label version and a dosing indication of it."""
-    from web import get_kb
+    from web.app_kb import get_kb
 
     ex: dict = {}
     try:

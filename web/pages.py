@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from kb import label_queries as label_data
-from web import api, charts, get_kb
+from web import api, charts
+from web.app_kb import get_kb
 
 from .downloads import BY_MEDIA, rdf_response
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from kb.service import queries_dir
 from kb.sparql.safety import QueryRefused
-from web import get_kb
+from web.app_kb import get_kb
 
 bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"

@@ -45,6 +45,8 @@ SCHEMA = _Vocabulary("https://schema.org/")
 FHIR = _Vocabulary("http://hl7.org/fhir/")
 SH = _Vocabulary("http://www.w3.org/ns/shacl#")
 ID_BASE = "https://w3id.org/smpc-kb/id/"
+# the graph naming each label's latest version (kept by kb/rdf/latest_versions.py)
+LATEST_GRAPH = "https://w3id.org/smpc-kb/graph/latest"
 
 PREFIXES = {
     "smpc": SMPC,

@@ -1,7 +1,7 @@
 """Which stored version of each label is its latest, as data a query can start from.
 
 The store keeps one small named graph, :data:`LATEST_GRAPH`, holding for each label its latest
-version (the same default as ``KnowledgeBase.resolve``: see ``kb.service.version_order``)::
+version (the same default as ``KnowledgeBase.resolve``: see ``version_order`` below)::
 
     GRAPH <https://w3id.org/smpc-kb/graph/latest> {
         <https://w3id.org/smpc-kb/graph/latest#label-id> smpc:latestVersion <version graph IRI> ;
@@ -28,13 +28,13 @@ Their time then follows the number of labels, not of stored versions.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 
-from kb.rdf.base import SMPC
+from kb.rdf.base import LATEST_GRAPH, SMPC
 
-LATEST_GRAPH = "https://w3id.org/smpc-kb/graph/latest"
 
 
 def latest_of(refs) -> list:
@@ -84,8 +84,6 @@ SELECT ?g ?version ?date ?at WHERE {
 
 
 def _refresh_one(kb, label_id: str) -> int:
-    from kb.service import version_order
-
     lit = Literal(label_id).n3()
     rows = kb.store.query(_ONE_LABEL % {"id": lit}, trusted=True).rows
     versions = [(version_order(str(r["date"]) if r.get("date") else None, str(r["version"]),
@@ -107,3 +105,10 @@ def stored_latest(store) -> set[str]:
     """The version graphs the store's latest-versions graph names."""
     q = f"SELECT ?g WHERE {{ GRAPH <{LATEST_GRAPH}> {{ ?m <{SMPC.latestVersion}> ?g }} }}"
     return {str(r["g"]) for r in store.query(q, trusted=True).rows}
+
+
+def version_order(version_date: str | None, version: str, ingested_at: str | None) -> tuple:
+    """Sort key of a label's versions, oldest first: the version date (a version named as a date
+    counts as one), then the ingest time among equal dates. The last is the default version."""
+    date = version_date or (version if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", version or "") else "")
+    return (date, ingested_at or "", version)

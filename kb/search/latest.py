@@ -9,6 +9,8 @@ they differ; a process killed between the two commits is repaired by the next ``
 """
 from __future__ import annotations
 
+from kb.rdf.latest_versions import version_order
+
 MARKER = "_label"
 
 
@@ -19,7 +21,6 @@ def read_markers(searcher) -> dict[str, dict]:
 
 def latest_markers(markers: dict[str, dict], by_label: dict[str, list[dict]] | None = None) -> dict[str, dict]:
     """label id -> the marker of its latest version (the same default as KnowledgeBase.resolve)."""
-    from kb.service import version_order
 
     if by_label is None:
         by_label = {}

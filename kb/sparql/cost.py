@@ -47,6 +47,23 @@ def tokens(decoded: str) -> list[tuple[str, str]] | None:
     return out
 
 
+def blank_lateral(decoded: str) -> str:
+    """``decoded`` with each bare ``LATERAL`` keyword (SPARQL 1.2, which Oxigraph runs and rdflib's
+    grammar does not know) replaced by as many spaces, for rdflib's parse only: ``LATERAL { P }``
+    reads as the group ``{ P }``, whose content rdflib checks like any other (SERVICE inside is
+    still refused), and every other character keeps its line and column. Only a word that is
+    exactly LATERAL is blanked, so no other keyword can be made or unmade."""
+    if "lateral" not in decoded.lower():
+        return decoded
+    out, last = [], 0
+    for m in TOKEN.finditer(decoded):
+        if m.lastgroup == "word" and m.group().lower() == "lateral":
+            out.append(decoded[last:m.start()] + " " * len(m.group()))
+            last = m.end()
+    out.append(decoded[last:])
+    return "".join(out)
+
+
 # a statement of a group that starts with one of these is not a triple pattern
 _NOT_TRIPLES = {"optional", "filter", "bind", "values", "graph", "minus", "union", "service", "select",
                 "construct", "describe", "ask", "where", "from", "prefix", "base", "order", "group",

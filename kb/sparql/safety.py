@@ -10,7 +10,7 @@ The text that is checked is exactly the text that is executed:
    escape expansion, under a lock (rdflib's pyparsing grammar is not thread-safe),
    and walks the whole parse tree, including subqueries, EXISTS/NOT EXISTS, MINUS
    and OPTIONAL blocks (SPARQL 1.2's LATERAL, which rdflib does not know, is read as a plain
-   group there: :func:`kb.sparql.vet.blank_lateral`);
+   group there: :func:`kb.sparql.cost.blank_lateral`);
 3. :class:`ParsedQuery` ``.text`` is the decoded text, and that is what the store
    hands to Oxigraph (in-process, in a worker, or POSTed to a remote endpoint).
 
@@ -44,7 +44,7 @@ from pyparsing import ParseBaseException
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from kb import accept
-from kb.sparql.cost import estimate
+from kb.sparql.cost import blank_lateral, estimate
 from kb.sparql.execution import (  # noqa: F401  (re-exported: the public error types)
     QueryBusy,
     QueryEvaluationError,
@@ -158,8 +158,6 @@ def _check_query_cached(text: str) -> ParsedQuery:
         raise QuerySyntaxError("empty query")
     try:
         try:
-            from kb.sparql.vet import blank_lateral
-
             with _PARSE_LOCK:  # parse_string, not parseQuery: that would decode escapes a second time
                 tree = Query.parse_string(blank_lateral(decoded), parse_all=True)
         except ParseBaseException as e:

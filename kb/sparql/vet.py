@@ -109,23 +109,6 @@ def quick_verdict(decoded: str) -> ParsedQuery | None:
     return ParsedQuery(text=decoded, kind=kind, has_dataset_clause=has_dataset, cost=cost.estimate(decoded, tokens))
 
 
-def blank_lateral(decoded: str) -> str:
-    """``decoded`` with each bare ``LATERAL`` keyword (SPARQL 1.2, which Oxigraph runs and rdflib's
-    grammar does not know) replaced by as many spaces, for rdflib's parse only: ``LATERAL { P }``
-    reads as the group ``{ P }``, whose content rdflib checks like any other (SERVICE inside is
-    still refused), and every other character keeps its line and column. Only a word that is
-    exactly LATERAL is blanked, so no other keyword can be made or unmade."""
-    if "lateral" not in decoded.lower():
-        return decoded
-    out, last = [], 0
-    for m in cost.TOKEN.finditer(decoded):
-        if m.lastgroup == "word" and m.group().lower() == "lateral":
-            out.append(decoded[last:m.start()] + " " * len(m.group()))
-            last = m.end()
-    out.append(decoded[last:])
-    return "".join(out)
-
-
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 
 

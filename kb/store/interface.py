@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from ingest.errors import KbError
-from kb.rdf.base import PREFIXES, bind_prefixes
+from kb.rdf.base import LATEST_GRAPH, PREFIXES, bind_prefixes
 from kb.sparql.execution import encode_term
 from kb.sparql.results import decode_term
 from kb.sparql.safety import ParsedQuery, QueryResult, QuerySyntaxError, check_query
@@ -83,8 +83,6 @@ def dump(store: ox.Store, fmt: str, graph_iri: str | None) -> bytes:
         return store.dump(format=rdf_format, from_graph=node, prefixes=prefixes)
     if not dataset_ok:
         raise ValueError(f"{fmt} holds a single graph: pass a graph IRI, or use nq/trig/jsonld for the whole store")
-    from kb.rdf.latest_versions import LATEST_GRAPH
-
     latest = ox.NamedNode(LATEST_GRAPH)
     if next(iter(store.quads_for_pattern(None, None, None, latest)), None) is None:
         return store.dump(format=rdf_format, prefixes=prefixes if fmt == "trig" else None)
