@@ -91,13 +91,13 @@ def _refresh_one(kb, label_id: str) -> int:
     drop = (f"DELETE {{ GRAPH <{LATEST_GRAPH}> {{ ?v ?p ?o }} }} "
             f"WHERE {{ GRAPH <{LATEST_GRAPH}> {{ ?v <{SMPC.labelId}> {lit} ; ?p ?o }} }}")
     if not versions:
-        kb.store._update(drop)
+        kb.store.apply_update(drop)
         if not stored_latest(kb.store):  # the last label went: no empty graph left behind
             kb.store.remove_graph(LATEST_GRAPH)
         return 0
     latest = max(versions)[1]
-    kb.store._update(f"{drop} ;\nINSERT DATA {{ GRAPH <{LATEST_GRAPH}> {{ <{entry(label_id)}> <{SMPC.latestVersion}> <{latest}> ; "
-                     f"<{SMPC.labelId}> {lit} }} }}")
+    kb.store.apply_update(f"{drop} ;\nINSERT DATA {{ GRAPH <{LATEST_GRAPH}> {{ <{entry(label_id)}> <{SMPC.latestVersion}> "
+                          f"<{latest}> ; <{SMPC.labelId}> {lit} }} }}")
     return 1
 
 

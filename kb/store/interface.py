@@ -136,6 +136,11 @@ class Store:
         """Run one SPARQL update as one transaction."""
         raise NotImplementedError
 
+    def apply_update(self, text: str) -> None:
+        """Run one of the program's own SPARQL updates as one transaction (derived data such as the
+        latest-versions graph; never a client's text: the endpoint is read-only)."""
+        self._update(text)
+
     def replace_graph(self, iri: str, graph: Graph) -> int:
         """Atomically replace a named graph's content (one update: drop, create, insert)."""
         text, n = replace_update(iri, graph)
