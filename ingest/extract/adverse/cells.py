@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.extract.adverse.data import bands, heading_band, load_data_file
+from ingest.data_location import ontology_json
+from ingest.extract.adverse.data import bands, heading_band
 
 SUPERS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ⁾⁽*"
 _PLAIN = "0123456789abcdefghijklmnoprstuvwxyz)(*"
@@ -34,7 +35,7 @@ _TRAILING_STARS = re.compile(r"\s*(\*{1,3}|[†‡§])\s*$")
 
 @lru_cache(maxsize=None)
 def layouts() -> dict:
-    return load_data_file("adverse-layouts.json")
+    return ontology_json("adverse-layouts.json")
 
 
 def is_mark(text: str) -> bool:

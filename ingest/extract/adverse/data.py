@@ -33,15 +33,10 @@ class Band:
     headings: tuple[str, ...]
 
 
-def load_data_file(name: str) -> dict:
-    """An adverse-reaction data file of ``ontology/data``, read once (:func:`ingest.data_location.ontology_json`)."""
-    return ontology_json(name)
-
-
 @lru_cache(maxsize=None)
 def socs() -> tuple[Soc, ...]:
     return tuple(
-        Soc(s["code"], s["name"], s["abbrev"], tuple(s.get("variants", []))) for s in load_data_file("meddra-soc.json")["socs"]
+        Soc(s["code"], s["name"], s["abbrev"], tuple(s.get("variants", []))) for s in ontology_json("meddra-soc.json")["socs"]
     )
 
 
@@ -49,7 +44,7 @@ def socs() -> tuple[Soc, ...]:
 def bands() -> tuple[Band, ...]:
     return tuple(
         Band(b["name"], b["low"], b["high"], b["legend"], tuple(b["headings"]))
-        for b in load_data_file("adverse-frequency.json")["bands"]
+        for b in ontology_json("adverse-frequency.json")["bands"]
     )
 
 
@@ -70,7 +65,7 @@ def band_of_percent(percent: float) -> str:
 
 @lru_cache(maxsize=None)
 def matching() -> dict:
-    return load_data_file("adverse-matching.json")
+    return ontology_json("adverse-matching.json")
 
 
 def fold_spelling(text: str) -> str:
