@@ -175,7 +175,8 @@ def test_no_5xx_for_bad_dataset_or_evaluation_errors(server, params, status, wor
 def test_a_short_query_is_not_stuck_behind_a_runaway(tmp_path):
     """With requests waiting, a query past preempt_s is stopped so a short one gets its worker."""
     from kb.sparql.safety import QueryBusy
-    from kb.sparql.workers import WorkerPool, store_fingerprint
+    from kb.sparql.workers import WorkerPool
+    from kb.store.reader_snapshots import store_fingerprint
     from kb.store.local import LocalStore
 
     try:

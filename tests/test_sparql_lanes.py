@@ -70,7 +70,8 @@ def store_path(tmp_path_factory):
 
 
 def test_a_burst_of_runaways_neither_sheds_nor_stalls_cheap_queries(store_path):
-    from kb.sparql.workers import WorkerPool, store_fingerprint
+    from kb.sparql.workers import WorkerPool
+    from kb.store.reader_snapshots import store_fingerprint
 
     pool = WorkerPool(store_path, 2, wait_s=1.0, preempt_s=0.5)
     spec, fp = {"has_dataset_clause": False}, store_fingerprint(store_path)
@@ -115,7 +116,8 @@ def test_a_burst_of_runaways_neither_sheds_nor_stalls_cheap_queries(store_path):
 
 
 def test_a_text_stopped_once_is_heavy_from_then_on(store_path):
-    from kb.sparql.workers import WorkerPool, store_fingerprint
+    from kb.sparql.workers import WorkerPool
+    from kb.store.reader_snapshots import store_fingerprint
 
     text = check_query(CROSS_JOIN).text
     pool = WorkerPool(store_path, 2, wait_s=1.0)

@@ -35,7 +35,7 @@ def run_worker(monkeypatch, failures: list[str]):
         return {"kind": "ask", "boolean": True}
 
     monkeypatch.setattr(sparql_worker, "run_query", run_query)
-    conn = Conn([("ASK {}", {}, None, "ask", "fp")])
+    conn = Conn([("ASK {}", {}, None, "ask", None, "fp")])
     sparql_worker._worker_main(conn, "/tmp/x/store")
     return conn.sent[1:], opened  # [0] is the worker's "ready"
 

@@ -3,12 +3,11 @@
 pyoxigraph cannot cancel a running query, so a query with a time budget runs
 in a separate (spawned) process that we can kill (a ``python -c`` child speaking pickles over
 its stdin/stdout, so scripts need no ``__main__`` guard).  Each worker keeps a
-*read-only* pyoxigraph handle on the store directory and re-opens it when the
-directory's fingerprint (RocksDB MANIFEST/WAL/CURRENT names, sizes, mtimes)
-changes, i.e. after any write.  The parent (:class:`kb.store.local.LocalStore`)
-guarantees that nobody writes while a worker reads: it holds the RocksDB
-write lock (so no other process can write) and an in-process lock that
-blocks its own writes for the duration of the query.
+*read-only* pyoxigraph handle and re-opens it when the request names another directory or
+another fingerprint of it.  The parent (:class:`kb.store.local.LocalStore`) sends a checkpoint of
+the store (:mod:`kb.store.reader_snapshots`), which nobody writes to: RocksDB's read-only open
+beside a live writer is undefined behaviour (a background compaction deletes files the reader
+still counts on).
 
 On timeout the worker is killed (SIGKILL: it only reads, so nothing is lost)
 and a replacement is started in the background, so the next query does not
@@ -67,26 +66,6 @@ START_WAIT_S = 30.0  # longest wait for a worker that is still starting (process
 REMEMBER_STOPPED = 1024  # query texts stopped here, remembered (by hash) as heavy
 
 
-def store_fingerprint(path: str) -> tuple:
-    """Changes whenever RocksDB commits anything to ``path`` (WAL append, flush, compaction).
-
-    SST files are left out: one is visible to readers only once the MANIFEST names it (a flush,
-    a compaction or a bulk load appends to the MANIFEST), while a file being written by a
-    background compaction grows on every look, which made each query re-open the store
-    (25 ms at 1,000 versions) right after a big batch."""
-    items = []
-    try:
-        with os.scandir(path) as it:
-            for e in it:
-                n = e.name
-                if n == "CURRENT" or n.startswith("MANIFEST-") or n.endswith(".log"):
-                    st = e.stat()
-                    items.append((n, st.st_size, st.st_mtime_ns))
-    except FileNotFoundError:
-        pass
-    return tuple(sorted(items))
-
-
 def _open_read_only(path: str):
     import pyoxigraph as ox
 
@@ -114,15 +93,15 @@ def _worker_main(conn, path: str) -> None:  # runs in the child process
             return
         if msg is None:
             return
-        text, spec, max_rows, kind, fp = msg
+        text, spec, max_rows, kind, directory, fp = msg
         try:
             attempt = 0
             while True:
                 attempt += 1
-                if store is None or fp != fingerprint:
+                if store is None or (directory, fp) != fingerprint:
                     store = None
-                    store = _open_read_only(path)
-                    fingerprint = fp
+                    store = _open_read_only(directory or path)
+                    fingerprint = (directory, fp)
                 try:
                     res = run_query(store, text, dataset_options(**spec), max_rows, kind)
                     break
@@ -428,11 +407,15 @@ class WorkerPool:
                 )
 
     def run(self, text: str, spec: dict, max_rows: int | None, kind: str | None,
-            timeout_s: float, fingerprint: tuple, cost: str | None = None) -> dict:
-        """Run ``text`` on a worker; ``cost`` is the static estimate (:func:`kb.sparql.cost.estimate`)."""
+            timeout_s: float, fingerprint: tuple, cost: str | None = None,
+            directory: str | None = None) -> dict:
+        """Run ``text`` on a worker; ``cost`` is the static estimate (:func:`kb.sparql.cost.estimate`).
+
+        The worker reads ``directory`` (default: the pool's store path) and re-opens it when
+        ``directory`` or ``fingerprint`` differ from what it has open."""
         w = self._acquire(self.is_heavy(text, cost))
         try:
-            w.conn.send((text, spec, max_rows, kind, fingerprint))
+            w.conn.send((text, spec, max_rows, kind, directory, fingerprint))
             self._wait_answer(w, timeout_s)
             status, payload = w.conn.recv()
         except (QueryTimeout, QueryBusy, QueryTooCostly):

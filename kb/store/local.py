@@ -41,7 +41,7 @@ from rdflib import Graph
 
 from kb.sparql.execution import dataset_options, run_query
 from kb.sparql.safety import StoreBusy
-from kb.sparql.workers import WorkerPool, store_fingerprint
+from kb.sparql.workers import WorkerPool
 from kb.store.interface import (
     GENERATION_FILE,
     Store,
@@ -51,6 +51,7 @@ from kb.store.interface import (
     is_lock_error,
     triples_to_graph,
 )
+from kb.store.reader_snapshots import ReaderSnapshots
 
 log = logging.getLogger("smpc_kb.store")
 
@@ -119,6 +120,7 @@ class LocalStore(Store):
         self._workers = workers
         self._pool_limits = {"wait_s": worker_wait_s, "memory_mb": worker_memory_mb}  # see kb.sparql.workers
         self._pool: WorkerPool | None = None
+        self._snapshots = ReaderSnapshots(self.path)  # what the query workers open (never the live directory)
         self._closed = False
         if hold:
             self._store, self._read_only = self._open(write=False)
@@ -324,15 +326,22 @@ class LocalStore(Store):
             with self._use() as s:
                 return run_query(s, parsed.text, dataset_options(**spec), max_rows, parsed.kind)
         with self._use() as s, self._rw.read():
-            # we hold the RocksDB lock (no other process writes) and block our own writes
+            # we block our own writes while the checkpoint is made; the workers read the checkpoint
             with self._mutex:
-                if self._dirty:
-                    s.flush()  # the worker's read-only open then need not replay a long WAL
+                if self._dirty and not self._read_only:
+                    s.flush()  # the checkpoint then holds SST files, not a long WAL to replay
                     self._dirty = False
                 if self._pool is None:
                     self._pool = WorkerPool(self.path, self._workers, **self._pool_limits)
-            return self._pool.run(parsed.text, spec, max_rows, parsed.kind, timeout_s,
-                                  store_fingerprint(self.path), parsed.cost)
+                pool = self._pool
+            directory, fingerprint = self._snapshots.acquire(s)
+            if directory == self.path:  # no checkpoint could be made: keep our writes out meanwhile
+                return pool.run(parsed.text, spec, max_rows, parsed.kind, timeout_s, fingerprint, parsed.cost)
+        try:
+            return pool.run(parsed.text, spec, max_rows, parsed.kind, timeout_s, fingerprint,
+                            parsed.cost, directory=directory)
+        finally:
+            self._snapshots.release(directory)
 
     def warm_workers(self, all_workers: bool = False) -> None:
         """Start a query worker (or all of them) now so the first timed queries do not wait."""
@@ -434,3 +443,4 @@ class LocalStore(Store):
                 self._release()
         if pool is not None:
             pool.close()
+        self._snapshots.close()
