@@ -80,6 +80,36 @@ class Table:
     source: Source
     cell_sources: list[list[list[Source]]] = field(default_factory=list)
     header_sources: list[Source] = field(default_factory=list)
+    # what the reader established about cells whose column rules were lost (a table recovered from
+    # flattened text), by (row, column) of every slot the cell covers; empty when the layout states them
+    readings: dict[tuple[int, int], "CellReading"] = field(default_factory=dict)
+    # rows the reader could not place in the table (an unknown organ class ...): (reason, source)
+    unread: list[tuple[str, Source]] = field(default_factory=list)
+
+
+@dataclass
+class CellReading:
+    """A cell of a table whose column rules were lost, as its reader could establish it.
+
+    The cell spans header columns ``first``..``last`` (it repeats in every slot it
+    covers): one column when the reader settled it, several when it stays open
+    between them; the reader never guesses among them. ``term`` is the cell as
+    printed without the footnote markers glued to it, ``markers`` those markers;
+    ``rule`` says how the columns were inferred and ``confidence`` how sure a settled
+    column is. ``row_markers``: the markers belong to every entry of the row (an
+    organ-class cell)."""
+
+    first: int
+    last: int
+    term: str
+    markers: list[str] = field(default_factory=list)
+    rule: str | None = None
+    confidence: float | None = None
+    row_markers: bool = False
+
+    @property
+    def settled(self) -> bool:
+        return self.first == self.last
 
 
 @dataclass

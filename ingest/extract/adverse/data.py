@@ -133,6 +133,18 @@ def soc_prefix(text: str) -> tuple[Soc, str, list[str]] | None:
     return None
 
 
+def soc_name_printed(printed: str) -> str:
+    """An organ class as printed (a :func:`soc_prefix` prefix) without the footnote markers glued
+    to it, whitespace as one space: "Nervous system disordersa" -> "Nervous system disorders"."""
+    text = " ".join(printed.split())
+    for pat, _ in _soc_patterns():
+        m = pat.match(text)
+        if m:
+            end = m.start("markers") if m.group("markers") else m.end()
+            return text[:end].strip()
+    return text
+
+
 def heading_band(text: str) -> str | None:
     """'Very common' / 'Frequency not known' ... -> band name, or None."""
     k = fold_spelling(text)

@@ -22,17 +22,14 @@ incidences and links to the selected-reaction subsections are attached by
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-
 from ingest.extract.adverse import curation as adverse_curation
 from ingest.extract.adverse import inline as adverse_inline
 from ingest.extract.adverse import links as adverse_links
 from ingest.extract.adverse.data import band
 from ingest.extract.adverse.footnotes import check_markers, interpret
 from ingest.extract.adverse.incidence import summary_incidences
-from ingest.extract.adverse.infer import CellState, confidence
-from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, Footnote, FrequencyBand
-from ingest.extract.adverse.table_html import adverse_set_from_html
+from ingest.extract.adverse.records import AdverseReactionSet, Footnote, FrequencyBand
+from ingest.extract.adverse.table_html import adverse_reactions_from_table, adverse_set_from_html
 from ingest.ids import IdMaker
 from ingest.records import Issue, LabelRecord, RecoveredTable, Section
 
@@ -85,53 +82,32 @@ def _inline(sec: Section, subs: list[Section], record: LabelRecord) -> AdverseRe
 
 
 def _from_table(record: LabelRecord, recovered: RecoveredTable, subs: list[Section]) -> AdverseReactionSet:
-    table = recovered.layout
+    """A table recovered from flattened text, read by the one table interpreter
+    (:func:`~ingest.extract.adverse.table_html.adverse_reactions_from_table`): its cells carry the
+    columns the reader established (settled or open). What stays here is the text table's own
+    material: footnotes and legends printed with it, the summary's incidences."""
     key = recovered.source.section
     notes = [interpret(Footnote(marker, text, src)) for marker, text, src in recovered.footnotes]
     summary_sec = next((s for s in subs if _SUMMARY_SECTION.search(s.title)), None)
     incs, pop, n, _ = summary_incidences(summary_sec) if summary_sec else ([], None, None, None)
     out = AdverseReactionSet(style="flattened-table", footnotes=notes, summary_population=pop, summary_n=n)
-    out.bands = _bands(table)
-    ids = IdMaker()
-    used_markers: dict[str, int | None] = {}  # marker -> the line it is printed on
-    columns = table.columns or ["very common", "common", "uncommon"]
-    for row in table.rows:
-        if row.soc is None:
-            _unresolved_row(record, row)
-            continue
-        for m in row.soc_markers:
-            used_markers.setdefault(m, row.head_line)
-        for cell in row.cells:
-            for m in cell.markers:
-                used_markers.setdefault(m, cell.source.line_start)
-        for cell in row.cells:
-            term, markers = cell.term, cell.markers
-            st = cell.state or CellState(0, len(columns) - 1)  # no evidence handed over: every column open
-            options = columns[st.lo:st.hi + 1]
-            rule = "; ".join(st.notes + sorted(st.rules - {"summary-incidence"})) or None
-            conf = confidence(st.rules)
-            freq, basis = (options[0], "inferred") if st.settled else (None, "open")
-            if not st.settled:
-                conf = round(1.0 / len(options), 2)
-            src = replace(cell.source, derivation="inferred", rule=rule, confidence=conf)
-            out.entries.append(AdverseReaction(
-                ids(f"{row.soc.abbrev}-{term}"), term, row.soc.name, freq, src,
-                soc_as_printed=re.sub(r"\s+", " ", row.soc_printed).strip(), frequency_basis=basis,
-                frequency_rule=rule, confidence=conf, footnotes=row.soc_markers + markers,
-                frequency_source=src, frequency_options=list(options), own_markers=markers))
-    check_markers(used_markers, notes, key, record.issues)
+    out.bands = _bands(recovered.layout)
+    for reason, src in recovered.unread:  # rows the reader could not place: unresolved, no entries
+        record.add_unresolved("adverse-row", src.quote, reason, src)
+    out.entries = adverse_reactions_from_table(recovered, record, IdMaker())
+    check_markers(_used_markers(recovered), notes, key, record.issues)
     out.incidences = incs
     return out
 
 
-def _unresolved_row(record: LabelRecord, row) -> None:
-    """A row whose organ class does not resolve: one unresolved item, no entries."""
-    if row.source is None:
-        return
-    printed = re.sub(r"\s+", " ", row.soc_printed).strip()
-    reason = (f"organ class '{printed}' is not a MedDRA system organ class" if printed
-              else "table text before any organ class") + f"; {len(row.cells)} cell(s) not read as entries"
-    record.add_unresolved("adverse-row", row.source.quote, reason, row.source)
+def _used_markers(table: RecoveredTable) -> dict[str, int | None]:
+    """Marker -> the line it is first printed on, over the cells the reader read."""
+    used: dict[str, int | None] = {}
+    for (r, c), reading in sorted(table.readings.items()):
+        srcs = table.cell_sources[r][c] if r < len(table.cell_sources) and c < len(table.cell_sources[r]) else []
+        for m in reading.markers:
+            used.setdefault(m, srcs[0].line_start if srcs else None)
+    return used
 
 
 def _bands(table) -> list[FrequencyBand]:

@@ -34,13 +34,13 @@ from ingest.extract.adverse.cells import (
     markers,
     split_terms,
 )
-from ingest.extract.adverse.data import band, heading_band, match_soc_exact, socs
+from ingest.extract.adverse.data import Soc, band, heading_band, match_soc_exact, socs
 from ingest.extract.adverse.data import fold_spelling as fold
 from ingest.extract.adverse.incidence import population_age_group
 from ingest.extract.adverse.pdf_inline import inline_entries, prose_entries
 from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, Footnote, FrequencyBand, Incidence
 from ingest.ids import IdMaker
-from ingest.records import Issue, LabelRecord, Source, Table
+from ingest.records import CellReading, Issue, LabelRecord, Source, Table
 
 _SOC_WORDS = {"soc", "system", "organ", "class", "classes", "meddra", "body"}
 _FREQ_WORDS = {"frequency", "frequencies", "incidence", "category"}
@@ -119,10 +119,13 @@ def _population_columns(table: Table, soc_col: int | None) -> dict[int, str]:
     return out
 
 
-def adverse_reactions_from_table(table: Table, record: LabelRecord, ids: IdMaker | None = None) -> list[AdverseReaction]:
+def adverse_reactions_from_table(table: Table, record: LabelRecord, ids: IdMaker | None = None,
+                                 soc_notes: set[str] | None = None) -> list[AdverseReaction]:
     """One AdverseReaction per term of the table (empty when the table is not
-    a frequency table). Problems become ``record.issues``."""
-    return _convert(table, record, ids or IdMaker(), set())
+    a frequency table), whichever reader made it: the one table interpreter.
+    Problems become ``record.issues``; ``soc_notes`` collects the footnote
+    markers printed on organ-class cells."""
+    return _convert(table, record, ids or IdMaker(), set() if soc_notes is None else soc_notes)
 
 
 def _soc_text(text: str) -> tuple[str, list[str]]:
@@ -162,7 +165,7 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
     cell_sources = table.cell_sources
     header_sources = table.header_sources
     out: list[AdverseReaction] = []
-    current = None  # (soc, printed) of the row above, for blank organ-class cells
+    current: tuple[Soc, str] | None = None  # (soc, printed) of the row above, for blank organ-class cells
 
     def src(r: int, c: int, k: int, text: str) -> Source:
         try:
@@ -172,12 +175,27 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
         return replace(s, quote=s.quote or text)
 
     def add(r: int, c: int, k: int, line: str, freq: str, fsrc: Source | None = None) -> None:
+        assert current is not None
         for term, notes in split_terms(line):
             out.append(AdverseReaction(
                 id=ids(f"{current[0].abbrev}-{term}"), term=term, soc=current[0].name, frequency=freq,
                 source=src(r, c, k, line), soc_as_printed=current[1], frequency_basis="stated",
                 footnotes=list(notes), frequency_source=fsrc,
             ))
+
+    def add_read(r: int, c: int, cell: CellReading) -> None:
+        """A cell whose columns the reader established: its own term, settled or open."""
+        assert current is not None
+        options = [bands[j] for j in range(cell.first, cell.last + 1) if j in bands]
+        conf = round(1.0 / len(options), 2) if not cell.settled or cell.confidence is None else cell.confidence
+        s = replace(src(r, c, 0, cell.term), derivation="inferred", rule=cell.rule, confidence=conf)
+        head = table.readings.get((r, soc_col)) if soc_col is not None else None
+        row_notes = list(head.markers) if head is not None and head.row_markers else []
+        out.append(AdverseReaction(
+            ids(f"{current[0].abbrev}-{cell.term}"), cell.term, current[0].name, options[0] if cell.settled else None,
+            s, soc_as_printed=current[1], frequency_basis="inferred" if cell.settled else "open",
+            frequency_rule=cell.rule, confidence=conf, footnotes=row_notes + cell.markers, frequency_source=s,
+            frequency_options=options, own_markers=list(cell.markers)))
 
     rows = [list(x) for x in table.rows]
     r = 0
@@ -194,6 +212,9 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
                 r += 1
                 continue
         printed, soc_notes = _soc_text(row[soc_col]) if soc_col is not None and soc_col < len(row) else ("", [])
+        soc_reading = table.readings.get((r, soc_col)) if soc_col is not None else None
+        if soc_reading is not None:  # the reader parted the organ class from its glued markers
+            printed, soc_notes = soc_reading.term, list(soc_reading.markers)
         term_here = None  # X-mark layout: the term stands in the organ-class column
         if kind == "grid" and printed and any(is_mark(row[c]) for c in bands if c < len(row)):
             term_here, printed = row[soc_col], ""
@@ -227,7 +248,11 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
                     add(r, soc_col, 0, " ".join(join_wrapped(lines)), bands[c], header_sources[c] if c < len(header_sources) else None)
         elif kind == "grid":
             for c in sorted(bands):
-                if c < len(row):
+                reading = table.readings.get((r, c))
+                if reading is not None:  # a cell spans the columns it may stand in: one entry, at its first
+                    if c == reading.first:
+                        add_read(r, c, reading)
+                elif c < len(row):
                     for k, line in enumerate(cell_lines(row[c])[0]):
                         add(r, c, k, line, bands[c], header_sources[c] if c < len(header_sources) else None)
         elif kind == "population":  # one entry per population column, with that population

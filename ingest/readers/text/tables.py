@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.extract.adverse.data import MARKER, Soc, heading_band, soc_prefix, term_key
+from ingest.extract.adverse.data import MARKER, Soc, heading_band, soc_name_printed, soc_prefix, term_key
 from ingest.extract.adverse.footnotes import strip_markers
 from ingest.extract.adverse.incidence import summary_incidences
-from ingest.extract.adverse.infer import CellState, cell_evidence, settle_row
-from ingest.records import Issue, LabelRecord, RecoveredTable, Section, Source
+from ingest.extract.adverse.infer import CellState, cell_evidence, confidence, settle_row
+from ingest.records import CellReading, Issue, LabelRecord, RecoveredTable, Section, Source
 from ingest.text_lines import Line, join_lines, vocabulary_of
 
 _LEGEND = re.compile(r"\(([^)]*)\)")
@@ -288,10 +288,54 @@ def recover_tables(record: LabelRecord, lines: list[Line], double_spaced: bool) 
     summary = next((s for s in record.children("4.8") if _SUMMARY_SECTION.search(s.title)), None)
     settle_columns(flat, vocab, summary, table_sec.key, record.issues)
     _sources(flat, table_sec.key)
-    table_sec.tables.append(RecoveredTable(
-        None, ["System organ class", *flat.columns],
-        [[row.soc_printed, *(c.printed for c in row.cells)] for row in flat.rows], source,
-        layout=flat, footnotes=table_footnotes(content[flat.end:], table_sec.key, vocab)))
+    table = RecoveredTable(None, [], [], source, layout=flat,
+                           footnotes=table_footnotes(content[flat.end:], table_sec.key, vocab))
+    _grid(flat, table)
+    table_sec.tables.append(table)
+
+
+def _grid(flat: FlatTable, table: RecoveredTable) -> None:
+    """The recovered table in the shape every reader hands over: a header (the organ-class column,
+    then the frequency columns) and rows of cells with their sources. Each printed cell gets a row
+    of its own (the organ class repeated), in printed order, and stands in every column it may
+    stand in, with a :class:`~ingest.records.CellReading`: one column when settled, several when
+    open. Rows whose organ class does not resolve are handed over as unread rows."""
+    columns = flat.columns or ["very common", "common", "uncommon"]
+    table.header = ["System organ class", *columns]
+    table.header_sources = [table.source] + [
+        flat.legend_sources[c][1] if c in flat.legend_sources else table.source for c in columns]
+    for row in flat.rows:
+        if row.soc is None:
+            if row.source is not None:
+                printed = " ".join(row.soc_printed.split())
+                reason = (f"organ class '{printed}' is not a MedDRA system organ class" if printed
+                          else "table text before any organ class") + f"; {len(row.cells)} cell(s) not read as entries"
+                table.unread.append((reason, row.source))
+            continue
+        name = soc_name_printed(row.soc_printed)
+        head = _line_source(table.source.section, row.head_lines)
+        head_reading = CellReading(0, 0, name, list(row.soc_markers), row_markers=True)
+        cells: list[Cell | None] = list(row.cells) or [None]  # a row with no cell still names its class
+        for cell in cells:
+            r = len(table.rows)
+            slots, sources = [name], [[head]]
+            table.readings[(r, 0)] = head_reading
+            if cell is None:
+                slots += [""] * len(columns)
+                sources += [[] for _ in columns]
+            else:
+                st = cell.state or CellState(0, len(columns) - 1)  # no evidence: every column open
+                rule = "; ".join(st.notes + sorted(st.rules - {"summary-incidence"})) or None
+                reading = CellReading(st.lo + 1, st.hi + 1, cell.term, list(cell.markers), rule,
+                                      confidence(st.rules) if st.settled else None)
+                for j in range(1, len(columns) + 1):
+                    inside = reading.first <= j <= reading.last
+                    slots.append(cell.printed if inside else "")
+                    sources.append([cell.source] if inside and cell.source is not None else [])
+                    if inside:
+                        table.readings[(r, j)] = reading
+            table.rows.append(slots)
+            table.cell_sources.append(sources)
 
 
 def _line_source(key: str, lines: list[Line]) -> Source:
