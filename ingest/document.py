@@ -110,7 +110,20 @@ class Cell:
     bold: bool = False
     # a cell of a table recovered from flattened text, whose column was lost: the columns (header
     # names) it may stand in, one when the reader settled it, several when it stays open between them
+    # (the cell then spans those columns, ``col_span``, and repeats in every slot it covers: uncertain,
+    # never placed in one of them); ``rule`` says how the reader established them, ``confidence`` how
+    # sure a settled column is
     options: list[str] = field(default_factory=list)
+    rule: str | None = None
+    confidence: float | None = None
+    # one provenance per printed line (paragraph) of the cell, when the reader knows them (FHIR: each
+    # paragraph's element; text: each printed line); empty: every line has the cell's ``prov``
+    lines: list[Provenance] = field(default_factory=list)
+
+    @property
+    def uncertain(self) -> bool:
+        """Open between columns: the reader could not settle which one the cell stands in."""
+        return len(self.options) > 1
 
 
 @dataclass

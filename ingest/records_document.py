@@ -12,9 +12,13 @@ so every reader's label carries one (``LabelRecord.document``):
 * passages become paragraphs and list items; passages the reader marked as
   layout artefacts (a duplicated text box, a page number) are left out;
 * tables become :class:`~ingest.document.Table` blocks with one provenance per
-  cell (the cell's first to last printed line); a table's rows kept as
-  "table-row" passages (for search) are not repeated as paragraphs, nor are the
-  text passages a recovered table was rebuilt from;
+  cell (the cell's first to last printed line) and one per printed line of the
+  cell where the reader kept them (``Cell.lines``); every reader's table has the
+  same shape: a table the text reader recovered from flattened text is a grid
+  too, whose cells span the columns the reader could establish (``Cell.options``,
+  open ones ``uncertain``); a table's rows kept as "table-row" passages (for
+  search) are not repeated as paragraphs, nor are the text passages a recovered
+  table was rebuilt from (rows it could not place are kept as paragraphs);
 * provenance: line span and character offsets into the reader's text
   (``Document.text``: the label text, or the serialised FHIR bundle) and,
   for FHIR, the element path (``Source.locator``).
@@ -49,45 +53,44 @@ def _heading_prov(src: Source, text: str) -> dm.Provenance:
                          char_start=src.char_start, char_end=src.char_end if end < 0 else end, path=src.locator)
 
 
-def _recovered_table(t: RecoveredTable, text: str) -> dm.Table:
-    def cell(value: str, lines) -> dm.Cell:
-        a, b = lines[0], lines[-1]
-        return dm.Cell(value, dm.Provenance(line_start=a.number, line_end=b.number, char_start=a.start, char_end=b.end),
-                       marked=value)
-
-    header = [[dm.Cell(h, _prov(t.source)) for h in t.header]]
-    columns = t.layout.columns
-    rows = []
-    for row in t.layout.rows:
-        head = [cell(row.soc_printed, row.head_lines)] if row.head_lines else [dm.Cell("", _prov(t.source))]
-        cells = []
-        for c in row.cells:
-            out = cell(c.printed, c.lines)
-            if c.state is not None:  # the term without its glued markers, and the columns it may stand in
-                out.text, out.markers = c.term, list(c.markers)
-                out.options = columns[c.state.lo:c.state.hi + 1]
-            cells.append(out)
-        rows.append(head + cells)
-    notes = [dm.Footnote(note, _prov(src), marker=marker) for marker, note, src in t.footnotes]
-    return dm.Table(text[t.source.char_start:t.source.char_end], _prov(t.source), t.caption, header, rows, notes)
-
-
 def _table(t: Table, text: str) -> dm.Table:
-    if isinstance(t, RecoveredTable) and t.layout is not None:
-        return _recovered_table(t, text)
+    """One table of any reader: header and rows of cells, each with the provenance of its printed
+    lines. A cell whose columns the reader established (``Table.readings``, a table recovered from
+    flattened text) holds its term without glued markers, the markers, and the columns it may stand
+    in: it spans them and repeats in every slot it covers (open between columns: ``uncertain``)."""
     cell_sources = t.cell_sources
     header_sources = t.header_sources
+    header_names = list(t.header)
 
     def cell(value: str, sources: list[Source]) -> dm.Cell:
         sources = [s for s in sources if s is not None]
         prov = _span(sources[0], sources[-1]) if sources else _prov(t.source)
-        return dm.Cell(value, prov, marked=value)
+        lines = [_prov(s) for s in sources] if len(sources) > 1 else []
+        return dm.Cell(value, prov, marked=value, lines=lines)
 
     header = [[cell(h, [header_sources[j]] if j < len(header_sources) else []) for j, h in enumerate(t.header)]]
-    rows = [[cell(v, cell_sources[i][j] if i < len(cell_sources) and j < len(cell_sources[i]) else [])
-             for j, v in enumerate(row)] for i, row in enumerate(t.rows)]
+    rows = []
+    for i, row in enumerate(t.rows):
+        out: list[dm.Cell] = []
+        spanned: dict[int, dm.Cell] = {}  # id(reading) -> its cell, repeated in every slot it covers
+        for j, v in enumerate(row):
+            reading = t.readings.get((i, j))
+            if reading is not None and id(reading) in spanned:
+                out.append(spanned[id(reading)])
+                continue
+            c = cell(v, cell_sources[i][j] if i < len(cell_sources) and j < len(cell_sources[i]) else [])
+            if reading is not None:
+                c.text, c.markers = reading.term, list(reading.markers)
+                c.col_span = reading.last - reading.first + 1
+                if not reading.row_markers:
+                    c.options = header_names[reading.first:reading.last + 1]
+                    c.rule, c.confidence = reading.rule, reading.confidence
+                spanned[id(reading)] = c
+            out.append(c)
+        rows.append(out)
+    notes = [dm.Footnote(note, _prov(src), marker=marker) for marker, note, src in getattr(t, "footnotes", [])]
     return dm.Table(text[t.source.char_start:t.source.char_end] or t.source.quote, _prov(t.source), t.caption,
-                    header if t.header else [], rows)
+                    header if t.header else [], rows, notes)
 
 
 def _passages(sec: Section, text: str, lead_in: str | None) -> list[dm.AnyBlock]:
@@ -104,6 +107,8 @@ def _passages(sec: Section, text: str, lead_in: str | None) -> list[dm.AnyBlock]
             continue  # lines a recovered table was rebuilt from
         blocks.append(_block(p, lead_in if k == 0 else None))
     blocks.extend(tables)
+    # rows a reader could not place in its table (an unknown organ class): kept as text
+    blocks.extend(dm.Paragraph(src.quote, _prov(src)) for t in sec.tables for _, src in t.unread)
     blocks.sort(key=lambda b: b.prov.char_start)
     return blocks
 
