@@ -22,6 +22,7 @@ bold, italic or superscript, and ``lead_in`` holds an emphasised lead-in
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
@@ -186,6 +187,15 @@ class Document:
 
     def section(self, number: str) -> DocSection | None:
         return next((s for s in self.sections if s.number == number), None)
+
+    def section_text(self, number: str) -> str | None:
+        """The text of a numbered section's blocks, one block a line (None when it is not printed)."""
+        ds = self.section(number)
+        return None if ds is None else "\n".join(b.text for b in ds.blocks if b.text)
+
+    def content_hash(self) -> str:
+        """SHA-256 (hex) of the rendered text: the same text gives the same hash whatever the reader."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
 
     def blocks(self) -> Iterator[tuple[DocSection, AnyBlock]]:
         for s in self.sections:

@@ -1,8 +1,8 @@
 """Extractors read the document model (blocks and their provenance), never the reader's raw text.
 
-Each label is read, given its document model and identified; then ``record.original`` is
-replaced by an object that refuses every use, and every extractor runs again: an extractor
-that still sliced, searched or re-split the raw text would fail here."""
+Each label is read and given its document model; then ``record.original`` is replaced by an
+object that refuses every use, and the label is identified and every extractor runs again: an
+extractor that still sliced, searched, hashed or re-split the raw text would fail here."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,8 +39,8 @@ class _NoRawText:
 
 def _extract_without_raw_text(record):
     record.document = document_of(record)
-    identify(record, None, None)
     record.original = _NoRawText()
+    identify(record, None, None)  # the version (a date, else a content hash) from the model
     for extract in pipeline.EXTRACTORS:
         extract(record)
     return record
@@ -54,8 +54,8 @@ def _poisoned_pdf(product: str):
     doc = pdf_read(product).documents[0]
     record = to_record(doc)
     record.document = doc
-    identify_pdf([record], None, None)
     record.original = _NoRawText()
+    identify_pdf([record], None, None)
     for extract in pipeline.EXTRACTORS:
         extract(record)
     return record
@@ -67,6 +67,7 @@ def test_pdf_extractors_never_read_the_raw_text():
     full = pdf_labels("karvea").records[0]
     assert [(e.term, e.frequency) for e in record.adverse_reactions.entries] == \
         [(e.term, e.frequency) for e in full.adverse_reactions.entries]
+    assert (record.version, record.version_basis) == (full.version, full.version_basis)
     assert [(i.text, i.source.char_start) for i in record.indications] == \
         [(i.text, i.source.char_start) for i in full.indications]
     assert repr(record.dosing) == repr(full.dosing)
@@ -86,6 +87,7 @@ def test_extractors_never_read_the_raw_text(read):
     record = _extract_without_raw_text(read())
     full = pipeline.read_label(BLINCYTO if read is _blincyto else METHOTREXATE)
     assert [e.term for e in record.adverse_reactions.entries] == [e.term for e in full.adverse_reactions.entries]
+    assert (record.label_id, record.version, record.version_date) == (full.label_id, full.version, full.version_date)
     assert [(i.text, i.source.char_start) for i in record.indications] == \
         [(i.text, i.source.char_start) for i in full.indications]
     assert repr(record.dosing) == repr(full.dosing)

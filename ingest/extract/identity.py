@@ -8,11 +8,11 @@
 """
 from __future__ import annotations
 
-import hashlib
 import re
 
 from ingest.ids import slugify
 from ingest.records import LabelRecord
+from ingest.records_document import document
 
 _MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), 1)}
@@ -58,12 +58,16 @@ def _date(text: str) -> str | None:
 
 
 def revision_date(record: LabelRecord) -> str | None:
-    sec = record.section("10")
-    if sec is not None and sec.text:
-        d = _date(sec.text)
+    """The date section 10 states, else one a "Revised:" / "Date of revision" line states (read from
+    the document model's blocks)."""
+    doc = document(record)
+    text = doc.section_text("10")
+    if text:
+        d = _date(text)
         if d:
             return d
-    m = re.search(r"(?:date of revision[^\n:]*|revised)\s*:?\s*([^\n]{4,40})", record.original, re.I)
+    body = "\n".join(b.text for _, b in doc.blocks() if b.text)
+    m = re.search(r"(?:date of revision[^\n:]*|revised)\s*:?\s*([^\n]{4,40})", body, re.I)
     return _date(m.group(1)) if m else None
 
 
@@ -77,7 +81,7 @@ def identify(record: LabelRecord, label_id: str | None, version: str | None) -> 
     elif record.version_date:
         record.version = record.version_date
     else:
-        record.version = "sha-" + hashlib.sha256(record.original.encode()).hexdigest()[:10]
+        record.version = "sha-" + document(record).content_hash()[:10]
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", record.version):
         from ingest.errors import IngestError
 
@@ -140,16 +144,17 @@ def section_version(record: LabelRecord) -> tuple[str | None, str | None]:
     from ingest.scheme import load_json
 
     data = load_json("label-dates.json")
-    sec = record.section(data["revision_section"])
-    if sec is not None:
-        found = read_dates(sec.text)
+    doc = document(record)
+    text = doc.section_text(data["revision_section"])
+    if text is not None:
+        found = read_dates(text)
         if found:
             return max(d for d, _ in found), "revision"
-    sec = record.section(data["authorisation_section"])
-    if sec is None:
+    text = doc.section_text(data["authorisation_section"])
+    if text is None:
         return None, None
     best: tuple[str, str] | None = None
-    for sentence in re.split(r"\n+|(?<=[.;])\s+", sec.text):
+    for sentence in re.split(r"\n+|(?<=[.;])\s+", text):
         for d, _ in read_dates(sentence):
             low = sentence.lower()
             kind = next((k["kind"] for k in data["kinds"] if any(c in low for c in k["cues"])), "authorisation")
@@ -215,7 +220,7 @@ def identify_pdf(records: list[LabelRecord], label_id: str | None, version: str 
         elif date:
             r.version, r.version_basis = date, kind
         else:
-            r.version = "sha-" + hashlib.sha256(r.original.encode()).hexdigest()[:10]
+            r.version = "sha-" + document(r).content_hash()[:10]
             r.version_basis = "content-hash"
 
 
