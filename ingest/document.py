@@ -117,14 +117,25 @@ class Cell:
     options: list[str] = field(default_factory=list)
     rule: str | None = None
     confidence: float | None = None
-    # one provenance per printed line (paragraph) of the cell, when the reader knows them (FHIR: each
-    # paragraph's element; text: each printed line); empty: every line has the cell's ``prov``
-    lines: list[Provenance] = field(default_factory=list)
+    # the cell's printed lines (paragraphs), each with its own provenance, when the reader knows them
+    # (FHIR: each paragraph's element; text: the printed lines the cell stands on); empty: the lines
+    # of ``marked``, each with the cell's ``prov``
+    lines: list["CellLine"] = field(default_factory=list)
+    # its footnote markers refer to every cell of its row (a row heading printed with a marker)
+    row_notes: bool = False
 
     @property
     def uncertain(self) -> bool:
         """Open between columns: the reader could not settle which one the cell stands in."""
         return len(self.options) > 1
+
+
+@dataclass
+class CellLine:
+    """One printed line (paragraph) of a cell: its text as quoted, and where it was printed."""
+
+    text: str
+    prov: Provenance
 
 
 @dataclass

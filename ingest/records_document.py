@@ -65,8 +65,7 @@ def _table(t: Table, text: str) -> dm.Table:
     def cell(value: str, sources: list[Source]) -> dm.Cell:
         sources = [s for s in sources if s is not None]
         prov = _span(sources[0], sources[-1]) if sources else _prov(t.source)
-        lines = [_prov(s) for s in sources] if len(sources) > 1 else []
-        return dm.Cell(value, prov, marked=value, lines=lines)
+        return dm.Cell(value, prov, marked=value, lines=[dm.CellLine(s.quote, _prov(s)) for s in sources])
 
     header = [[cell(h, [header_sources[j]] if j < len(header_sources) else []) for j, h in enumerate(t.header)]]
     rows = []
@@ -82,7 +81,9 @@ def _table(t: Table, text: str) -> dm.Table:
             if reading is not None:
                 c.text, c.markers = reading.term, list(reading.markers)
                 c.col_span = reading.last - reading.first + 1
-                if not reading.row_markers:
+                if reading.row_markers:
+                    c.row_notes = True
+                else:
                     c.options = header_names[reading.first:reading.last + 1]
                     c.rule, c.confidence = reading.rule, reading.confidence
                 spanned[id(reading)] = c

@@ -150,8 +150,9 @@ def test_fhir_cell_keeps_a_provenance_per_paragraph():
     rare = [c.text for c in table.header[-1]].index("Rare")
     cell = next(r[rare] for r in table.rows if r[rare].text.startswith("Herpes zoster infections"))
     assert cell.text.split("\n")[:2] == ["Herpes zoster infections", "Sepsis"]
-    assert len(cell.lines) == 3 and cell.lines[0].path.endswith("/p[1]") and cell.lines[1].path.endswith("/p[2]")
+    assert [ln.text for ln in cell.lines] == cell.text.split("\n")
+    assert cell.lines[0].prov.path.endswith("/p[1]") and cell.lines[1].prov.path.endswith("/p[2]")
     by = {e.term: e for e in rec.adverse_reactions.entries}
     assert by["Herpes zoster infections"].frequency == by["Sepsis"].frequency == "rare"
-    assert by["Sepsis"].source.locator == cell.lines[1].path
-    assert by["Herpes zoster infections"].source.locator == cell.lines[0].path
+    assert by["Sepsis"].source.locator == cell.lines[1].prov.path
+    assert by["Herpes zoster infections"].source.locator == cell.lines[0].prov.path

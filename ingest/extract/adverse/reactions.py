@@ -29,9 +29,9 @@ from ingest.extract.adverse.data import band
 from ingest.extract.adverse.footnotes import check_markers, interpret
 from ingest.extract.adverse.incidence import summary_incidences
 from ingest.extract.adverse.records import AdverseReactionSet, Footnote, FrequencyBand
-from ingest.extract.adverse.table_html import adverse_reactions_from_table, adverse_set_from_html
+from ingest.extract.adverse.table_html import adverse_reactions_from_table, adverse_set_from_html, model_tables
 from ingest.ids import IdMaker
-from ingest.records import Issue, LabelRecord, RecoveredTable, Section
+from ingest.records import Issue, LabelRecord, RecoveredTable, Section, Table
 
 _SUMMARY_SECTION = re.compile(r"summary", re.I)
 
@@ -94,13 +94,15 @@ def _from_table(record: LabelRecord, recovered: RecoveredTable, subs: list[Secti
     out.bands = _bands(recovered.layout)
     for reason, src in recovered.unread:  # rows the reader could not place: unresolved, no entries
         record.add_unresolved("adverse-row", src.quote, reason, src)
-    out.entries = adverse_reactions_from_table(recovered, record, IdMaker())
-    check_markers(_used_markers(recovered), notes, key, record.issues)
+    table = next((t for t in model_tables(record) if t.source.line_start == recovered.source.line_start
+                  and t.source.section == key), recovered)  # the document model's table
+    out.entries = adverse_reactions_from_table(table, record, IdMaker())
+    check_markers(_used_markers(table), notes, key, record.issues)
     out.incidences = incs
     return out
 
 
-def _used_markers(table: RecoveredTable) -> dict[str, int | None]:
+def _used_markers(table: Table) -> dict[str, int | None]:
     """Marker -> the line it is first printed on, over the cells the reader read."""
     used: dict[str, int | None] = {}
     for (r, c), reading in sorted(table.readings.items()):

@@ -39,8 +39,10 @@ from ingest.extract.adverse.data import fold_spelling as fold
 from ingest.extract.adverse.incidence import population_age_group
 from ingest.extract.adverse.pdf_inline import inline_entries, prose_entries
 from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, Footnote, FrequencyBand, Incidence
+from ingest import document as dm
 from ingest.ids import IdMaker
 from ingest.records import CellReading, Issue, LabelRecord, Source, Table
+from ingest.records_document import document
 
 _SOC_WORDS = {"soc", "system", "organ", "class", "classes", "meddra", "body"}
 _FREQ_WORDS = {"frequency", "frequencies", "incidence", "category"}
@@ -126,6 +128,46 @@ def adverse_reactions_from_table(table: Table, record: LabelRecord, ids: IdMaker
     Problems become ``record.issues``; ``soc_notes`` collects the footnote
     markers printed on organ-class cells."""
     return _convert(table, record, ids or IdMaker(), set() if soc_notes is None else soc_notes)
+
+
+def table_of(t: dm.Table, key: str) -> Table:
+    """The rows the interpreter reads, from a table of the document model (any reader's): header
+    and cell texts (superscript markers kept), one source per printed line of a cell (its own
+    provenance where the reader kept one, else the cell's), and what the reader established about
+    cells whose column rules were lost (a cell spanning the columns it may stand in)."""
+    def source(prov: dm.Provenance, quote: str) -> Source:
+        return Source(key, prov.line_start, prov.line_end, prov.char_start, prov.char_end, quote, prov.locator())
+
+    def sources(c: dm.Cell) -> list[Source]:
+        if c.lines:
+            return [source(ln.prov, ln.text) for ln in c.lines]
+        return [source(c.prov, ln) for ln in [x for x in c.marked.split("\n") if x.strip()] or [""]]
+
+    header = t.header[-1] if t.header else []
+    out = Table(t.caption, [" ".join(c.marked.split()) for c in header], [[c.marked for c in row] for row in t.rows],
+                source(t.prov, t.text), cell_sources=[[sources(c) for c in row] for row in t.rows],
+                header_sources=[source(c.prov, c.text) for c in header])
+    for i, row in enumerate(t.rows):
+        read: dict[int, CellReading] = {}  # id(cell) -> its reading: a spanned cell repeats in every slot
+        for j, c in enumerate(row):
+            if not (c.options or c.row_notes):
+                continue
+            if id(c) not in read:
+                read[id(c)] = CellReading(j, j + max(c.col_span, 1) - 1, c.text, list(c.markers), c.rule, c.confidence,
+                                          row_markers=c.row_notes)
+            out.readings[(i, j)] = read[id(c)]
+    return out
+
+
+def model_tables(record: LabelRecord) -> list[Table]:
+    """Section 4.8's tables as the interpreter reads them: the document model's tables (whichever
+    reader made them), each named by the section record (sub-heading) that holds it."""
+    held = [t for s in record.sections if s.number == "4.8" for t in s.tables]
+    ds = document(record).section("4.8")
+    model = ds.tables() if ds is not None else []
+    if len(model) != len(held):  # a model not made from these records: read the records' tables
+        return held
+    return [table_of(m, t.source.section) for m, t in zip(model, held)]
 
 
 def _soc_text(text: str) -> tuple[str, list[str]]:
@@ -354,9 +396,8 @@ def adverse_set_from_html(record: LabelRecord) -> AdverseReactionSet | None:
     footnotes; None when 4.8 has no frequency table."""
     ids = IdMaker()
     entries: list[AdverseReaction] = []
-    tables = [t for s in record.sections if s.number == "4.8" for t in s.tables]
     soc_notes: set[str] = set()
-    for t in tables:
+    for t in model_tables(record):
         entries.extend(_convert(t, record, ids, soc_notes))  # soc_notes: markers on organ-class cells
     entries.extend(inline_entries(record, ids))  # lists under organ-class sub-headings
     entries.extend(prose_entries(record, ids, entries))  # sentences stating a band or an incidence
