@@ -85,6 +85,8 @@ class Table:
     readings: dict[tuple[int, int], "CellReading"] = field(default_factory=dict)
     # rows the reader could not place in the table (an unknown organ class ...): (reason, source)
     unread: list[tuple[str, Source]] = field(default_factory=list)
+    # the legend printed under a frequency column's heading: band -> (legend as printed, its source)
+    legends: dict[str, tuple[str, Source]] = field(default_factory=dict)
 
 
 @dataclass

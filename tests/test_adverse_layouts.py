@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ingest.extract.adverse.cells import band_segments, split_terms
-from ingest.extract.adverse.table_html import adverse_set_from_html, match_soc
+from ingest.extract.adverse.reactions import adverse_set
+from ingest.extract.adverse.table_html import match_soc
 from ingest.records import LabelRecord, Paragraph, Section, Source, Table
 
 SRC = Source("4.8", 1, 1, 0, 0, "")
@@ -22,7 +23,7 @@ def _record(*tables: Table, subs: list[tuple[str, list[str]]] = ()) -> LabelReco
 
 
 def _rows(rec: LabelRecord) -> set[tuple[str, str, str]]:
-    ars = adverse_set_from_html(rec)
+    ars = adverse_set(rec)
     return {(e.term, e.soc, e.frequency) for e in (ars.entries if ars else [])}
 
 
@@ -211,7 +212,7 @@ def test_prose_incidence_list_and_restated_band_take_the_tables_organ_class():
     assert not any(term.lower() in {"fainting", "bone pain"} for term, _, _ in rows)
     reasons = " ".join(u.reason for u in rec.unresolved)
     assert "'fainting' (uncommon)" in reasons and "'Bone pain' (not known)" in reasons
-    ars = adverse_set_from_html(rec)
+    ars = adverse_set(rec)
     mig = next(e for e in ars.entries if e.term == "migraine" and e.frequency == "common")
     assert mig.incidences[0].population == "children aged 6 to 16 years" and mig.incidences[0].percent == 4.2
     dz = next(e for e in ars.entries if e.term == "Postural dizziness" and e.frequency == "common")
@@ -248,7 +249,7 @@ def test_per_population_table_keeps_each_frequency_with_its_population():
         ["Night terrors", "Uncommon", ""],
     ], SRC)
     rec = _record(t)
-    ars = adverse_set_from_html(rec)
+    ars = adverse_set(rec)
     got = {(e.term, e.soc, e.frequency, e.incidences[0].population) for e in ars.entries}
     assert got == {
         ("Drowsiness", "Nervous system disorders", "very common", "Children 2 to 11 years"),
@@ -278,7 +279,7 @@ def test_incidence_sentences_population_lab_findings_and_study_summaries():
     assert ("rise in serum urea", "Investigations", "common") in rows
     assert ("urate increases", "Investigations", "common") in rows
     assert ("elevated lipase values", "Investigations", "common") in rows
-    ars = adverse_set_from_html(rec)
+    ars = adverse_set(rec)
     urea = next(e for e in ars.entries if e.term == "rise in serum urea")
     assert (urea.incidences[0].percent, urea.incidences[0].population) == (2.5, "elderly patients with renal impairment")
     lip = next(e for e in ars.entries if e.term == "elevated lipase values")

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from ingest.extract.adverse.table_html import adverse_reactions_from_table, adverse_set_from_html
+from ingest.extract.adverse.reactions import adverse_set
+from ingest.extract.adverse.table_html import adverse_reactions_from_table
 from ingest.readers.fhir.epi import read_bundle
 
 X = 'xmlns="http://www.w3.org/1999/xhtml"'
@@ -112,7 +113,7 @@ def test_long_layout_table_with_rowspan_and_footnotes(rec):
 
 
 def test_adverse_set_has_legend_and_footnotes(rec):
-    s = adverse_set_from_html(rec)
+    s = adverse_set(rec)
     assert s.style == "html-table" and len(s.entries) == 5
     assert {f.marker: f.text for f in s.footnotes} == {"a": "See section 4.4.", "b": "Usually mild."}
     common = next(b for b in s.bands if b.name == "common")

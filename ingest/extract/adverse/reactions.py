@@ -1,15 +1,17 @@
 """Section 4.8 adverse reactions as data: ``extract(record)`` fills
 ``record.adverse_reactions`` with an :class:`AdverseReactionSet`.
 
-The extractor never sees the reader type, only what the sections hold:
+The extractor never sees the reader type, only what the sections and the document
+model hold (:func:`adverse_set`):
 
-* a table recovered from flattened text (:class:`~ingest.records.RecoveredTable`,
-  made by the text reader's :mod:`ingest.readers.text.tables`): the reader hands
-  over each cell's term and the frequency columns it may stand in, settled or
-  open between columns (``Cell.state``); an open cell is settled by the label's
-  curation file (:mod:`ingest.extract.adverse.curation`) or stays an unresolved item;
-* tables with their columns (FHIR ePI, PDF): :mod:`ingest.extract.adverse.table_html`;
-  it also reads organ-class sub-headings and sentences stating a frequency;
+* every 4.8 table of the document model, whichever reader made it, read by the one table
+  interpreter (:mod:`ingest.extract.adverse.table_html`): the PDF and FHIR readers hand over
+  the columns as printed; the text reader (:mod:`ingest.readers.text.tables`) recovers a table
+  flattened into text and hands over the same grid, each cell spanning the frequency columns
+  it may stand in, settled or open between columns (an open cell is settled by the label's
+  curation file, :mod:`ingest.extract.adverse.curation`, or stays an unresolved item);
+* lists under organ-class sub-headings and sentences stating a frequency
+  (:mod:`ingest.extract.adverse.pdf_inline`);
 * nothing of these and no table: inline frequency lists (:mod:`ingest.extract.adverse.inline`).
 
 Whatever the path, the same last steps follow: the label's curation file, found
@@ -22,14 +24,21 @@ incidences and links to the selected-reaction subsections are attached by
 from __future__ import annotations
 
 import re
+
 from ingest.extract.adverse import curation as adverse_curation
 from ingest.extract.adverse import inline as adverse_inline
 from ingest.extract.adverse import links as adverse_links
-from ingest.extract.adverse.data import band
+from ingest.extract.adverse.data import band, heading_band
 from ingest.extract.adverse.footnotes import check_markers, interpret
 from ingest.extract.adverse.incidence import summary_incidences
-from ingest.extract.adverse.records import AdverseReactionSet, Footnote, FrequencyBand
-from ingest.extract.adverse.table_html import adverse_reactions_from_table, adverse_set_from_html, model_tables
+from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, Footnote, FrequencyBand
+from ingest.extract.adverse.pdf_inline import inline_entries, prose_entries
+from ingest.extract.adverse.table_html import (
+    adverse_reactions_from_table,
+    legend_bands,
+    model_tables,
+    paragraph_footnotes,
+)
 from ingest.ids import IdMaker
 from ingest.records import Issue, LabelRecord, RecoveredTable, Section, Table
 
@@ -42,13 +51,9 @@ def extract(record: LabelRecord) -> None:
     if sec is None:
         return
     subs = record.children("4.8")
-    recovered = next((t for s in [sec, *subs] for t in s.tables if isinstance(t, RecoveredTable)), None)
-    if recovered is not None:  # a table recovered from flattened text: columns handed over by the reader
-        ars: AdverseReactionSet | None = _from_table(record, recovered, subs)
-    else:
-        ars = adverse_set_from_html(record)
-        if ars is None and not any(s.tables for s in [sec, *subs]):
-            ars = _inline(sec, subs, record)
+    ars = adverse_set(record)
+    if ars is None and not any(s.tables for s in [sec, *subs]):
+        ars = _inline(sec, subs, record)
     if ars is None:
         record.issues.append(Issue("warning", "section 4.8 has no adverse reaction table or frequency list",
                                    sec.key, sec.source.line_start, "adverse.no-table"))
@@ -56,6 +61,62 @@ def extract(record: LabelRecord) -> None:
     _settle_open(record, ars)
     record.adverse_reactions = ars
     adverse_links.attach(record, ars, subs)
+
+
+def adverse_set(record: LabelRecord) -> AdverseReactionSet | None:
+    """Section 4.8's tables, whichever reader made them, read by the one table interpreter, with
+    the lists under organ-class sub-headings and the sentences stating a frequency; None when 4.8
+    has none of these. What differs between tables is data the reader handed over: cells whose
+    column rules were recovered (settled or open), rows it could not place, footnotes and legends
+    printed with the table."""
+    held = [t for s in record.sections if s.number == "4.8" for t in s.tables]
+    tables = model_tables(record)
+    recovered = any(t.readings for t in tables)  # the reader recovered the columns of its cells
+    for t in held:  # rows the reader could not place: unresolved, no entries
+        for reason, src in t.unread:
+            record.add_unresolved("adverse-row", src.quote, reason, src)
+    ids = IdMaker()
+    entries: list[AdverseReaction] = []
+    soc_notes: set[str] = set()  # markers printed on organ-class cells
+    for t in tables:
+        entries.extend(adverse_reactions_from_table(t, record, ids, soc_notes))
+    entries.extend(inline_entries(record, ids))  # lists under organ-class sub-headings
+    entries.extend(prose_entries(record, ids, entries))  # sentences stating a band or an incidence
+    if not entries and not recovered:
+        return None
+    notes = [interpret(Footnote(marker, text, src)) for t in held if isinstance(t, RecoveredTable)
+             for marker, text, src in t.footnotes]  # printed under the table
+    used = {m for e in entries for m in e.footnotes} | soc_notes
+    notes += paragraph_footnotes(record, used - {n.marker for n in notes})
+    out = AdverseReactionSet(entries=entries, footnotes=notes, style="flattened-table" if recovered else "html-table")
+    out.bands = _table_bands(tables, held) or legend_bands(record) or [
+        FrequencyBand(b, None, band(b).low, band(b).high, band(b).legend)
+        for b in ("very common", "common", "uncommon", "rare", "very rare", "not known")]
+    if recovered:  # the summary's incidences the reader settled columns from
+        for t in tables:
+            check_markers(_used_markers(t), notes, t.source.section, record.issues)
+        summary_sec = next((s for s in record.children("4.8") if _SUMMARY_SECTION.search(s.title)), None)
+        if summary_sec is not None:
+            out.incidences, out.summary_population, out.summary_n, _ = summary_incidences(summary_sec)
+    return out
+
+
+def _table_bands(tables: list[Table], held: list[Table]) -> list[FrequencyBand]:
+    """The frequency columns of a table that prints their legends (or whose columns were recovered)."""
+    for t, h in zip(tables, held):
+        if not (h.legends or t.readings):
+            continue
+        out = []
+        for name in (b for b in (heading_band(x) for x in t.header) if b):
+            leg = h.legends.get(name)
+            if leg:
+                printed, src = leg
+                low, high = _parse_legend(printed)
+                out.append(FrequencyBand(name, src, low, high, printed))
+            else:
+                out.append(FrequencyBand(name, None, band(name).low, band(name).high, band(name).legend))
+        return out
+    return []
 
 
 def _settle_open(record: LabelRecord, ars: AdverseReactionSet) -> None:
@@ -81,27 +142,6 @@ def _inline(sec: Section, subs: list[Section], record: LabelRecord) -> AdverseRe
     return inline
 
 
-def _from_table(record: LabelRecord, recovered: RecoveredTable, subs: list[Section]) -> AdverseReactionSet:
-    """A table recovered from flattened text, read by the one table interpreter
-    (:func:`~ingest.extract.adverse.table_html.adverse_reactions_from_table`): its cells carry the
-    columns the reader established (settled or open). What stays here is the text table's own
-    material: footnotes and legends printed with it, the summary's incidences."""
-    key = recovered.source.section
-    notes = [interpret(Footnote(marker, text, src)) for marker, text, src in recovered.footnotes]
-    summary_sec = next((s for s in subs if _SUMMARY_SECTION.search(s.title)), None)
-    incs, pop, n, _ = summary_incidences(summary_sec) if summary_sec else ([], None, None, None)
-    out = AdverseReactionSet(style="flattened-table", footnotes=notes, summary_population=pop, summary_n=n)
-    out.bands = _bands(recovered.layout)
-    for reason, src in recovered.unread:  # rows the reader could not place: unresolved, no entries
-        record.add_unresolved("adverse-row", src.quote, reason, src)
-    table = next((t for t in model_tables(record) if t.source.line_start == recovered.source.line_start
-                  and t.source.section == key), recovered)  # the document model's table
-    out.entries = adverse_reactions_from_table(table, record, IdMaker())
-    check_markers(_used_markers(table), notes, key, record.issues)
-    out.incidences = incs
-    return out
-
-
 def _used_markers(table: Table) -> dict[str, int | None]:
     """Marker -> the line it is first printed on, over the cells the reader read."""
     used: dict[str, int | None] = {}
@@ -110,20 +150,6 @@ def _used_markers(table: Table) -> dict[str, int | None]:
         for m in reading.markers:
             used.setdefault(m, srcs[0].line_start if srcs else None)
     return used
-
-
-def _bands(table) -> list[FrequencyBand]:
-    out = []
-    for name in table.columns:
-        b = band(name)
-        leg = table.legend_sources.get(name)
-        if leg:
-            printed, src = leg
-            low, high = _parse_legend(printed)
-            out.append(FrequencyBand(name, src, low, high, printed))
-        else:
-            out.append(FrequencyBand(name, None, b.low, b.high, b.legend))
-    return out
 
 
 def _parse_legend(text: str) -> tuple[float | None, float | None]:

@@ -1,10 +1,13 @@
-"""Section 4.8 HTML tables (FHIR ePI) -> adverse reaction records.
+"""Section 4.8 tables (any reader's: FHIR ePI, PDF, text recovered) -> adverse reaction records.
 
-Two layouts are read, both with frequencies stated by the table itself:
+The layouts read (docs/adverse-reactions.md lists them all):
 
 * grid: organ-class rows x frequency columns ("", "Common", "Uncommon" ...);
   a cell may hold several terms, one per paragraph (line) of the cell, and a
-  line may list several short terms separated by commas;
+  line may list several short terms separated by commas; a cell whose column
+  the reader established (a recovered table) is one term, spanning the
+  columns it may stand in: one entry, stated by the reader as settled
+  (``inferred``) or open between them (``open``, never guessed);
 * long: one row per term with an organ-class column, a frequency column and a
   term column (a blank organ-class cell repeats the one above).
 
@@ -13,11 +16,12 @@ Footnote markers are the superscripts the XHTML reader keeps in cells
 the official MedDRA names of ``ontology/data/meddra-soc.json``; frequencies to
 the bands of ``adverse-frequency.json``. Nothing here knows a product.
 
-``adverse_reactions_from_table(table, record)`` converts one table;
-``adverse_set_from_html(record)`` builds the whole
-:class:`~ingest.extract.adverse.records.AdverseReactionSet` for a record whose
-section 4.8 carries tables (what :func:`ingest.extract.adverse.reactions.extract`
-should call for structured input).
+This is the one table interpreter for 4.8, whichever reader made the table:
+:func:`model_tables` gives the document model's 4.8 tables as the rows it reads
+(:func:`table_of`: cell texts, one source per printed line, and what a reader
+established about cells whose column rules were lost: the columns a cell spans,
+settled or open); ``adverse_reactions_from_table(table, record)`` converts one
+table. :func:`ingest.extract.adverse.reactions.adverse_set` builds the whole set.
 """
 from __future__ import annotations
 
@@ -34,11 +38,10 @@ from ingest.extract.adverse.cells import (
     markers,
     split_terms,
 )
-from ingest.extract.adverse.data import Soc, band, heading_band, match_soc_exact, socs
+from ingest.extract.adverse.data import Soc, heading_band, match_soc_exact, socs
 from ingest.extract.adverse.data import fold_spelling as fold
 from ingest.extract.adverse.incidence import population_age_group
-from ingest.extract.adverse.pdf_inline import inline_entries, prose_entries
-from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, Footnote, FrequencyBand, Incidence
+from ingest.extract.adverse.records import AdverseReaction, Footnote, FrequencyBand, Incidence
 from ingest import document as dm
 from ingest.ids import IdMaker
 from ingest.records import CellReading, Issue, LabelRecord, Source, Table
@@ -365,7 +368,7 @@ def _unresolved_row(record: LabelRecord, table: Table, r: int, row: list[str], r
                           replace(base, quote=quote, locator=loc, derivation="stated", rule=None, confidence=None))
 
 
-def _bands(record: LabelRecord) -> list[FrequencyBand]:
+def legend_bands(record: LabelRecord) -> list[FrequencyBand]:
     """The frequency legend as printed in 4.8 ("Very common (≥ 1/10); ...")."""
     sec = record.section("4.8")
     if sec is None:
@@ -391,28 +394,14 @@ def _bands(record: LabelRecord) -> list[FrequencyBand]:
     return []
 
 
-def adverse_set_from_html(record: LabelRecord) -> AdverseReactionSet | None:
-    """All frequency tables of section 4.8 (and its sub-headings), legend and
-    footnotes; None when 4.8 has no frequency table."""
-    ids = IdMaker()
-    entries: list[AdverseReaction] = []
-    soc_notes: set[str] = set()
-    for t in model_tables(record):
-        entries.extend(_convert(t, record, ids, soc_notes))  # soc_notes: markers on organ-class cells
-    entries.extend(inline_entries(record, ids))  # lists under organ-class sub-headings
-    entries.extend(prose_entries(record, ids, entries))  # sentences stating a band or an incidence
-    if not entries:
-        return None
-    used = {m for e in entries for m in e.footnotes} | soc_notes
+def paragraph_footnotes(record: LabelRecord, markers: set[str]) -> list[Footnote]:
+    """The footnotes printed as paragraphs of 4.8 ("a Events may ...") for the given markers."""
     notes = []
     for s in record.sections:
         if s.number != "4.8":
             continue
         for p in s.paragraphs:
             m = _MARKER_PARA.match(p.text)
-            if m and m.group(1) in used:
+            if m and m.group(1) in markers:
                 notes.append(Footnote(m.group(1), p.text[m.end() :].strip(), p.source))
-    bands = _bands(record) or [FrequencyBand(b, None, band(b).low, band(b).high, band(b).legend)
-                               for b in ("very common", "common", "uncommon", "rare", "very rare", "not known")]
-    return AdverseReactionSet(entries=entries, bands=bands, footnotes=notes, style="html-table")
-
+    return notes

@@ -302,6 +302,7 @@ def _grid(flat: FlatTable, table: RecoveredTable) -> None:
     open. Rows whose organ class does not resolve are handed over as unread rows."""
     columns = flat.columns or ["very common", "common", "uncommon"]
     table.header = ["System organ class", *columns]
+    table.legends = dict(flat.legend_sources)
     table.header_sources = [table.source] + [
         flat.legend_sources[c][1] if c in flat.legend_sources else table.source for c in columns]
     for row in flat.rows:
