@@ -87,6 +87,8 @@ class Table:
     unread: list[tuple[str, Source]] = field(default_factory=list)
     # the legend printed under a frequency column's heading: band -> (legend as printed, its source)
     legends: dict[str, tuple[str, Source]] = field(default_factory=dict)
+    # the notes printed under the table, as (marker, text, source), where the reader tells them apart
+    footnotes: list[tuple[str, str, Source]] = field(default_factory=list)
 
 
 @dataclass
@@ -118,17 +120,16 @@ class CellReading:
 class RecoveredTable(Table):
     """A table the text reader recovered from flattened text (columns lost in extraction).
 
-    ``header`` names the organ-class column and the frequency columns; ``rows``
-    hold each row's organ class as printed and its cells in printed order
-    (``layout``, see :mod:`ingest.readers.text.tables`: per row its organ class and
-    cells, each cell with its term without glued footnote markers, the markers,
-    the frequency columns it may stand in, settled or open between columns, and
-    its source; the layout evidence they were settled from: shared lines, gaps,
-    blank lines); ``footnotes`` the notes printed after the table as
-    (marker, text, source)."""
+    Handed over in the shape every reader's table has: ``header`` names the
+    organ-class column and the frequency columns; each printed reaction has a row
+    of its own (its organ class repeated), in printed order, and stands in every
+    column it may stand in, with its :class:`CellReading` (``readings``);
+    ``footnotes`` the notes printed after the table, ``legends`` those under the
+    headings, ``unread`` the rows whose organ class does not resolve. ``layout``
+    keeps the recovered structure and the layout evidence the columns were settled
+    from (see :mod:`ingest.readers.text.tables`: shared lines, gaps, blank lines)."""
 
     layout: Any = None
-    footnotes: list[tuple[str, str, Source]] = field(default_factory=list)
 
 
 @dataclass

@@ -89,7 +89,7 @@ def _table(t: Table, text: str) -> dm.Table:
                 spanned[id(reading)] = c
             out.append(c)
         rows.append(out)
-    notes = [dm.Footnote(note, _prov(src), marker=marker) for marker, note, src in getattr(t, "footnotes", [])]
+    notes = [dm.Footnote(note, _prov(src), marker=marker) for marker, note, src in t.footnotes]
     return dm.Table(text[t.source.char_start:t.source.char_end] or t.source.quote, _prov(t.source), t.caption,
                     header if t.header else [], rows, notes)
 

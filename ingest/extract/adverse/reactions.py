@@ -33,16 +33,14 @@ from ingest.extract.adverse.footnotes import check_markers, interpret
 from ingest.extract.adverse.incidence import summary_incidences
 from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, Footnote, FrequencyBand
 from ingest.extract.adverse.pdf_inline import inline_entries, prose_entries
-from ingest.extract.adverse.table_html import (
-    adverse_reactions_from_table,
-    legend_bands,
-    model_tables,
-    paragraph_footnotes,
-)
+from ingest.extract.adverse.table_html import adverse_reactions_from_table, model_tables
 from ingest.ids import IdMaker
-from ingest.records import Issue, LabelRecord, RecoveredTable, Section, Table
+from ingest.records import Issue, LabelRecord, Section, Table
 
 _SUMMARY_SECTION = re.compile(r"summary", re.I)
+_FRACTION = re.compile(r"([<>≥≤]=?)\s*1\s*/\s*([\d,. ]+\d)")
+_LEGEND_ITEM = re.compile(r"\b(very common|common|uncommon|very rare|rare|not known)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)", re.I)
+_MARKER_PARA = re.compile(r"^([a-z]|\d{1,2}|\*{1,3}|[†‡§])\s+(?=\S)")
 
 
 def extract(record: LabelRecord) -> None:
@@ -84,17 +82,17 @@ def adverse_set(record: LabelRecord) -> AdverseReactionSet | None:
     entries.extend(prose_entries(record, ids, entries))  # sentences stating a band or an incidence
     if not entries and not recovered:
         return None
-    notes = [interpret(Footnote(marker, text, src)) for t in held if isinstance(t, RecoveredTable)
-             for marker, text, src in t.footnotes]  # printed under the table
+    notes = [interpret(Footnote(marker, text, src)) for t in held for marker, text, src in t.footnotes]
     used = {m for e in entries for m in e.footnotes} | soc_notes
     notes += paragraph_footnotes(record, used - {n.marker for n in notes})
     out = AdverseReactionSet(entries=entries, footnotes=notes, style="flattened-table" if recovered else "html-table")
     out.bands = _table_bands(tables, held) or legend_bands(record) or [
         FrequencyBand(b, None, band(b).low, band(b).high, band(b).legend)
         for b in ("very common", "common", "uncommon", "rare", "very rare", "not known")]
-    if recovered:  # the summary's incidences the reader settled columns from
-        for t in tables:
+    for t in tables:  # markers a reader handed over with its cells, against the notes printed with the table
+        if t.readings:
             check_markers(_used_markers(t), notes, t.source.section, record.issues)
+    if recovered:  # the summary's incidences the reader settled columns from
         summary_sec = next((s for s in record.children("4.8") if _SUMMARY_SECTION.search(s.title)), None)
         if summary_sec is not None:
             out.incidences, out.summary_population, out.summary_n, _ = summary_incidences(summary_sec)
@@ -150,6 +148,45 @@ def _used_markers(table: Table) -> dict[str, int | None]:
         for m in reading.markers:
             used.setdefault(m, srcs[0].line_start if srcs else None)
     return used
+
+
+def legend_bands(record: LabelRecord) -> list[FrequencyBand]:
+    """The frequency legend as printed in 4.8 ("Very common (≥ 1/10); ...")."""
+    sec = record.section("4.8")
+    if sec is None:
+        return []
+    for p in sec.paragraphs:
+        items = _LEGEND_ITEM.findall(p.text)
+        if len(items) < 3:
+            continue
+        out = []
+        for name, inside in items:
+            name = name.lower()
+            lo = hi = None
+            for op, den in _FRACTION.findall(inside):
+                val = 1 / float(den.replace(",", "").replace(" ", ""))
+                if op.startswith((">", "≥")):
+                    lo = val
+                else:
+                    hi = val
+            if name == "not known":
+                lo = hi = None
+            out.append(FrequencyBand(name, p.source, lo, hi, f"({inside})"))
+        return out
+    return []
+
+
+def paragraph_footnotes(record: LabelRecord, markers: set[str]) -> list[Footnote]:
+    """The footnotes printed as paragraphs of 4.8 ("a Events may ...") for the given markers."""
+    notes = []
+    for s in record.sections:
+        if s.number != "4.8":
+            continue
+        for p in s.paragraphs:
+            m = _MARKER_PARA.match(p.text)
+            if m and m.group(1) in markers:
+                notes.append(Footnote(m.group(1), p.text[m.end() :].strip(), p.source))
+    return notes
 
 
 def _parse_legend(text: str) -> tuple[float | None, float | None]:

@@ -41,7 +41,7 @@ from ingest.extract.adverse.cells import (
 from ingest.extract.adverse.data import Soc, heading_band, match_soc_exact, socs
 from ingest.extract.adverse.data import fold_spelling as fold
 from ingest.extract.adverse.incidence import population_age_group
-from ingest.extract.adverse.records import AdverseReaction, Footnote, FrequencyBand, Incidence
+from ingest.extract.adverse.records import AdverseReaction, Incidence
 from ingest import document as dm
 from ingest.ids import IdMaker
 from ingest.records import CellReading, Issue, LabelRecord, Source, Table
@@ -50,10 +50,6 @@ from ingest.records_document import document
 _SOC_WORDS = {"soc", "system", "organ", "class", "classes", "meddra", "body"}
 _FREQ_WORDS = {"frequency", "frequencies", "incidence", "category"}
 _STOP = {"and", "the", "of", "incl", "including", "disorders", "disorder"}
-_MARKER_PARA = re.compile(r"^([a-z]|\d{1,2}|\*{1,3}|[†‡§])\s+(?=\S)")
-_LEGEND_ITEM = re.compile(r"\b(very common|common|uncommon|very rare|rare|not known)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)", re.I)
-_PAREN = re.compile(r"\([^()]*\)")
-_FRACTION = re.compile(r"([<>≥≤]=?)\s*1\s*/\s*([\d,. ]+\d)")
 _markers = markers
 _clean = clean
 
@@ -366,42 +362,3 @@ def _unresolved_row(record: LabelRecord, table: Table, r: int, row: list[str], r
     loc = base.locator if first else (f"{table.source.locator}/row[{r + 1}]" if table.source.locator else f"row {r + 1}")
     record.add_unresolved("adverse-row", quote, reason + "; row not read as entries",
                           replace(base, quote=quote, locator=loc, derivation="stated", rule=None, confidence=None))
-
-
-def legend_bands(record: LabelRecord) -> list[FrequencyBand]:
-    """The frequency legend as printed in 4.8 ("Very common (≥ 1/10); ...")."""
-    sec = record.section("4.8")
-    if sec is None:
-        return []
-    for p in sec.paragraphs:
-        items = _LEGEND_ITEM.findall(p.text)
-        if len(items) < 3:
-            continue
-        out = []
-        for name, inside in items:
-            name = name.lower()
-            lo = hi = None
-            for op, den in _FRACTION.findall(inside):
-                val = 1 / float(den.replace(",", "").replace(" ", ""))
-                if op.startswith((">", "≥")):
-                    lo = val
-                else:
-                    hi = val
-            if name == "not known":
-                lo = hi = None
-            out.append(FrequencyBand(name, p.source, lo, hi, f"({inside})"))
-        return out
-    return []
-
-
-def paragraph_footnotes(record: LabelRecord, markers: set[str]) -> list[Footnote]:
-    """The footnotes printed as paragraphs of 4.8 ("a Events may ...") for the given markers."""
-    notes = []
-    for s in record.sections:
-        if s.number != "4.8":
-            continue
-        for p in s.paragraphs:
-            m = _MARKER_PARA.match(p.text)
-            if m and m.group(1) in markers:
-                notes.append(Footnote(m.group(1), p.text[m.end() :].strip(), p.source))
-    return notes

@@ -295,11 +295,10 @@ def recover_tables(record: LabelRecord, lines: list[Line], double_spaced: bool) 
 
 
 def _grid(flat: FlatTable, table: RecoveredTable) -> None:
-    """The recovered table in the shape every reader hands over: a header (the organ-class column,
-    then the frequency columns) and rows of cells with their sources. Each printed cell gets a row
-    of its own (the organ class repeated), in printed order, and stands in every column it may
-    stand in, with a :class:`~ingest.records.CellReading`: one column when settled, several when
-    open. Rows whose organ class does not resolve are handed over as unread rows."""
+    """The recovered table in the shape every reader hands over (header, rows of cells with their
+    sources): each printed cell gets a row of its own (the organ class repeated), in printed order,
+    and stands in every column it may stand in, with a :class:`~ingest.records.CellReading`. Rows
+    whose organ class does not resolve are handed over as unread rows."""
     columns = flat.columns or ["very common", "common", "uncommon"]
     table.header = ["System organ class", *columns]
     table.legends = dict(flat.legend_sources)
