@@ -109,7 +109,7 @@ def _table_bands(tables: list[Table], held: list[Table]) -> list[FrequencyBand]:
             leg = h.legends.get(name)
             if leg:
                 printed, src = leg
-                low, high = _parse_legend(printed)
+                low, high = _legend_range(name, printed)
                 out.append(FrequencyBand(name, src, low, high, printed))
             else:
                 out.append(FrequencyBand(name, None, band(name).low, band(name).high, band(name).legend))
@@ -161,17 +161,8 @@ def legend_bands(record: LabelRecord) -> list[FrequencyBand]:
             continue
         out = []
         for name, inside in items:
-            name = name.lower()
-            lo = hi = None
-            for op, den in _FRACTION.findall(inside):
-                val = 1 / float(den.replace(",", "").replace(" ", ""))
-                if op.startswith((">", "≥")):
-                    lo = val
-                else:
-                    hi = val
-            if name == "not known":
-                lo = hi = None
-            out.append(FrequencyBand(name, p.source, lo, hi, f"({inside})"))
+            lo, hi = _legend_range(name.lower(), inside)
+            out.append(FrequencyBand(name.lower(), p.source, lo, hi, f"({inside})"))
         return out
     return []
 
@@ -189,9 +180,14 @@ def paragraph_footnotes(record: LabelRecord, markers: set[str]) -> list[Footnote
     return notes
 
 
-def _parse_legend(text: str) -> tuple[float | None, float | None]:
-    t = text.replace(",", "").replace(" ", "")
-    lo = re.search(r"≥1/(\d+)", t)
-    hi = re.search(r"<1/(\d+)", t)
-    return (1 / int(lo.group(1)) if lo else None, 1 / int(hi.group(1)) if hi else None)
-
+def _legend_range(name: str, legend: str) -> tuple[float | None, float | None]:
+    """The interval a band's printed legend states ("≥ 1/1,000 to < 1/100"), wherever it is printed
+    (under a table heading or in a legend sentence); none for "not known"."""
+    lo = hi = None
+    for op, den in _FRACTION.findall(legend):
+        val = 1 / float(den.replace(",", "").replace(" ", ""))
+        if op.startswith((">", "≥")):
+            lo = val
+        else:
+            hi = val
+    return (None, None) if name == "not known" else (lo, hi)
