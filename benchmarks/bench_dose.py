@@ -14,7 +14,10 @@
    switched off (every request runs the all-versions query).
 
 Clients are 4 processes with keep-alive sessions, on the same machine (they share its cores
-with the server: compare the figures with the empty app's, not with another machine's).
+with the server: compare the figures with the empty app's, not with another machine's). Beside
+each req/s, the server process's CPU milliseconds per request (``/proc/<pid>/stat``), which
+depends less on what else runs on the machine: 1000 / (its CPU ms per request) is the most one
+server process (one interpreter lock) can answer on a core of its own.
 
 Run: ``.venv/bin/python benchmarks/bench_dose.py [--http-seconds 5] [--versions 1000]``
 """
