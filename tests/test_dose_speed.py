@@ -113,3 +113,18 @@ def test_a_version_ingested_again_is_computed_again(kb, blincyto_record, counted
     kb.ingest_records([rec])
     assert json.loads(svc.answer_json("dose", q))["label_version"] == kb.resolve(rec.label_id).naming()
     assert len(counted) == 2
+
+
+def test_rules_compiled_earlier_are_adopted_for_their_version(web_kb, monkeypatch):
+    """A caller holding compiled rules (the CLI keeps them on disk) hands them over under the
+    version's key; the service then compiles nothing."""
+    from kb.dosing import rules as rules_mod
+    from kb.dosing.engine import DosingService
+
+    ref = web_kb.resolve(None)
+    compiled = DosingService(web_kb).rules(None, ref)
+    svc = DosingService(web_kb)
+    monkeypatch.setattr(rules_mod, "load_dosing", lambda *a: pytest.fail("compiled again"))
+    svc.adopt(ref, compiled)
+    assert svc.rules(ref.name) is compiled
+    assert DosingService.rules_key(ref) == (ref.iri, ref.ingested_at)

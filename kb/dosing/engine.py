@@ -44,9 +44,20 @@ class DosingService:
         except LabelNotFound as exc:
             raise DoseInputError(str(exc), "label") from None
 
+    @staticmethod
+    def rules_key(ref) -> tuple:
+        """What a version's compiled rules are kept under: its graph and ingest time (a version
+        ingested again gets new rules), e.g. for a copy on disk."""
+        return (ref.iri, ref.ingested_at)
+
+    def adopt(self, ref, rules: Rules) -> None:
+        """Use ``rules`` (compiled earlier, e.g. read back from disk) for ``ref``'s version."""
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != ref.iri}
+        self._cache[self.rules_key(ref)] = rules
+
     def rules(self, label: str | None, ref=None) -> Rules:
         ref = ref or self._ref(label)
-        key = (ref.iri, ref.ingested_at)  # a version ingested again gets new rules
+        key = self.rules_key(ref)
         hit = self._cache.get(key)
         if hit is None:
             from kb.dosing.rules import load_dosing, runner_for_store
