@@ -9,11 +9,15 @@
    off) over a store holding 1 and N versions of the label (copies of its graph bulk-loaded under
    new version IRIs, N-Quads in chunks; the search index filled alike so the server's start-up sync
    has nothing to add; ``--thin``: copies of the version's own description only), beside an empty WSGI app served by waitress with the same settings in
-   another process, and, as the "before" figure, the in-process app with the resolution cache
+   another process; also with another height on every request (distinct inputs: no kept answer
+   is served, each is computed, encoded and compressed); and, as the "before" figure, the in-process app with the resolution cache
    switched off (every request runs the all-versions query).
 
 Clients are 4 processes with keep-alive sessions, on the same machine (they share its cores
-with the server: compare the figures with the empty app's, not with another machine's).
+with the server: compare the figures with the empty app's, not with another machine's). Beside
+each req/s, the server process's CPU milliseconds per request (``/proc/<pid>/stat``), which
+depends less on what else runs on the machine: 1000 / (its CPU ms per request) is the most one
+server process (one interpreter lock) can answer on a core of its own.
 
 Run: ``.venv/bin/python benchmarks/bench_dose.py [--http-seconds 5] [--versions 1000]``
 """
@@ -37,6 +41,9 @@ from kb.rdf.build import build_graph  # noqa: E402
 
 LABEL = Path(__file__).resolve().parent.parent / "labels" / "blincyto" / "smpc-il.txt"
 QUERY = "indication=pediatric-relapsed-refractory&weight_kg=30&height_cm=130&age_years=9&cycle=1&day=8&infusion_hours=48"
+# the same question with another height on every request (100.00-149.99 cm, every one a valid BSA):
+# no two requests of a run ask the same thing, so no kept answer is served
+DISTINCT = QUERY.replace("height_cm=130", "height_cm={height}")
 
 
 def per_call(fn, n: int) -> float:
@@ -78,14 +85,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _client(url: str, seconds: float) -> int:
+def _client(url: str, seconds: float, which: int = 0) -> int:
+    """Requests of one keep-alive client in ``seconds``; a ``url`` holding ``{height}`` asks with
+    another height each time (``which``: this client's share of the 5,000 heights)."""
     import requests
 
     n = 0
     stop = time.perf_counter() + seconds
+    vary = "{height}" in url
     with requests.Session() as s:
         while time.perf_counter() < stop:
-            r = s.get(url)
+            r = s.get(url.format(height=f"{100 + ((which * 1250 + n) % 5000) / 100:.2f}") if vary else url)
             assert r.status_code == 200, r.text
             n += 1
     return n
@@ -158,8 +168,31 @@ def index_copies(kb, backend: str) -> None:
     idx.add_versions(todo)
 
 
-def serve_rate(store: Path, spec: str, seconds: float, backend: str) -> float:
-    """/api/dose req/s of a real ``kb serve`` over ``store``."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux ``/proc``; NaN elsewhere)."""
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def measured(pid: int, url: str, seconds: float) -> tuple[float, float]:
+    """(req/s, the server's CPU milliseconds per request): the second figure depends little on
+    what else runs on the machine, the first a lot."""
+    cpu0 = cpu_seconds(pid)
+    t0 = time.perf_counter()
+    rate = client_rate(url, seconds)
+    n = rate * (time.perf_counter() - t0)
+    return rate, (cpu_seconds(pid) - cpu0) * 1000 / n
+
+
+def serve_rate(store: Path, spec: str, seconds: float, backend: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """/api/dose (req/s, server CPU ms/request) of a real ``kb serve`` over ``store``: the same
+    question each time, and another question each time (no kept answer served)."""
     import os
     import subprocess
 
@@ -182,7 +215,8 @@ def serve_rate(store: Path, spec: str, seconds: float, backend: str) -> float:
             if proc.poll() is not None or time.monotonic() > stop:
                 raise RuntimeError(f"kb serve did not start: {proc.stderr.read().decode()[-2000:]}")
             time.sleep(0.5)
-        return client_rate(url, seconds)
+        return (measured(proc.pid, url, seconds),
+                measured(proc.pid, f"http://127.0.0.1:{port}/api/dose?label={spec}&{DISTINCT}", seconds))
     finally:
         proc.terminate()
         proc.wait(30)
@@ -197,8 +231,9 @@ serve(app, host="127.0.0.1", port=%d, threads=8, ident="empty", asyncore_use_pol
 """
 
 
-def empty_serve_rate(seconds: float) -> float:
-    """req/s of an empty WSGI app under waitress with kb serve's settings, in its own process."""
+def empty_serve_rate(seconds: float) -> tuple[float, float]:
+    """(req/s, server CPU ms/request) of an empty WSGI app under waitress with kb serve's
+    settings, in its own process."""
     import subprocess
 
     import requests
@@ -213,7 +248,7 @@ def empty_serve_rate(seconds: float) -> float:
                 break
             except requests.ConnectionError:
                 time.sleep(0.2)
-        return client_rate(url, seconds)
+        return measured(proc.pid, url, seconds)
     finally:
         proc.terminate()
         proc.wait(30)
@@ -222,14 +257,15 @@ def empty_serve_rate(seconds: float) -> float:
 def client_rate(url: str, seconds: float, clients: int = 4) -> float:
     t0 = time.perf_counter()
     with ProcessPoolExecutor(clients) as ex:
-        counts = list(ex.map(_client, [url] * clients, [seconds] * clients))
+        counts = list(ex.map(_client, [url] * clients, [seconds] * clients, range(clients)))
     return sum(counts) / (time.perf_counter() - t0)
 
 
 def dose_rate_at(versions: int, seconds: float, data: Path | None, backend: str,
-                 thin: bool = False) -> tuple[float, float, float]:
-    """/api/dose req/s over a store holding ``versions`` versions: (kb serve, empty app, in-process
-    app with the resolution cache off)."""
+                 thin: bool = False) -> tuple:
+    """/api/dose over a store holding ``versions`` versions: (kb serve, kb serve with distinct
+    inputs, empty app), each (req/s, server CPU ms/request), and the req/s of the in-process app
+    with the resolution cache off."""
     import tempfile
 
     from kb.service import KnowledgeBase
@@ -252,7 +288,7 @@ def dose_rate_at(versions: int, seconds: float, data: Path | None, backend: str,
         print(f"  {backend} search index of {versions} versions ready in {time.perf_counter() - t:.1f} s", flush=True)
         kb.close()
         spec = f"{ref.label_id}@{ref.version}"  # the same version at every size (its rules are compiled once)
-        served = serve_rate(store, spec, seconds, backend)
+        served, distinct = serve_rate(store, spec, seconds, backend)
         empty = empty_serve_rate(seconds)
         # before: the server's store settings, the resolution cache switched off
         kb = KnowledgeBase(store, store_options={"hold": False})
@@ -263,7 +299,7 @@ def dose_rate_at(versions: int, seconds: float, data: Path | None, backend: str,
         kb.store.generation = lambda: None  # the store looks uncacheable: resolution queries every time
         uncached = http_rate(app, seconds, path=path)
         kb.close()
-    return served, empty, uncached
+    return served, distinct, empty, uncached
 
 
 def main() -> None:
@@ -302,10 +338,16 @@ def main() -> None:
         for n in sorted({1, args.versions}):
             rows.append((n, *dose_rate_at(n, args.http_seconds, args.data, args.backend, args.thin)))
             print(f"  {n} versions measured", flush=True)
-        print(f"\n{'versions':>8} {'kb serve req/s':>15} {'empty app req/s':>16} {'ratio':>6} "
-              f"{'before (no cache) req/s':>24}   (target >= 500 for kb serve)")
-        for n, served, empty, uncached in rows:
-            print(f"{n:>8} {served:>15.0f} {empty:>16.0f} {served / empty:>6.2f} {uncached:>24.0f}")
+        print(f"\n{'versions':>8} {'kb serve':>16} {'distinct inputs':>16} {'empty app':>16} {'ratios':>11} "
+              f"{'before (no cache)':>18}   (target >= 500 req/s for kb serve)")
+        print(f"{'':>8} {'req/s  CPU ms/req':>16}  {'req/s  CPU ms/req':>16}  {'req/s  CPU ms/req':>16} {'':>11} {'req/s':>18}")
+        for n, (served, served_ms), (distinct, distinct_ms), (empty, empty_ms), uncached in rows:
+            print(f"{n:>8} {served:>7.0f} {served_ms:>8.2f}  {distinct:>7.0f} {distinct_ms:>8.2f}  {empty:>7.0f} {empty_ms:>8.2f} "
+                  f"{served / empty:>5.2f} {distinct / empty:>5.2f} {uncached:>18.0f}")
+        print("kb serve: the same question on every request (its answer kept after the first); distinct inputs: "
+              "another height on every request (computed each time); ratios: req/s of each / empty app's; "
+              "CPU ms/req: the server process's CPU time per request (4 clients share the machine's cores)")
+        print(f"load average at the end: {' '.join(f'{x:.2f}' for x in __import__('os').getloadavg())}")
 
 
 if __name__ == "__main__":

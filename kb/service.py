@@ -151,7 +151,8 @@ class KnowledgeBase:
             None if self.location.startswith(("http://", "https://")) else Path(self.location) / "search-index"
         )
         self._store = None
-        # label resolution cache: (store generation token, refs sorted, refs by label id); see _catalogue
+        # label resolution cache: (store generation token, refs sorted, refs by label id, ref by
+        # "label@version"); see _catalogue
         self._catalogue_cache: tuple | None = None
         self._catalogue_lock = threading.Lock()
         self._versions = VersionCache()  # answers read from one version's graph; see per_version
@@ -306,24 +307,26 @@ class KnowledgeBase:
         token = generation() if generation is not None else None
         return self._versions.get((token, ref.iri, ref.ingested_at, name), compute)
 
-    def _catalogue(self) -> tuple[list[LabelRef], dict[str, list[LabelRef]]]:
+    def _catalogue(self) -> tuple[list[LabelRef], dict[str, list[LabelRef]], dict[str, LabelRef]]:
         """The label versions, cached until the store changes: the store's generation token (a file
         replaced after every write, by this or another process) is read before the query, so a
         write during the query only makes the next request query again. A store without a token
-        (a remote SPARQL server) is queried every time."""
+        (a remote SPARQL server) is queried every time. Also by label id (oldest first) and by
+        ``label@version`` name, so that resolving costs a dict look-up at any number of versions."""
         generation = getattr(self.store, "generation", None)
         token = generation() if generation is not None else None
         cached = self._catalogue_cache
         if token is not None and cached is not None and cached[0] == token:
-            return cached[1], cached[2]
+            return cached[1], cached[2], cached[3]
         refs = self._query_labels()
         by_id: dict[str, list[LabelRef]] = {}
         for r in refs:
             by_id.setdefault(r.label_id, []).append(r)
+        by_name = {r.name: r for r in refs}
         if token is not None:
             with self._catalogue_lock:
-                self._catalogue_cache = (token, refs, by_id)
-        return refs, by_id
+                self._catalogue_cache = (token, refs, by_id, by_name)
+        return refs, by_id, by_name
 
     def _query_labels(self) -> list[LabelRef]:
         rows = self.store.query(_LABELS_QUERY, trusted=True).rows
@@ -340,7 +343,10 @@ class KnowledgeBase:
 
     def resolve(self, spec: str | None) -> LabelRef:
         """``label@version`` -> that version; ``label`` -> its latest; None -> the only label, or the default."""
-        refs, by_id = self._catalogue()
+        refs, by_id, by_name = self._catalogue()
+        hit = by_name.get(spec) if spec else None
+        if hit is not None:
+            return hit
         if not refs:
             raise LabelNotFound("the store holds no label yet (run `kb ingest`)")
         if not spec:
@@ -353,9 +359,6 @@ class KnowledgeBase:
             raise LabelNotFound(f"unknown label {label_id!r} (known: {known})")
         if not version:
             return same[-1]
-        for r in same:
-            if r.version == version:
-                return r
         raise LabelNotFound(
             f"label {label_id!r} has no version {version!r} (versions: {', '.join(r.version for r in same)})"
         )

@@ -145,16 +145,23 @@ def diff():
     return jsonify(diff_answer(request.args)[0])
 
 
+def _answer_response(question: str):
+    """A dosing answer as prebuilt JSON bytes (kept per rules and inputs by the dosing service):
+    the same body ``jsonify`` writes, without encoding it again for the same inputs."""
+    body = dosing_service().answer_json(question, _params(question))
+    return current_app.response_class(body + b"\n", mimetype="application/json")
+
+
 @bp.route("/dose", methods=["GET", "POST"])
 def dose():
-    return jsonify(dosing_service().dose(_params("dose")))
+    return _answer_response("dose")
 
 
 @bp.route("/regimen", methods=["GET", "POST"])
 def regimen():
-    return jsonify(dosing_service().regimen(_params("regimen")))
+    return _answer_response("regimen")
 
 
 @bp.route("/dose-modification", methods=["GET", "POST"])
 def dose_modification():
-    return jsonify(dosing_service().modification(_params("dose-modification")))
+    return _answer_response("dose-modification")

@@ -6,7 +6,7 @@ import math
 
 from ingest import dosing_records as dr
 from kb.dosing.inputs import DoseInputError, age_group_of, dosing_data
-from kb.dosing.patient import Patient, Rules, bsa_rounding_text, daily_dose, round_dose, src, step_for
+from kb.dosing.patient import Patient, Rules, bsa_rounding_text, daily_dose, one_line, round_dose, src, step_for
 from kb.dosing.words import unit_words
 
 
@@ -59,7 +59,7 @@ def infusion(rules: Rules, p: Patient, step: dr.DoseStep, hours: float | None, o
     info["row"] = {"id": row.id, "hours": row.hours.value, "dose": {"value": row.dose.value, "unit": row.dose.unit},
                    "rate_ml_per_h": row.rate.value, "bsa_band_m2": info.get("bsa_band_m2"),
                    "volume_ml": row.volume.value, "vials": row.vials, "section": row.source.section,
-                   "lines": [row.source.line_start, row.source.line_end], "quote": " ".join(row.source.quote.split()),
+                   "lines": [row.source.line_start, row.source.line_end], "quote": one_line(row.source.quote),
                    "text": _row_text(table, row)}
     out["sources"].append(src("infusion.volume_ml", row.source))
     out["sources"].append(src("infusion.table", table.source))

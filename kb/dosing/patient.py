@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any, Mapping
 
 from ingest import dosing_records as dr
@@ -57,10 +58,16 @@ class Rules:
         return [x for x in self.record.limits if x.quantity_kind == kind and x.regimen_id in (None, regimen.id if regimen else None)]
 
 
+@lru_cache(maxsize=8192)
+def one_line(quote: str) -> str:
+    """A quote on one line, single-spaced (the same few quotes are in every answer: kept)."""
+    return " ".join(quote.split())
+
+
 def src(field_name: str, s: dr.Source | None) -> dict | None:
     if s is None:
         return None
-    return {"field": field_name, "section": s.section, "quote": " ".join(s.quote.split()),
+    return {"field": field_name, "section": s.section, "quote": one_line(s.quote),
             "lines": [s.line_start, s.line_end], "derivation": s.derivation}
 
 
