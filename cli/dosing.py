@@ -66,30 +66,30 @@ def _run(ctx, method: str, params: dict, as_json: bool, render) -> None:
     try:
         service = _service(ctx)
         cache = _rules_cache(service.kb, params.get("label"))
+        ref = service.kb.resolve(params.get("label")) if cache is not None else None
+        kept = False
         if cache is not None and cache.is_file():
             try:
-                rules = pickle.loads(cache.read_bytes())
-                service._cache[service.kb.resolve(params.get("label")).iri] = rules
+                service.adopt(ref, pickle.loads(cache.read_bytes()))
+                kept = True
             except Exception:  # noqa: BLE001 - unreadable or from other code: rebuild below
                 cache = cache if cache.exists() else None
-        before = dict(service._cache)
         answer = getattr(service, method)(params)
     except DoseInputError as exc:
         fail(f"{exc.field or 'input'}: {exc.message}", EXIT_BAD_INPUT)
         return
-    if cache is not None:
-        for iri, rules in service._cache.items():
-            if iri not in before:
-                try:  # best effort: a read-only store or a full disk only costs speed
-                    cache.parent.mkdir(exist_ok=True)
-                    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-                    tmp.write_bytes(pickle.dumps(rules))
-                    os.replace(tmp, cache)
-                    old = sorted(cache.parent.glob("dose-rules-*.pickle"), key=lambda p: p.stat().st_mtime)
-                    for stale in old[:-20]:  # re-ingests and code changes leave old keys behind
-                        stale.unlink(missing_ok=True)
-                except OSError:
-                    pass
+    rules = service.compiled(ref) if cache is not None and not kept else None
+    if cache is not None and rules is not None:
+        try:  # best effort: a read-only store or a full disk only costs speed
+            cache.parent.mkdir(exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(rules))
+            os.replace(tmp, cache)
+            old = sorted(cache.parent.glob("dose-rules-*.pickle"), key=lambda p: p.stat().st_mtime)
+            for stale in old[:-20]:  # re-ingests and code changes leave old keys behind
+                stale.unlink(missing_ok=True)
+        except OSError:
+            pass
     if as_json:
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
     else:  # every answer names the label version it comes from

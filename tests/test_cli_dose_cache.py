@@ -33,3 +33,20 @@ def test_rules_cache_follows_a_reingest(tmp_path):
     assert CliRunner().invoke(main, [*ingest, str(V2)]).exit_code == 0  # same name, new content
     assert dose(store) == {"value": 6, "unit": "ug/d"}  # the v2 table, not the cached v1 rules
     assert len(list((store / "cache").glob("dose-rules-*.pickle"))) == 2
+
+
+def test_a_warm_run_reads_the_kept_rules_instead_of_compiling_again(tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    assert CliRunner().invoke(main, ["--store", str(store), "ingest", str(V1)]).exit_code == 0
+    assert dose(store) == {"value": 5, "unit": "ug/d"}
+    (kept,) = (store / "cache").glob("dose-rules-*.pickle")
+    written = kept.stat()
+
+    import kb.dosing.rules as dosing_rules
+
+    def no_compile(*a, **k):
+        raise AssertionError("the rules were compiled again although a copy was kept")
+
+    monkeypatch.setattr(dosing_rules, "load_dosing", no_compile)
+    assert dose(store) == {"value": 5, "unit": "ug/d"}  # from the copy on disk
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)  # not rewritten

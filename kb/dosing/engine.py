@@ -55,6 +55,10 @@ class DosingService:
         self._cache = {k: v for k, v in self._cache.items() if k[0] != ref.iri}
         self._cache[self.rules_key(ref)] = rules
 
+    def compiled(self, ref) -> Rules | None:
+        """The rules compiled (or adopted) for ``ref``'s version in this service, if any."""
+        return self._cache.get(self.rules_key(ref))
+
     def rules(self, label: str | None, ref=None) -> Rules:
         ref = ref or self._ref(label)
         key = self.rules_key(ref)
