@@ -72,13 +72,14 @@ def bind_prefixes(g: Graph) -> Graph:
 
 
 class GraphBuilder:
-    """Collects the triples of one label version graph."""
+    """Collects the triples of one label version graph (in rdflib's default store, or in
+    ``store``: :func:`kb.rdf.build.build_graph` gives a :class:`kb.rdf.triple_index.TripleIndex`)."""
 
-    def __init__(self, label_id: str, version: str):
+    def __init__(self, label_id: str, version: str, store=None):
         self.label_id = label_id
         self.version = version
         self.root = label_iri(label_id, version)
-        self.g = bind_prefixes(Graph(identifier=self.root))
+        self.g = bind_prefixes(Graph(store=store if store is not None else "default", identifier=self.root))
         self._spans = 0
 
     # -- IRIs -------------------------------------------------------------
