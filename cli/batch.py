@@ -154,8 +154,11 @@ class Batch:
         if result is not None:  # read in this process: the graph and triples as the validation left them
             item["unresolved"] += writer.write_version(ref, graph=result.graph, record=result.record,
                                                        triples=result.triples)
-        else:
-            item["unresolved"] += writer.write_version(ref, ntriples=item.pop("ntriples"))
+        else:  # from a worker: the graph for the search index from the same text, not read back from the store
+            from kb.rdf.oxigraph_terms import graph_from_ntriples
+
+            ntriples = item.pop("ntriples")
+            item["unresolved"] += writer.write_version(ref, ntriples=ntriples, graph=graph_from_ntriples(ntriples, ref.iri))
         item["store_s"] = round(time.perf_counter() - t0, 3)
         return item
 
