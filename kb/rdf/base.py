@@ -61,7 +61,7 @@ PREFIXES = {
     "sh": SH,
 }
 
-@lru_cache(maxsize=65536, typed=True)
+@lru_cache(maxsize=16384, typed=True)
 def typed_literal(value, datatype: URIRef) -> Literal:
     """``Literal(value, datatype=datatype)``, made once per value: rdflib takes about 10 us to make
     a literal from a number (it casts and normalises), and a label has thousands of line and
