@@ -10,7 +10,7 @@ from kb.rdf import dosing as rdf_dosing
 from kb.rdf import standard_types as rdf_types
 from kb.rdf import unresolved as rdf_unresolved
 from kb.rdf.base import GraphBuilder
-from kb.rdf.triple_index import TripleIndex, gc_paused
+from kb.rdf.triple_index import TripleIndex
 
 # rdf_types last: it types what the others made
 MAPPERS = [rdf_core.add, rdf_adverse.add, rdf_dosing.add, rdf_unresolved.add, rdf_types.add]
@@ -19,8 +19,7 @@ MAPPERS = [rdf_core.add, rdf_adverse.add, rdf_dosing.add, rdf_unresolved.add, rd
 def build_graph(record: LabelRecord) -> Graph:
     """The label version's graph, held in a :class:`TripleIndex` (fast to fill and to read; copy it
     into a default rdflib graph for pySHACL)."""
-    with gc_paused():
-        b = GraphBuilder(record.label_id, record.version, TripleIndex())
-        for mapper in MAPPERS:
-            mapper(b, record)
+    b = GraphBuilder(record.label_id, record.version, TripleIndex())
+    for mapper in MAPPERS:
+        mapper(b, record)
     return b.g

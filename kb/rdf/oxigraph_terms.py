@@ -4,7 +4,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kb.rdf.triple_index import TripleIndex, gc_paused
+from kb.rdf.triple_index import TripleIndex
 
 
 def ox_term(term):
@@ -45,8 +45,7 @@ def ox_triples(data) -> list:
     making the pyoxigraph term again. A graph held in a :class:`TripleIndex` is read from its
     index: each subject and each predicate converted once (see :func:`_indexed_triples`)."""
     if isinstance(data, Graph) and isinstance(data.store, TripleIndex):
-        with gc_paused():
-            return _indexed_triples(data.store.by_subject())
+        return _indexed_triples(data.store.by_subject())
     named, literal, triple = ox.NamedNode, ox.Literal, ox.Quad
     datatypes: dict[str, ox.NamedNode] = {}
     out: list[ox.Quad] = []

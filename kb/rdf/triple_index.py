@@ -14,8 +14,6 @@ into a ``Memory`` graph: :func:`kb.validate.shacl.validate_graph_reference` make
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from typing import Iterator
 
 from rdflib.store import Store
@@ -204,18 +202,3 @@ def _discard(index: dict, a, b, c) -> None:
         del inner[b]
         if not inner:
             del index[a]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a label's graph (or what is made from it) is built: its
-    100,000 new objects hold no reference cycles, but each allocation burst made Python walk
-    every live object of the process again (0.1 s of the build, conversion and validation of
-    the bundled label in a process holding a few label graphs). Re-enabled after, if it was on."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()

@@ -35,7 +35,6 @@ from kb.search.base import (
     stamp,
     words_of,
 )
-from kb.rdf.triple_index import gc_paused
 from kb.search.analysis import index_tokens
 from kb.search.documents import documents
 from kb.search.latest import latest_markers
@@ -166,10 +165,9 @@ class TantivyIndex(SearchBase):
             w = self._writer(ix, heap=200_000_000)
             n, memo = 0, {}  # type: tuple[int, dict]
             for g in graphs:
-                with gc_paused():
-                    marker, docs = self._marker(g)
-                    if marker is not None:
-                        n += self._add(w, marker, docs, memo)
+                marker, docs = self._marker(g)
+                if marker is not None:
+                    n += self._add(w, marker, docs, memo)
             w.commit()
             w.wait_merging_threads()
             self._publish(gen)
@@ -199,10 +197,9 @@ class TantivyIndex(SearchBase):
             ix = tantivy.Index(self.schema, path=str(self.dir / str(self._current())), reuse=True)
             w = self._writer(ix)
             w.delete_documents_by_term("graph", str(graph_iri))
-            with gc_paused():  # the documents and tokens of a label: many objects, no cycles
-                marker, docs = self._marker(g) if g is not None else (None, [])
-                if marker is not None:
-                    self._add(w, marker, docs, {})
+            marker, docs = self._marker(g) if g is not None else (None, [])
+            if marker is not None:
+                self._add(w, marker, docs, {})
             w.commit()
             w.wait_merging_threads()
 
