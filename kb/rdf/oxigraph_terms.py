@@ -117,25 +117,24 @@ def graph_from_ntriples(text: str, identifier: str) -> Graph:
     """A label version's N-Triples (as a batch worker sends them) as an rdflib graph in a
     :class:`TripleIndex`, parsed by Oxigraph: what the search index reads after the store write,
     without reading the version back from the store (1.2 s for the bundled label)."""
-    with gc_paused():
-        g = Graph(store=TripleIndex(), identifier=URIRef(identifier))
-        add = g.store.add
-        iris: dict[str, URIRef] = {}
-        for t in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
-            s, p, o = t.subject, t.predicate, t.object
-            subject = iris.get(s.value) if type(s) is ox.NamedNode else None
-            if subject is None:
-                subject = rdflib_term(s)
-                if type(s) is ox.NamedNode:
-                    iris[s.value] = subject
-            predicate = iris.get(p.value)
-            if predicate is None:
-                predicate = iris[p.value] = URIRef(p.value)
-            if type(o) is ox.Literal:
-                obj = (Literal(o.value, lang=o.language) if o.language else
-                       Literal(o.value) if o.datatype.value == _XSD_STRING else
-                       Literal(o.value, datatype=URIRef(o.datatype.value)))
-            else:
-                obj = rdflib_term(o)
-            add((subject, predicate, obj))
+    g = Graph(store=TripleIndex(), identifier=URIRef(identifier))
+    add = g.store.add
+    iris: dict[str, URIRef] = {}
+    for t in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+        s, p, o = t.subject, t.predicate, t.object
+        subject = iris.get(s.value) if type(s) is ox.NamedNode else None
+        if subject is None:
+            subject = rdflib_term(s)
+            if type(s) is ox.NamedNode:
+                iris[s.value] = subject
+        predicate = iris.get(p.value)
+        if predicate is None:
+            predicate = iris[p.value] = URIRef(p.value)
+        if type(o) is ox.Literal:
+            obj = (Literal(o.value, lang=o.language) if o.language else
+                   Literal(o.value) if o.datatype.value == _XSD_STRING else
+                   Literal(o.value, datatype=URIRef(o.datatype.value)))
+        else:
+            obj = rdflib_term(o)
+        add((subject, predicate, obj))
     return g
