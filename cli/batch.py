@@ -65,11 +65,13 @@ def _refusal(path, reason: str, code: int, violations: list[str] | None = None) 
 
 
 def read_file(path: str, label_id: str | None, version: str | None,
-              max_input_mb: float | None = None) -> list[dict]:
+              max_input_mb: float | None = None, in_process: bool = False) -> list[dict]:
     """Worker: read, build and validate every label in ``path`` through the service's one
     check path (:func:`kb.service.check_file`); conforming ones carry their store update as
-    N-Triples text (picklable, cheap to send). What the file held besides SmPCs (annexes) is
-    named on its first item."""
+    N-Triples text (picklable, cheap to send), or, ``in_process`` (one job: no worker), the
+    result itself (graph, validated triples, record), so the parent neither re-parses the text nor
+    reads the version back from the store for the search index. What the file held besides
+    SmPCs (annexes) is named on its first item."""
     from ingest.errors import IngestError
     from kb.service import DEFAULT_MAX_INPUT_MB, check_file, stamp_ingested
 
@@ -92,8 +94,12 @@ def read_file(path: str, label_id: str | None, version: str | None,
                                            [v.describe() for v in report.violations])})
             continue
         stamp = stamp_ingested(result.graph)
-        out.append({**base, "status": "stored", "iri": ref.iri, "triples": len(result.graph),
-                    "ntriples": _ntriples(result, stamp)})
+        item = {**base, "status": "stored", "iri": ref.iri, "triples": len(result.graph)}
+        if in_process:
+            item["result"] = _with_stamp(result, stamp)
+        else:
+            item["ntriples"] = _ntriples(result, stamp)
+        out.append(item)
     if out and skipped:
         out[0]["skipped"] = list(skipped)
     return out
@@ -109,6 +115,15 @@ def _ntriples(result, stamp) -> str:
     from kb.rdf.oxigraph_terms import ox_triples
 
     return (ox.serialize(result.triples + ox_triples([stamp]), format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+
+
+def _with_stamp(result, stamp):
+    """The result with the stamp among its validated triples (what is written)."""
+    if result.triples is not None:
+        from kb.rdf.oxigraph_terms import ox_triples
+
+        result.triples = result.triples + ox_triples([stamp])
+    return result
 
 
 def _worker_init() -> None:
@@ -134,7 +149,16 @@ class Batch:
 
         t0 = time.perf_counter()
         ref = LabelRef(item["label"], item["version"], item["iri"])
-        item["unresolved"] += self.ctx.obj.writer.write_version(ref, ntriples=item.pop("ntriples"))
+        writer = self.ctx.obj.writer
+        result = item.pop("result", None)
+        if result is not None:  # read in this process: the graph and triples as the validation left them
+            item["unresolved"] += writer.write_version(ref, graph=result.graph, record=result.record,
+                                                       triples=result.triples)
+        else:  # from a worker: the graph for the search index from the same text, not read back from the store
+            from kb.rdf.oxigraph_terms import graph_from_ntriples
+
+            ntriples = item.pop("ntriples")
+            item["unresolved"] += writer.write_version(ref, ntriples=ntriples, graph=graph_from_ntriples(ntriples, ref.iri))
         item["store_s"] = round(time.perf_counter() - t0, 3)
         return item
 
@@ -144,6 +168,7 @@ class Batch:
                 item = self._store(item)
             except Exception as exc:  # noqa: BLE001 - e.g. the store is busy: this label is not stored
                 item.pop("ntriples", None)
+                item.pop("result", None)
                 item.update(status="refused", reason=f"not stored: {exc}", code=EXIT_INTERNAL)
             self.items.append(item)
             self.report(item)
@@ -161,7 +186,7 @@ class Batch:
                 for f in self.files:
                     if stop["now"]:
                         break
-                    self._finish(read_file(str(f), self.label_id, self.version, self.max_input_mb))
+                    self._finish(read_file(str(f), self.label_id, self.version, self.max_input_mb, in_process=True))
             else:
                 self._run_pool(stop)
         finally:

@@ -180,3 +180,26 @@ def test_ingest_updates_the_index_through_the_hook(web_kb, idx, label_ref):
     before = idx.search("dexamethasone")["total"]
     assert before > 0
     assert idx.markers()[label_ref.iri]["version"] == label_ref.version
+
+
+def test_index_tokens_are_the_analyzer_chain_tokens_on_every_text_of_the_label():
+    """The tantivy index is fed tokens made in one loop (kb.search.analysis.index_tokens); a query is
+    analysed by the whoosh chain: both must give the same tokens, positions and offsets, on every
+    text the index holds for the bundled label and on hyphenated, case-folded and stop-word text."""
+    from ingest.pipeline import read_label
+    from kb.rdf.build import build_graph
+    from kb.search.analysis import index_tokens, load_vocabulary, make_analyzer
+    from kb.search.base import TEXT_FIELDS, words_of
+    from kb.search.documents import documents
+    from kb.service import default_label
+
+    docs = documents(build_graph(read_label(default_label())))
+    texts = {str(d.get(k) or "") for d in docs for k in TEXT_FIELDS} | {words_of(d) for d in docs}
+    texts |= {"breast-feeding and re-treatment, non-Hodgkin--lymphoma; X-ray of the", "A-B-C the of a an",
+              "- -- a- -b", "co-trimoxazole/anti-CD19 T-cell \u2010hyphen\u2011ated", "\u0130stanbul \u0130-x", ""}
+    assert len(texts) > 500
+    vocab = load_vocabulary()
+    for analyzer in (make_analyzer(vocab), make_analyzer(vocab, stem=False)):
+        for text in texts:
+            chain = [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)]
+            assert index_tokens(analyzer, text) == chain, text

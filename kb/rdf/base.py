@@ -61,6 +61,14 @@ PREFIXES = {
     "sh": SH,
 }
 
+@lru_cache(maxsize=16384, typed=True)
+def typed_literal(value, datatype: URIRef) -> Literal:
+    """``Literal(value, datatype=datatype)``, made once per value: rdflib takes about 10 us to make
+    a literal from a number (it casts and normalises), and a label has thousands of line and
+    character numbers. Literals are immutable, so graphs can share them."""
+    return Literal(value, datatype=datatype)
+
+
 def label_iri(label_id: str, version: str) -> URIRef:
     return URIRef(f"{ID_BASE}{quote(label_id, safe='')}/{quote(version, safe='')}")
 
@@ -72,13 +80,14 @@ def bind_prefixes(g: Graph) -> Graph:
 
 
 class GraphBuilder:
-    """Collects the triples of one label version graph."""
+    """Collects the triples of one label version graph (in rdflib's default store, or in
+    ``store``: :func:`kb.rdf.build.build_graph` gives a :class:`kb.rdf.triple_index.TripleIndex`)."""
 
-    def __init__(self, label_id: str, version: str):
+    def __init__(self, label_id: str, version: str, store=None):
         self.label_id = label_id
         self.version = version
         self.root = label_iri(label_id, version)
-        self.g = bind_prefixes(Graph(identifier=self.root))
+        self.g = bind_prefixes(Graph(store=store if store is not None else "default", identifier=self.root))
         self._spans = 0
 
     # -- IRIs -------------------------------------------------------------
@@ -100,9 +109,9 @@ class GraphBuilder:
         if isinstance(value, bool):
             self.g.add((node, prop, Literal(value)))
         elif isinstance(value, int):
-            self.g.add((node, prop, Literal(value, datatype=datatype or XSD.integer)))
+            self.g.add((node, prop, typed_literal(value, datatype or XSD.integer)))
         elif isinstance(value, float):
-            self.g.add((node, prop, Literal(repr_decimal(value), datatype=datatype or XSD.decimal)))
+            self.g.add((node, prop, typed_literal(repr_decimal(value), datatype or XSD.decimal)))
         else:
             self.g.add((node, prop, Literal(value, datatype=datatype)))
 
@@ -115,20 +124,21 @@ class GraphBuilder:
         g = self.g
         g.add((span, RDF.type, SMPC.TextSpan))
         g.add((span, SMPC.inSection, self.section_iri(src.section)))
-        g.add((span, SMPC.startLine, Literal(src.line_start, datatype=XSD.integer)))
-        g.add((span, SMPC.endLine, Literal(src.line_end, datatype=XSD.integer)))
-        g.add((span, SMPC.startChar, Literal(src.char_start, datatype=XSD.integer)))
-        g.add((span, SMPC.endChar, Literal(src.char_end, datatype=XSD.integer)))
+        integer = XSD.integer
+        g.add((span, SMPC.startLine, typed_literal(src.line_start, integer)))
+        g.add((span, SMPC.endLine, typed_literal(src.line_end, integer)))
+        g.add((span, SMPC.startChar, typed_literal(src.char_start, integer)))
+        g.add((span, SMPC.endChar, typed_literal(src.char_end, integer)))
         g.add((span, SMPC.quote, Literal(src.quote)))
         g.add((span, SMPC.derivation, Literal(src.derivation)))
         if src.locator:
             g.add((span, SMPC.locator, Literal(src.locator)))
         if src.page is not None:
-            g.add((span, SMPC.page, Literal(src.page, datatype=XSD.integer)))
+            g.add((span, SMPC.page, typed_literal(src.page, XSD.integer)))
         if src.rule:
             g.add((span, SMPC.derivationRule, Literal(src.rule)))
         if src.confidence is not None:
-            g.add((span, SMPC.confidence, Literal(repr_decimal(src.confidence), datatype=XSD.decimal)))
+            g.add((span, SMPC.confidence, typed_literal(repr_decimal(src.confidence), XSD.decimal)))
         g.add((node, PROV.wasDerivedFrom, span))
         return span
 

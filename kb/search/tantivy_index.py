@@ -35,6 +35,7 @@ from kb.search.base import (
     stamp,
     words_of,
 )
+from kb.search.analysis import index_tokens
 from kb.search.documents import documents
 from kb.search.latest import latest_markers
 from kb.search.results import SearchError, build_response, hit_path
@@ -121,8 +122,7 @@ class TantivyIndex(SearchBase):
         key = (id(analyzer), text)
         got = memo.get(key)
         if got is None:
-            toks = [tantivy.Token(t.text, t.pos, t.startchar, t.endchar)
-                    for t in analyzer(text, positions=True, chars=True)]
+            toks = [tantivy.Token(*t) for t in index_tokens(analyzer, text)]
             got = memo[key] = toks
         return tantivy.PreTokenizedString(text, got)
 

@@ -166,6 +166,11 @@ def validate_graph_reference(data: Graph) -> ValidationReport:
     label); the reference the SPARQL evaluation is tested against."""
     from pyshacl import validate as shacl_validate
 
+    if not data.store.context_aware:  # e.g. build_graph's TripleIndex: pySHACL wants a Dataset's store
+        copy = Graph(identifier=data.identifier)
+        for t in data:
+            copy.add(t)
+        data = copy
     conforms, results, _ = shacl_validate(
         data, shacl_graph=shapes_graph(), ont_graph=vocabulary_graph(), inference="none",
         advanced=True, allow_warnings=True,

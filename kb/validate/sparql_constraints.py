@@ -87,8 +87,11 @@ def load(data: Graph, vocabulary: Graph, triples: list | None = None) -> ox.Stor
     if vocab is None:  # the vocabulary graph is loaded once per process (kb.validate.shacl caches it)
         vocab = _VOCABULARY[id(vocabulary)] = [ox.Quad(t.subject, t.predicate, t.object) for t in ox_triples(vocabulary)]
     store = ox.Store()
+    quads = ox_triples(data) if triples is None else triples  # quads in the default graph (see ox_triples)
     quad = ox.Quad
-    store.extend([quad(t.subject, t.predicate, t.object) for t in (ox_triples(data) if triples is None else triples)])
+    if not all(type(q) is quad for q in quads):
+        quads = [quad(q.subject, q.predicate, q.object) for q in quads]
+    store.extend(quads)
     store.extend(vocab)
     return store
 
