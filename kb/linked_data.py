@@ -93,12 +93,18 @@ def ontology_terms() -> list[dict]:
 ONTOLOGY_GRAPH = "https://w3id.org/smpc-kb/graph/ontology"
 
 
-def ontology_graph() -> Graph:
-    """The vocabulary and the SHACL shapes as one named graph, stamped with a hash of the files."""
-    from kb.validate.shacl import ONTOLOGY, shapes_graph
+def ontology_stamp() -> str:
+    """The ontology graph's ``dcterms:identifier``: a hash of the vocabulary and shape files."""
+    from kb.validate.shacl import ONTOLOGY
 
     files = sorted(ONTOLOGY.glob("vocab/*.ttl")) + sorted(ONTOLOGY.glob("shapes/*.ttl"))
-    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    return "sha256:" + hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+
+
+def ontology_graph() -> Graph:
+    """The vocabulary and the SHACL shapes as one named graph, stamped with a hash of the files."""
+    from kb.validate.shacl import shapes_graph
+
     g = Graph(identifier=URIRef(ONTOLOGY_GRAPH))
     for t in vocabulary_graph():
         g.add(t)
@@ -113,21 +119,20 @@ def ontology_graph() -> Graph:
     node = URIRef(ONTOLOGY_GRAPH)
     g.add((node, RDF.type, VOID.Dataset))
     g.add((node, DCTERMS.title, Literal("smpc-kb vocabulary and SHACL shapes")))
-    g.add((node, DCTERMS.identifier, Literal(f"sha256:{digest}")))
+    g.add((node, DCTERMS.identifier, Literal(ontology_stamp())))
     return g
 
 
 def ensure_ontology_graph(store) -> bool:
     """Load (or refresh) the ontology graph in the store when the files changed; True if written."""
-    g = ontology_graph()
-    stamp = g.value(URIRef(ONTOLOGY_GRAPH), DCTERMS.identifier)
+    stamp = ontology_stamp()  # the graph itself (2,500 triples) is built only when it must be written
     # a SELECT compared here, not an ASK: Virtuoso (7.2) answers ASK (and COUNT) over GRAPH <g> as
     # true (1) when <g> is not among the protocol's named-graph-uri list RemoteStore sends, i.e. when
     # the store does not hold the ontology graph yet, so the graph was never written there (docs/store.md)
     q = f"SELECT ?id WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_GRAPH}> <{DCTERMS.identifier}> ?id }} }}"
     if any(r.get("id") is not None and str(r["id"]) == str(stamp) for r in store.query(q).rows):
         return False
-    store.replace_graph(ONTOLOGY_GRAPH, g)
+    store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
     return True
 
 

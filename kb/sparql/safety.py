@@ -38,10 +38,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
-
-from pyparsing import ParseBaseException
-from rdflib.plugins.sparql.parserutils import CompValue
+from typing import TYPE_CHECKING, Callable
 
 from kb import accept
 from kb.sparql.cost import blank_lateral, estimate
@@ -58,6 +55,9 @@ from kb.sparql.execution import (  # noqa: F401  (re-exported: the public error 
     StoreBusy,
 )
 from kb.sparql.results import QueryResult
+
+if TYPE_CHECKING:  # rdflib's SPARQL parser and pyparsing load only when a text needs them (~85 ms)
+    from pyparsing import ParseBaseException
 
 _KINDS = {
     "SelectQuery": "select",
@@ -114,6 +114,8 @@ class ParsedQuery:
 
 
 def _walk(node, seen: set[int]):
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if id(node) in seen:
         return
     seen.add(id(node))
@@ -151,6 +153,7 @@ def check_query(text: str) -> ParsedQuery:
 
 @lru_cache(maxsize=1024)
 def _check_query_cached(text: str) -> ParsedQuery:
+    from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import Query, UpdateUnit
 
     decoded = decode_escapes(text)
