@@ -83,11 +83,21 @@ def singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1)
+def _phrase_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    return tuple((re.compile(rf"\b{re.escape(a)}\b"), b) for a, b in matching()["phrases"].items())
+
+
+@lru_cache(maxsize=16384)
 def term_key(text: str) -> str:
-    """Matching key for a term: folded, summary phrases rewritten, singular words."""
+    """Matching key for a term: folded, summary phrases rewritten, singular words.
+
+    Kept per text: linking the selected-reaction subsections compares every entry's keys with
+    every subject (about 11,000 calls per label), and building the phrase patterns on each call
+    also evicted the rest of the program's regular expressions from ``re``'s cache."""
     s = fold_spelling(text)
-    for a, b in matching()["phrases"].items():
-        s = re.sub(rf"\b{re.escape(a)}\b", b, s)
+    for pattern, b in _phrase_patterns():
+        s = pattern.sub(b, s)
     return " ".join(singular(w) for w in s.split())
 
 
