@@ -77,9 +77,16 @@ class SectionBuilder:
             styled_now = ln.bold or ln.italic or ln.underlined or ln.size >= big
             if brk or starts_item(ln) or (styled_prev and not styled_now
                                           and is_subheading(self.group, prev.text, self.body_size)) \
-                    or (ln.spans and ln.spans[0].sup):
+                    or (ln.spans and ln.spans[0].sup) or self._next_note(ln):
                 self.flush()
         self.group.append(ln)
+
+    def _next_note(self, ln: Line) -> bool:
+        """A footnote printed under the one before opens with its own marker ("* ..." then "** ..."),
+        the marker printed as plain text: a new footnote, not a line of the one above."""
+        first = self.group[0]
+        note = (first.spans and first.spans[0].sup) or (first.text[:1] in "*†‡§" and MARKER.match(first.text))
+        return bool(note) and ln.text[:1] in "*†‡§" and MARKER.match(ln.text) is not None
 
     def _forced_break(self, prev: Line, ln: Line) -> bool:
         """The previous line ended although the next line's first word would have fitted: the
