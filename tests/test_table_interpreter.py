@@ -156,3 +156,23 @@ def test_fhir_cell_keeps_a_provenance_per_paragraph():
     assert by["Herpes zoster infections"].frequency == by["Sepsis"].frequency == "rare"
     assert by["Sepsis"].source.locator == cell.lines[1].prov.path
     assert by["Herpes zoster infections"].source.locator == cell.lines[0].prov.path
+
+
+def test_pdf_table_footnotes_printed_under_the_table():
+    """Humira's 4.8 table (first SmPC, page 18) ends "Common | Chest pain, oedema, pyrexia¹⁾" and
+    prints under it "* further information is found elsewhere in sections 4.3, 4.4 and 4.8",
+    then on lines of their own "** including open label extension studies" and "1) including
+    spontaneous reporting data": the PDF reader hands them over as the table's footnotes, the way
+    the text reader does, and the interpreter attaches them to the set."""
+    rec = pdf_labels("humira").records[0]
+    [table] = [t for s in rec.sections if s.number == "4.8" for t in s.tables if t.footnotes]
+    assert [m for m, _, _ in table.footnotes] == ["*", "**", "1)", "2)"]
+    ars = rec.adverse_reactions
+    notes = {n.marker: n for n in ars.footnotes}
+    assert notes["1)"].text == "including spontaneous reporting data"
+    assert notes["1)"].source.locator.startswith("page 18 ")
+    assert notes["1)"].source.quote == "1) including spontaneous reporting data"
+    assert notes["*"].text == "further information is found elsewhere in sections 4.3, 4.4 and 4.8"
+    assert notes["**"].text == "including open label extension studies"
+    pyrexia = next(e for e in ars.entries if e.term == "pyrexia")
+    assert (pyrexia.frequency, pyrexia.footnotes) == ("common", ["1)"])

@@ -76,13 +76,17 @@ def adverse_set(record: LabelRecord) -> AdverseReactionSet | None:
     ids = IdMaker()
     entries: list[AdverseReaction] = []
     soc_notes: set[str] = set()  # markers printed on organ-class cells
-    for t in tables:
-        entries.extend(adverse_reactions_from_table(t, record, ids, soc_notes))
+    read: list[Table] = []  # the held tables the interpreter read as frequency tables: their footnotes are the set's
+    for t, h in zip(tables, held):
+        got = adverse_reactions_from_table(t, record, ids, soc_notes)
+        entries.extend(got)
+        if got or t.readings:
+            read.append(h)
     entries.extend(inline_entries(record, ids))  # lists under organ-class sub-headings
     entries.extend(prose_entries(record, ids, entries))  # sentences stating a band or an incidence
     if not entries and not recovered:
         return None
-    notes = [interpret(Footnote(marker, text, src)) for t in held for marker, text, src in t.footnotes]
+    notes = [interpret(Footnote(marker, text, src)) for t in read for marker, text, src in t.footnotes]
     used = {m for e in entries for m in e.footnotes} | soc_notes
     notes += paragraph_footnotes(record, used - {n.marker for n in notes})
     out = AdverseReactionSet(entries=entries, footnotes=notes, style="flattened-table" if recovered else "html-table")
