@@ -208,3 +208,13 @@ def test_footnotes_printed_one_per_line_are_separate_footnotes():
     assert notes[0].text.startswith("Documented symptomatic hypoglycaemia") and "**" not in notes[0].text
     assert notes[1].text.startswith("Severe symptomatic hypoglycaemia")
     assert notes[2].text.startswith("Liraglutide, exenatide BID")
+
+
+def test_a_footnote_marker_glued_to_its_first_word():
+    """Skilarence prints under its 4.8 table (page 8) "*Additional adverse reactions reported with
+    Fumaderm, ..." and "**Adverse reactions reported during post marketing experience.", the stars
+    glued to the first word: two footnotes of the table."""
+    sec = pdf_read("skilarence").documents[0].section("4.8")
+    [table] = sec.tables()
+    assert [(n.marker, n.text.split()[:3]) for n in table.footnotes] == [
+        ("*", ["Additional", "adverse", "reactions"]), ("**", ["Adverse", "reactions", "reported"])]
