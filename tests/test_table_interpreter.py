@@ -176,3 +176,33 @@ def test_pdf_table_footnotes_printed_under_the_table():
     assert notes["**"].text == "including open label extension studies"
     pyrexia = next(e for e in ars.entries if e.term == "pyrexia")
     assert (pyrexia.frequency, pyrexia.footnotes) == ("common", ["1)"])
+
+
+def test_marker_check_runs_for_every_readers_table():
+    """Every reader's 4.8 table is checked: a marker printed in a cell with no footnote is a warning.
+    Methotrexate's ePI prints under its table "²See section 4.4."; without that footnote, marker 2
+    (printed in the table's cells) has none. The bundled labels print a footnote for every marker
+    of their 4.8 tables: Dovato's "*particularly in patients with a pre-existing history of
+    depression or psychiatric illness." inside the cells of suicidal ideation (page 14), Skilarence's
+    "*Additional adverse reactions reported with Fumaderm ..." and "**Adverse reactions reported
+    during post marketing experience." under its table (page 8), so none warns."""
+    text = METHOTREXATE.read_text(encoding="utf-8")
+    assert text.count("<sup>2</sup>See section 4.4.") == 1
+    broken = read_label_bytes(text.replace("<sup>2</sup>See section 4.4.", "See section 4.4.").encode(),
+                              "/nonexistent/methotrexate.json")
+    missing = [i for i in broken.issues if i.rule == "adverse.footnote-missing"]
+    assert [i.message for i in missing] == ["footnote marker '2' has no footnote"] and missing[0].section == "4.8"
+    assert not [i for i in read_label(METHOTREXATE).issues if i.rule and i.rule.startswith("adverse.footnote")]
+    dovato = pdf_labels("dovato").records[0]
+    skilarence = pdf_labels("skilarence").records[0]
+    for rec in (dovato, skilarence):
+        assert not [i for i in rec.issues if i.rule and i.rule.startswith("adverse.footnote")]
+    note = next(n for n in dovato.adverse_reactions.footnotes if n.marker == "*")
+    assert note.text == "particularly in patients with a pre-existing history of depression or psychiatric illness."
+    assert note.source.locator.startswith("page 14 ")
+    by = {e.term: e for e in dovato.adverse_reactions.entries}
+    assert by["suicidal ideation"].footnotes == by["completed suicide"].footnotes == ["*"]
+    notes = {n.marker: n.text for n in skilarence.adverse_reactions.footnotes}
+    assert notes == {"*": "Additional adverse reactions reported with Fumaderm, a related medicinal product "
+                          "containing dimethyl fumarate along with other fumaric acid esters.",
+                     "**": "Adverse reactions reported during post marketing experience."}
