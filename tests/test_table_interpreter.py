@@ -206,3 +206,13 @@ def test_marker_check_runs_for_every_readers_table():
     assert notes == {"*": "Additional adverse reactions reported with Fumaderm, a related medicinal product "
                           "containing dimethyl fumarate along with other fumaric acid esters.",
                      "**": "Adverse reactions reported during post marketing experience."}
+
+
+def test_summary_incidences_for_every_reader():
+    """Dovato's 4.8 summary (page 14) prints "The most frequently reported adverse reactions are
+    headache (3%), diarrhoea (2%), nausea (2%) and insomnia (2%)": the set carries those incidences,
+    whichever reader made the table, as it does for a recovered table."""
+    dovato = pdf_labels("dovato").records[0]
+    got = {(i.subject, i.percent, i.kind) for i in dovato.adverse_reactions.incidences}
+    assert got == {("headache", 3.0, "any grade"), ("diarrhoea", 2.0, "any grade"),
+                   ("nausea", 2.0, "any grade"), ("insomnia", 2.0, "any grade")}

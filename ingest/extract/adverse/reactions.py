@@ -103,10 +103,11 @@ def adverse_set(record: LabelRecord) -> AdverseReactionSet | None:
         mine = {n.marker for n in own[id(t)]}
         check_markers(marks, [n for n in notes if n.marker in mine or n.marker in marks], t.source.section,
                       record.issues)
-    if recovered:  # the summary's incidences the reader settled columns from
-        summary_sec = next((s for s in record.children("4.8") if _SUMMARY_SECTION.search(s.title)), None)
-        if summary_sec is not None:
-            out.incidences, out.summary_population, out.summary_n, _ = summary_incidences(summary_sec)
+    # the summary's incidences ("headache (3%), diarrhoea (2%) ..."), whichever reader made the table
+    # (a recovered table's columns were settled from them)
+    summary_sec = next((s for s in record.children("4.8") if _SUMMARY_SECTION.search(s.title)), None)
+    if summary_sec is not None:
+        out.incidences, out.summary_population, out.summary_n, _ = summary_incidences(summary_sec)
     return out
 
 
