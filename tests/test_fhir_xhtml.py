@@ -109,7 +109,7 @@ def test_long_layout_table_with_rowspan_and_footnotes(rec):
     nausea = next(e for e in entries if e.term == "Nausea")
     assert nausea.footnotes == ["b"] and nausea.source.quote == "Nausea\u1d47"  # as printed
     assert nausea.source.locator.endswith("table[1]/tbody[1]/tr[3]/td[3]/p[1]")
-    assert any(i.rule == "html-table-unknown-soc" and "Unknown organ things" in i.message for i in rec.issues)
+    assert any(i.rule == "adverse.unknown-soc" and "Unknown organ things" in i.message for i in rec.issues)
 
 
 def test_adverse_set_has_legend_and_footnotes(rec):

@@ -195,3 +195,26 @@ def test_rotated_figure_labels_are_not_read_as_text():
     doc = pdf_read("humira").documents[0]
     blocks = [b for b in doc.section("5.1").blocks if b.prov.page == 32]
     assert blocks and not any(len(b.text) <= 2 for b in blocks)
+
+
+def test_footnotes_printed_one_per_line_are_separate_footnotes():
+    """Under Suliqua's hypoglycaemia table (page 11) three footnotes are printed, each on lines of
+    its own, their markers as plain text: "* Documented symptomatic hypoglycaemia ...", "** Severe
+    symptomatic hypoglycaemia ..." and "*** Liraglutide, exenatide BID ...": three footnotes, not
+    one paragraph."""
+    sec = pdf_read("suliqua").documents[0].section("4.8")
+    notes = [b for b in sec.blocks if isinstance(b, dm.Footnote) and b.prov.page == 11]
+    assert [n.marker for n in notes] == ["*", "**", "***"]
+    assert notes[0].text.startswith("Documented symptomatic hypoglycaemia") and "**" not in notes[0].text
+    assert notes[1].text.startswith("Severe symptomatic hypoglycaemia")
+    assert notes[2].text.startswith("Liraglutide, exenatide BID")
+
+
+def test_a_footnote_marker_glued_to_its_first_word():
+    """Skilarence prints under its 4.8 table (page 8) "*Additional adverse reactions reported with
+    Fumaderm, ..." and "**Adverse reactions reported during post marketing experience.", the stars
+    glued to the first word: two footnotes of the table."""
+    sec = pdf_read("skilarence").documents[0].section("4.8")
+    [table] = sec.tables()
+    assert [(n.marker, n.text.split()[:3]) for n in table.footnotes] == [
+        ("*", ["Additional", "adverse", "reactions"]), ("**", ["Adverse", "reactions", "reported"])]

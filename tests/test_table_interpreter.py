@@ -156,3 +156,63 @@ def test_fhir_cell_keeps_a_provenance_per_paragraph():
     assert by["Herpes zoster infections"].frequency == by["Sepsis"].frequency == "rare"
     assert by["Sepsis"].source.locator == cell.lines[1].prov.path
     assert by["Herpes zoster infections"].source.locator == cell.lines[0].prov.path
+
+
+def test_pdf_table_footnotes_printed_under_the_table():
+    """Humira's 4.8 table (first SmPC, page 18) ends "Common | Chest pain, oedema, pyrexia¹⁾" and
+    prints under it "* further information is found elsewhere in sections 4.3, 4.4 and 4.8",
+    then on lines of their own "** including open label extension studies" and "1) including
+    spontaneous reporting data": the PDF reader hands them over as the table's footnotes, the way
+    the text reader does, and the interpreter attaches them to the set."""
+    rec = pdf_labels("humira").records[0]
+    [table] = [t for s in rec.sections if s.number == "4.8" for t in s.tables if t.footnotes]
+    assert [m for m, _, _ in table.footnotes] == ["*", "**", "1)", "2)"]
+    ars = rec.adverse_reactions
+    notes = {n.marker: n for n in ars.footnotes}
+    assert notes["1)"].text == "including spontaneous reporting data"
+    assert notes["1)"].source.locator.startswith("page 18 ")
+    assert notes["1)"].source.quote == "1) including spontaneous reporting data"
+    assert notes["*"].text == "further information is found elsewhere in sections 4.3, 4.4 and 4.8"
+    assert notes["**"].text == "including open label extension studies"
+    pyrexia = next(e for e in ars.entries if e.term == "pyrexia")
+    assert (pyrexia.frequency, pyrexia.footnotes) == ("common", ["1)"])
+
+
+def test_marker_check_runs_for_every_readers_table():
+    """Every reader's 4.8 table is checked: a marker printed in a cell with no footnote is a warning.
+    Methotrexate's ePI prints under its table "²See section 4.4."; without that footnote, marker 2
+    (printed in the table's cells) has none. The bundled labels print a footnote for every marker
+    of their 4.8 tables: Dovato's "*particularly in patients with a pre-existing history of
+    depression or psychiatric illness." inside the cells of suicidal ideation (page 14), Skilarence's
+    "*Additional adverse reactions reported with Fumaderm ..." and "**Adverse reactions reported
+    during post marketing experience." under its table (page 8), so none warns."""
+    text = METHOTREXATE.read_text(encoding="utf-8")
+    assert text.count("<sup>2</sup>See section 4.4.") == 1
+    broken = read_label_bytes(text.replace("<sup>2</sup>See section 4.4.", "See section 4.4.").encode(),
+                              "/nonexistent/methotrexate.json")
+    missing = [i for i in broken.issues if i.rule == "adverse.footnote-missing"]
+    assert [i.message for i in missing] == ["footnote marker '2' has no footnote"] and missing[0].section == "4.8"
+    assert not [i for i in read_label(METHOTREXATE).issues if i.rule and i.rule.startswith("adverse.footnote")]
+    dovato = pdf_labels("dovato").records[0]
+    skilarence = pdf_labels("skilarence").records[0]
+    for rec in (dovato, skilarence):
+        assert not [i for i in rec.issues if i.rule and i.rule.startswith("adverse.footnote")]
+    note = next(n for n in dovato.adverse_reactions.footnotes if n.marker == "*")
+    assert note.text == "particularly in patients with a pre-existing history of depression or psychiatric illness."
+    assert note.source.locator.startswith("page 14 ")
+    by = {e.term: e for e in dovato.adverse_reactions.entries}
+    assert by["suicidal ideation"].footnotes == by["completed suicide"].footnotes == ["*"]
+    notes = {n.marker: n.text for n in skilarence.adverse_reactions.footnotes}
+    assert notes == {"*": "Additional adverse reactions reported with Fumaderm, a related medicinal product "
+                          "containing dimethyl fumarate along with other fumaric acid esters.",
+                     "**": "Adverse reactions reported during post marketing experience."}
+
+
+def test_summary_incidences_for_every_reader():
+    """Dovato's 4.8 summary (page 14) prints "The most frequently reported adverse reactions are
+    headache (3%), diarrhoea (2%), nausea (2%) and insomnia (2%)": the set carries those incidences,
+    whichever reader made the table, as it does for a recovered table."""
+    dovato = pdf_labels("dovato").records[0]
+    got = {(i.subject, i.percent, i.kind) for i in dovato.adverse_reactions.incidences}
+    assert got == {("headache", 3.0, "any grade"), ("diarrhoea", 2.0, "any grade"),
+                   ("nausea", 2.0, "any grade"), ("insomnia", 2.0, "any grade")}

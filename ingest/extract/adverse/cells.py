@@ -166,6 +166,14 @@ def split_terms(line: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+def footnote_of_line(line: str) -> tuple[str, str] | None:
+    """A footnote printed as a line of a cell ("*particularly in patients ..."): (marker, text)."""
+    m = _FOOTNOTE_LINE.match(line)
+    if not m or not is_footnote_line(line):
+        return None
+    return m.group(1).translate(_TO_PLAIN), " ".join(line[m.end():].split())
+
+
 def cell_lines(cell: str) -> tuple[list[str], list[str]]:
     """The term lines of a cell and its footnote lines."""
     terms, notes = [], []

@@ -67,7 +67,7 @@ def summary_incidences(sec: Section) -> tuple[list[Incidence], str | None, int |
         kind = "serious" if "serious" in p.text.lower().split("(")[0] else "any grade"
         for subject, pct in items:
             subject = re.sub(r"^(?:and|or)\s+", "", subject.strip())
-            subject = re.sub(r"^.*\b(?:were|include|includes)\s*:?\s+", "", subject)
+            subject = re.sub(r"^.*\b(?:are|were|include|includes)\s*:?\s+", "", subject)
             out.append(Incidence(kind, p.source, percent=float(pct), unit="%", population=pop, n=n,
                                  study="pooled", subject=subject, section_key=sec.key))
         if kind == "any grade":

@@ -24,10 +24,12 @@ incidences and links to the selected-reaction subsections are attached by
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.extract.adverse import curation as adverse_curation
 from ingest.extract.adverse import inline as adverse_inline
 from ingest.extract.adverse import links as adverse_links
+from ingest.extract.adverse.cells import footnote_of_line, markers
 from ingest.extract.adverse.data import band, heading_band
 from ingest.extract.adverse.footnotes import check_markers, interpret
 from ingest.extract.adverse.incidence import summary_incidences
@@ -35,7 +37,7 @@ from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, 
 from ingest.extract.adverse.pdf_inline import inline_entries, prose_entries
 from ingest.extract.adverse.table_html import adverse_reactions_from_table, model_tables
 from ingest.ids import IdMaker
-from ingest.records import Issue, LabelRecord, Section, Table
+from ingest.records import Issue, LabelRecord, Section, Source, Table
 
 _SUMMARY_SECTION = re.compile(r"summary", re.I)
 _FRACTION = re.compile(r"([<>≥≤]=?)\s*1\s*/\s*([\d,. ]+\d)")
@@ -76,26 +78,36 @@ def adverse_set(record: LabelRecord) -> AdverseReactionSet | None:
     ids = IdMaker()
     entries: list[AdverseReaction] = []
     soc_notes: set[str] = set()  # markers printed on organ-class cells
-    for t in tables:
-        entries.extend(adverse_reactions_from_table(t, record, ids, soc_notes))
+    read: list[tuple[Table, Table]] = []  # the tables read as frequency tables: their footnotes are the set's
+    for t, h in zip(tables, held):
+        got = adverse_reactions_from_table(t, record, ids, soc_notes)
+        entries.extend(got)
+        if got or t.readings:
+            read.append((t, h))
     entries.extend(inline_entries(record, ids))  # lists under organ-class sub-headings
     entries.extend(prose_entries(record, ids, entries))  # sentences stating a band or an incidence
     if not entries and not recovered:
         return None
-    notes = [interpret(Footnote(marker, text, src)) for t in held for marker, text, src in t.footnotes]
+    own = {id(t): _own_notes(t, h) for t, h in read}  # the notes printed with each table
+    notes: list[Footnote] = []
+    for t, _ in read:
+        notes += [n for n in own[id(t)] if not any((n.marker, n.text) == (x.marker, x.text) for x in notes)]
     used = {m for e in entries for m in e.footnotes} | soc_notes
     notes += paragraph_footnotes(record, used - {n.marker for n in notes})
     out = AdverseReactionSet(entries=entries, footnotes=notes, style="flattened-table" if recovered else "html-table")
     out.bands = _table_bands(tables, held) or legend_bands(record) or [
         FrequencyBand(b, None, band(b).low, band(b).high, band(b).legend)
         for b in ("very common", "common", "uncommon", "rare", "very rare", "not known")]
-    for t in tables:  # markers a reader handed over with its cells, against the notes printed with the table
-        if t.readings:
-            check_markers(_used_markers(t), notes, t.source.section, record.issues)
-    if recovered:  # the summary's incidences the reader settled columns from
-        summary_sec = next((s for s in record.children("4.8") if _SUMMARY_SECTION.search(s.title)), None)
-        if summary_sec is not None:
-            out.incidences, out.summary_population, out.summary_n, _ = summary_incidences(summary_sec)
+    for t, _ in read:  # the markers printed in each table's cells, against the notes: its own, and the set's
+        marks = _used_markers(t)
+        mine = {n.marker for n in own[id(t)]}
+        check_markers(marks, [n for n in notes if n.marker in mine or n.marker in marks], t.source.section,
+                      record.issues)
+    # the summary's incidences ("headache (3%), diarrhoea (2%) ..."), whichever reader made the table
+    # (a recovered table's columns were settled from them)
+    summary_sec = next((s for s in record.children("4.8") if _SUMMARY_SECTION.search(s.title)), None)
+    if summary_sec is not None:
+        out.incidences, out.summary_population, out.summary_n, _ = summary_incidences(summary_sec)
     return out
 
 
@@ -140,13 +152,46 @@ def _inline(sec: Section, subs: list[Section], record: LabelRecord) -> AdverseRe
     return inline
 
 
+def _own_notes(table: Table, held: Table) -> list[Footnote]:
+    """The footnotes printed with a table: under it (as its reader handed them over), then those
+    printed as a line of a cell ("*particularly in patients ..."), each once."""
+    notes = [interpret(Footnote(marker, text, src)) for marker, text, src in held.footnotes]
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row):
+            lines = [ln for ln in cell.split("\n") if ln.strip()]
+            for k, ln in enumerate(lines):
+                note = footnote_of_line(ln)
+                if note is not None and not any((n.marker, n.text) == note for n in notes):
+                    src = _cell_source(table, r, c, k)
+                    notes.append(interpret(Footnote(*note, replace(src, quote=ln) if src else table.source)))
+    return notes
+
+
+def _cell_source(table: Table, r: int, c: int, k: int) -> Source | None:
+    srcs = table.cell_sources[r][c] if r < len(table.cell_sources) and c < len(table.cell_sources[r]) else []
+    return srcs[k] if k < len(srcs) else (srcs[0] if srcs else None)
+
+
 def _used_markers(table: Table) -> dict[str, int | None]:
-    """Marker -> the line it is first printed on, over the cells the reader read."""
+    """Marker -> the line it is first printed on, over the table's cells: the markers the reader
+    parted from a cell's term where it established the cell, else those printed on each line of
+    the cell that is not itself a footnote."""
     used: dict[str, int | None] = {}
-    for (r, c), reading in sorted(table.readings.items()):
-        srcs = table.cell_sources[r][c] if r < len(table.cell_sources) and c < len(table.cell_sources[r]) else []
-        for m in reading.markers:
-            used.setdefault(m, srcs[0].line_start if srcs else None)
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row):
+            reading = table.readings.get((r, c))
+            if reading is not None:
+                src = _cell_source(table, r, c, 0)
+                for m in reading.markers:
+                    used.setdefault(m, src.line_start if src else None)
+                continue
+            lines = [ln for ln in cell.split("\n") if ln.strip()]
+            for k, ln in enumerate(lines):
+                if footnote_of_line(ln) is not None:
+                    continue
+                src = _cell_source(table, r, c, k)
+                for m in markers(ln)[1]:
+                    used.setdefault(m, src.line_start if src else None)
     return used
 
 

@@ -272,7 +272,7 @@ def _convert(table: Table, record: LabelRecord, ids: IdMaker, record_notes: set[
             if soc is None:
                 record.issues.append(Issue("warning", f"4.8 table row {r + 1}: organ class '{printed}' is not a "
                                            "MedDRA system organ class; row skipped", table.source.section,
-                                           table.source.line_start, "html-table-unknown-soc"))
+                                           table.source.line_start, "adverse.unknown-soc"))
                 _unresolved_row(record, table, r, row, f"organ class '{printed}' is not a MedDRA system organ class")
                 current = None
                 r += step
@@ -341,7 +341,7 @@ def _long_row(r, row, soc_col, freq_col, add, record, table) -> None:
     if whole is None:
         record.issues.append(Issue("warning", f"4.8 table row {r + 1}: frequency '{_clean(fcell)}' "
                                    "not understood; row skipped", table.source.section,
-                                   table.source.line_start, "html-table-unknown-frequency"))
+                                   table.source.line_start, "adverse.unknown-frequency"))
         _unresolved_row(record, table, r, row, f"frequency '{_clean(fcell)}' is not a frequency category")
         return
     for c in term_cols:

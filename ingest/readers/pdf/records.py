@@ -3,8 +3,10 @@
 The PDF reader hands over real tables, the way the FHIR reader does: each
 :class:`~ingest.document.Table` becomes an :class:`ingest.readers.fhir.xhtml.HtmlTable`
 (header, rows of cell text with one line per cell paragraph, one Source per
-cell line; superscript footnote markers written as Unicode superscripts), and
-its rows are also kept as "table-row" paragraphs for search.
+cell line; superscript footnote markers written as Unicode superscripts; the
+footnotes printed under it or inside its frame as ``footnotes``, as the text reader
+hands over its recovered table's), and its rows are also kept as "table-row"
+paragraphs for search.
 
 Sub-headings become sub-sections ``"4.4/<slug>"`` (level + 1, parent = the
 numbered section), as in the text and FHIR readers; an emphasised lead-in
@@ -27,7 +29,7 @@ def _source(key: str, prov: dm.Provenance, quote: str) -> Source:
     return Source(key, prov.line_start, prov.line_end, prov.char_start, prov.char_end, quote, prov.locator())
 
 
-def _table(t: dm.Table, key: str) -> HtmlTable:
+def _table(t: dm.Table, key: str, text: str) -> HtmlTable:
     def cell_sources(c: dm.Cell) -> list[Source]:
         lines = [ln for ln in c.marked.split("\n") if ln.strip()] or [""]
         return [_source(key, c.prov, ln) for ln in lines]
@@ -37,7 +39,15 @@ def _table(t: dm.Table, key: str) -> HtmlTable:
         t.caption, header, [[c.marked for c in row] for row in t.rows], _source(key, t.prov, t.text),
         cell_sources=[[cell_sources(c) for c in row] for row in t.rows],
         header_sources=[_source(key, c.prov, c.text) for c in t.header[-1]] if t.header else [],
+        footnotes=[(n.marker, n.text, _source(key, n.prov, _note_quote(n, text))) for n in t.footnotes],
     )
+
+
+def _note_quote(note: dm.Footnote, text: str) -> str:
+    """A footnote as printed: its own passage of the document text (a note printed under the table),
+    else marker and text (notes printed inside the table's frame share the cell's place)."""
+    own = text[note.prov.char_start:note.prov.char_end]
+    return own if own.startswith(note.marker) else f"{note.marker} {note.text}"
 
 
 def to_record(doc: dm.Document) -> LabelRecord:
@@ -60,7 +70,7 @@ def to_record(doc: dm.Document) -> LabelRecord:
                 if isinstance(b, dm.Heading):
                     continue
             if isinstance(b, dm.Table):
-                current.tables.append(_table(b, current.key))
+                current.tables.append(_table(b, current.key, text))
                 for row in b.header + b.rows:
                     seen: list[dm.Cell] = []
                     for c in row:

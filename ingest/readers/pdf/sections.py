@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from ingest import document as dm
-from ingest.readers.pdf.layout import MARKER, DocBuilder, Item, heading_of, is_subheading, join_lines, lead_in
+from ingest.readers.pdf.layout import DocBuilder, Item, heading_of, is_subheading, join_lines, lead_in
 from ingest.readers.pdf.lines import BULLET, ENUM, Line, starts_item
 from ingest.readers.pdf.tables import PageTable
 
@@ -13,6 +13,9 @@ _SUPERS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒ
 _PLAIN = str.maketrans(_SUPERS, "0123456789abcdefghijklmnoprstuvwxyz")
 _FOOTNOTE_CELL = re.compile(f"^(?:[{_SUPERS}]+|[*†‡§]+)\\s*\\S")
 _FOOTNOTE_PART = re.compile(f"([{_SUPERS}]+|[*†‡§]+)\\s*(.+?)(?=\\s[{_SUPERS}]+\\s*[A-Z]|\\n[{_SUPERS}*†‡§]|$)", re.S)
+# a footnote whose marker is a plain symbol: "* Documented ...", or glued to the note's first word
+# ("*Additional adverse reactions ...", "**2 hour PPG ...")
+_SYMBOL_NOTE = re.compile(r"^(\*{1,3}|[†‡§])(?:[\s.)]|(?=[A-Z0-9]))")
 _SUPERSCRIPT = str.maketrans("0123456789+-=()abcdefghijklmnoprstuvwxyz*",
                              "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ*")
 
@@ -43,8 +46,9 @@ class SectionBuilder:
         pages = tuple(sorted({ln.page for ln in lines}))
         first = lines[0]
         lead_sup = first.spans and first.spans[0].sup and first.spans[0].text.strip()
-        if lead_sup or (text[:1] in "*†‡§" and MARKER.match(text)):
-            marker = first.spans[0].text.strip() if lead_sup else MARKER.match(text).group(1)
+        symbol = _SYMBOL_NOTE.match(text)
+        if lead_sup or symbol:
+            marker = first.spans[0].text.strip() if lead_sup else symbol.group(1)  # type: ignore[union-attr]
             body = text[len(marker):].strip()
             note = dm.Footnote(body, self.out.emit(text, first.page, _bbox(lines), pages), marker)
             self.current.blocks.append(note)
@@ -77,9 +81,16 @@ class SectionBuilder:
             styled_now = ln.bold or ln.italic or ln.underlined or ln.size >= big
             if brk or starts_item(ln) or (styled_prev and not styled_now
                                           and is_subheading(self.group, prev.text, self.body_size)) \
-                    or (ln.spans and ln.spans[0].sup):
+                    or (ln.spans and ln.spans[0].sup) or self._next_note(ln):
                 self.flush()
         self.group.append(ln)
+
+    def _next_note(self, ln: Line) -> bool:
+        """A footnote printed under the one before opens with its own marker ("* ..." then "** ..."),
+        the marker printed as plain text: a new footnote, not a line of the one above."""
+        first = self.group[0]
+        note = (first.spans and first.spans[0].sup) or _SYMBOL_NOTE.match(first.text)
+        return bool(note) and _SYMBOL_NOTE.match(ln.text) is not None
 
     def _forced_break(self, prev: Line, ln: Line) -> bool:
         """The previous line ended although the next line's first word would have fitted: the
