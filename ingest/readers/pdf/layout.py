@@ -139,8 +139,10 @@ def lead_in(spans: list[dm.Span]) -> str | None:
         if not (s.bold or s.italic or s.underline) or s.superscript:
             break
         lead += s.text
-    whole = " ".join("".join(s.text for s in spans).split())
     lead = " ".join(lead.split())
+    if not lead:  # no emphasised opening: nothing to split off (the whole text is not needed)
+        return None
+    whole = " ".join("".join(s.text for s in spans).split())
     rest = whole[len(lead):].strip() if lead else ""
     if lead and rest[:1] in (":", "."):  # the colon itself printed plain
         lead, rest = lead + rest[0], rest[1:].strip()

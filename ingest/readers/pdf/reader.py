@@ -52,7 +52,8 @@ def _fold(text: str) -> str:
 def annex_of(text: str) -> str | None:
     """The annex (roman number) a page opens, if it opens one."""
     cues = _cues()
-    for ln in [_fold(x) for x in text.splitlines() if x.strip()][: cues["heading_lines"]]:
+    lines = (x for x in text.splitlines() if x.strip())
+    for ln in (_fold(x) for _, x in zip(range(cues["heading_lines"]), lines)):  # only the first lines are folded
         m = cues["_heading"].match(ln)
         if m and m.group(1) in cues["annexes"]:
             return m.group(1)
