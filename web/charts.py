@@ -1,10 +1,11 @@
 """Small server-side SVG charts (no JavaScript, no external library): layout only, drawn by templates."""
 from __future__ import annotations
 
+from kb.adverse_query import FREQUENCY_NAMES
+
 PALETTE = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac", "#999999"]
 # one colour per frequency band, the same on every label's page
-BAND_COLOURS = {"very common": "#b2182b", "common": "#ef8a62", "uncommon": "#f6c26b", "rare": "#67a9cf",
-                "very rare": "#2166ac", "not known": "#999999"}
+BAND_COLOURS = dict(zip(FREQUENCY_NAMES, ["#b2182b", "#ef8a62", "#f6c26b", "#67a9cf", "#2166ac", "#999999"]))
 
 
 def band_colour(name: str) -> str:

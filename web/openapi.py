@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from kb.adverse_query import FREQUENCY_NAMES
+
 from .openapi_schemas import ref, schemas
 
 bp = Blueprint("openapi", __name__)
@@ -153,7 +155,7 @@ def document() -> dict:
     ex = _examples()
     label = _p("label", "path", True, "label id (its latest version) or label@version",
                {"type": "string", "minLength": 1}, ex.get("label"))
-    freq = {"enum": ["very common", "common", "uncommon", "rare", "very rare", "not known"]}
+    freq = {"enum": list(FREQUENCY_NAMES)}
     from kb.search.base import MAX_QUERY_CHARS
     from kb.search.documents import KINDS
 

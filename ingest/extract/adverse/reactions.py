@@ -30,7 +30,7 @@ from ingest.extract.adverse import curation as adverse_curation
 from ingest.extract.adverse import inline as adverse_inline
 from ingest.extract.adverse import links as adverse_links
 from ingest.extract.adverse.cells import footnote_of_line, markers
-from ingest.extract.adverse.data import band, heading_band
+from ingest.extract.adverse.data import band, bands, heading_band
 from ingest.extract.adverse.footnotes import check_markers, interpret
 from ingest.extract.adverse.incidence import summary_incidences
 from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, Footnote, FrequencyBand
@@ -96,8 +96,7 @@ def adverse_set(record: LabelRecord) -> AdverseReactionSet | None:
     notes += paragraph_footnotes(record, used - {n.marker for n in notes})
     out = AdverseReactionSet(entries=entries, footnotes=notes, style="flattened-table" if recovered else "html-table")
     out.bands = _table_bands(tables, held) or legend_bands(record) or [
-        FrequencyBand(b, None, band(b).low, band(b).high, band(b).legend)
-        for b in ("very common", "common", "uncommon", "rare", "very rare", "not known")]
+        FrequencyBand(b.name, None, b.low, b.high, b.legend) for b in bands()]
     for t, _ in read:  # the markers printed in each table's cells, against the notes: its own, and the set's
         marks = _used_markers(t)
         mine = {n.marker for n in own[id(t)]}
