@@ -121,6 +121,7 @@ class LocalStore(Store):
         self._pool_limits = {"wait_s": worker_wait_s, "memory_mb": worker_memory_mb}  # see kb.sparql.workers
         self._pool: WorkerPool | None = None
         self._snapshots = ReaderSnapshots(self.path)  # what the query workers open (never the live directory)
+        self._handover: str | None = None  # the checkpoint read while another process holds the directory
         self._closed = False
         if hold:
             self._store, self._read_only = self._open(write=False)
@@ -175,7 +176,7 @@ class LocalStore(Store):
                 time.sleep(0.05)
         if (not write and self.follow_writers and self._someone_waits()
                 and os.path.exists(os.path.join(self.path, "CURRENT"))):
-            return self._open_read_only(), True  # leave the directory to the waiting writer
+            return self._read_only_handle(), True  # leave the directory to the waiting writer
         flagged = False
         try:
             while True:
@@ -190,7 +191,7 @@ class LocalStore(Store):
                             f"cannot open the store {self.path} for writing: "
                             f"{os.strerror(e.errno) if e.errno else str(e).splitlines()[0]}") from None
                     if not write:
-                        return self._open_read_only(), True
+                        return self._read_only_handle(), True
                     if not flagged:
                         try:
                             with open(self._wait_flag, "w"):
@@ -216,7 +217,43 @@ class LocalStore(Store):
             except OSError:
                 pass
         log.debug("opened %s read-write", self.path)
+        if self._handover is not None:  # the directory is ours again: its stand-in can go
+            old, self._handover = self._handover, None
+            self._snapshots.release(old)
         return store, False
+
+    def _read_only_handle(self) -> ox.Store:
+        """What to read while another process holds the directory (or is about to): the checkpoint
+        this store left when it let go of the directory (:meth:`_let_go`), a directory nobody writes
+        to. A store that never held the directory (a CLI command beside a server) opens the live
+        directory read-only, at once (docs/store.md)."""
+        if self._handover is not None:
+            try:
+                return ox.Store.read_only(self._handover)
+            except (OSError, RuntimeError) as e:
+                log.warning("cannot open the hand-over checkpoint %s (%s); reading the live directory",
+                            self._handover, e)
+        return self._open_read_only()
+
+    def _let_go(self) -> None:
+        """Release the directory to another process that asked for it (a writer). A read-write handle
+        first leaves a checkpoint of the committed state (flushed, so it needs no write-ahead log to
+        replay), which this store reads until it can take the directory back: opening a RocksDB
+        directory read-only while another process writes to it is undefined behaviour (a
+        compaction can delete an SST file the reader still counts on)."""
+        handle = self._store
+        if handle is not None and not self._read_only and self.follow_writers and not self._closed:
+            try:
+                handle.flush()
+                directory, _ = self._snapshots.acquire(handle)
+            except (OSError, RuntimeError) as e:
+                log.warning("no hand-over checkpoint of %s (%s)", self.path, e)
+            else:
+                if directory != self.path:  # the live directory: no checkpoint could be made
+                    old, self._handover = self._handover, directory
+                    if old is not None:
+                        self._snapshots.release(old)
+        self._release()
 
     def _release(self) -> None:
         store, self._store = self._store, None
@@ -238,7 +275,7 @@ class LocalStore(Store):
                     continue
                 with self._mutex:
                     if self._users == 0 and self._store is not None and not self._read_only and not self._closed:
-                        self._release()
+                        self._let_go()
 
         self._watcher = threading.Thread(target=watch, name=f"store-watch {self.path}", daemon=True)
         self._watcher.start()
@@ -252,13 +289,22 @@ class LocalStore(Store):
             # snapshot, so the users drain and the handle can be handed over
             side = (not write and self.follow_writers and self._store is not None and not self._read_only
                     and self._users > 0 and self._someone_waits())
+            handle = self._store
         if side:
-            snapshot = self._open_read_only()
+            with self._rw.read():  # a checkpoint of our handle, made while no write of ours runs
+                directory, _ = self._snapshots.acquire(handle)
+            del handle
             try:
-                yield snapshot
+                snapshot = ox.Store.read_only(directory) if directory != self.path else self._open_read_only()
+                try:
+                    yield snapshot
+                finally:
+                    del snapshot
             finally:
-                del snapshot
+                if directory != self.path:
+                    self._snapshots.release(directory)
             return
+        del handle
         with self._mutex:
             if self._closed:
                 raise ValueError("the store is closed")
@@ -282,11 +328,11 @@ class LocalStore(Store):
                         self._release()  # the next use tries to take the directory back
                     elif not self.hold:
                         if self._someone_waits():
-                            self._release()
+                            self._let_go()
                         else:
                             self._schedule_release()
                     elif self.follow_writers and self._someone_waits():
-                        self._release()
+                        self._let_go()
 
     def _schedule_release(self) -> None:
         if self.linger_s <= 0:
@@ -404,7 +450,11 @@ class LocalStore(Store):
     def generation(self) -> str | None:
         """A token that changes after every write to this store, by this process or another one
         (a small file in the store directory, replaced after each update); None when there is no
-        marker and none can be written (then callers must not cache)."""
+        marker and none can be written (then callers must not cache). Also None while this store
+        reads its hand-over checkpoint: another process may have written (and bumped the token)
+        since, so an answer read now must not be kept under the new token."""
+        if self._handover is not None:
+            return None
         for _ in range(2):
             try:
                 with open(self._generation_file, encoding="ascii") as f:

@@ -1,0 +1,93 @@
+"""A server's store (follow_writers) that lets another process write never opens the live
+directory read-only meanwhile: it reads the checkpoint it left when it let go (RocksDB leaves a
+read-only open beside another process's writer undefined: a compaction may delete an SST file
+the reader counts on), takes the directory back afterwards, and keeps no answer read from the
+checkpoint under the writer's new generation token (docs/store.md)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import pyoxigraph as ox
+
+try:
+    from .conftest_store import label_graph
+except ImportError:
+    from conftest_store import label_graph
+from kb.store.local import LocalStore
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.dirname(os.path.abspath(__file__))
+
+WRITER = r"""
+import sys
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {tests!r})
+from conftest_store import label_graph
+from kb.store.local import LocalStore
+for v in range(4):
+    with LocalStore({path!r}, busy_timeout_s=30, follow_writers=False) as s:
+        s.replace_graph(*label_graph("drug-b", str(v)))
+print("written", flush=True)
+"""
+
+VERSION = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s a <https://w3id.org/smpc-kb/ontology#LabelVersion> } }"
+
+
+def versions(store: LocalStore) -> int:
+    return int(store.query(VERSION).rows[0]["n"])
+
+
+def test_server_reads_a_checkpoint_while_another_process_writes(tmp_path, monkeypatch):
+    path = str(tmp_path / "store")
+    server = LocalStore(path)  # hold=True, follow_writers=True: as `kb serve` opens it
+    server.replace_graph(*label_graph("drug-a", "1"))
+    opened: list[str] = []
+    real = ox.Store
+
+    class RecordingStore:  # what kb.store.local sees as pyoxigraph.Store: records read-only opens
+        def __new__(cls, *a, **k):
+            return real(*a, **k)
+
+        @staticmethod
+        def read_only(p):
+            opened.append(os.path.abspath(p))
+            return real.read_only(p)
+
+    class Pyoxigraph:  # kb.store.local's `ox`: pyoxigraph with that Store
+        Store = RecordingStore
+
+        def __getattr__(self, name):
+            return getattr(ox, name)
+
+    monkeypatch.setattr("kb.store.local.ox", Pyoxigraph())
+    tokens: set = set()
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def keep_reading():
+        while not stop.is_set():
+            tokens.add(server.generation())
+            seen.append(versions(server))
+
+    t = threading.Thread(target=keep_reading)
+    t.start()
+    code = WRITER.format(root=ROOT, tests=TESTS, path=path)
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    finally:
+        stop.set()
+        t.join(30)
+    try:
+        assert proc.returncode == 0 and proc.stdout.strip() == "written", proc.stderr
+        assert seen and min(seen) >= 1  # the server kept answering, never from an empty store
+        assert os.path.abspath(path) not in opened  # never the live directory read-only
+        assert any(p.startswith(os.path.join(os.path.abspath(path), "readers")) for p in opened)
+        assert None in tokens  # no caching under a token while reading the checkpoint
+        assert versions(server) == 5  # the directory taken back: the other process's 4 versions
+        assert server.generation() is not None
+    finally:
+        server.close()
+    assert not os.listdir(os.path.join(path, "readers"))  # the hand-over checkpoints are gone
