@@ -47,7 +47,7 @@ def test_server_reads_a_checkpoint_while_another_process_writes(tmp_path, monkey
     opened: list[str] = []
     real = ox.Store
 
-    class RecordingStore:  # what kb.store.local sees as pyoxigraph.Store: records read-only opens
+    class RecordingStore:  # what kb.store.holding sees as pyoxigraph.Store: records read-only opens
         def __new__(cls, *a, **k):
             return real(*a, **k)
 
@@ -56,13 +56,13 @@ def test_server_reads_a_checkpoint_while_another_process_writes(tmp_path, monkey
             opened.append(os.path.abspath(p))
             return real.read_only(p)
 
-    class Pyoxigraph:  # kb.store.local's `ox`: pyoxigraph with that Store
+    class Pyoxigraph:  # kb.store.holding's `ox`: pyoxigraph with that Store
         Store = RecordingStore
 
         def __getattr__(self, name):
             return getattr(ox, name)
 
-    monkeypatch.setattr("kb.store.local.ox", Pyoxigraph())
+    monkeypatch.setattr("kb.store.holding.ox", Pyoxigraph())
     tokens: set = set()
     seen: list[int] = []
     stop = threading.Event()
