@@ -11,6 +11,7 @@ import sys
 import threading
 
 import pyoxigraph as ox
+import pytest
 
 try:
     from .conftest_store import label_graph
@@ -40,11 +41,10 @@ def versions(store: LocalStore) -> int:
     return int(store.query(VERSION).rows[0]["n"])
 
 
-def test_server_reads_a_checkpoint_while_another_process_writes(tmp_path, monkeypatch):
-    path = str(tmp_path / "store")
-    server = LocalStore(path)  # hold=True, follow_writers=True: as `kb serve` opens it
-    server.replace_graph(*label_graph("drug-a", "1"))
-    opened: list[str] = []
+@pytest.fixture
+def opened(monkeypatch) -> list[str]:
+    """The directories kb.store.holding opens read-only."""
+    paths: list[str] = []
     real = ox.Store
 
     class RecordingStore:  # what kb.store.holding sees as pyoxigraph.Store: records read-only opens
@@ -53,7 +53,7 @@ def test_server_reads_a_checkpoint_while_another_process_writes(tmp_path, monkey
 
         @staticmethod
         def read_only(p):
-            opened.append(os.path.abspath(p))
+            paths.append(os.path.abspath(p))
             return real.read_only(p)
 
     class Pyoxigraph:  # kb.store.holding's `ox`: pyoxigraph with that Store
@@ -63,6 +63,13 @@ def test_server_reads_a_checkpoint_while_another_process_writes(tmp_path, monkey
             return getattr(ox, name)
 
     monkeypatch.setattr("kb.store.holding.ox", Pyoxigraph())
+    return paths
+
+
+def test_server_reads_a_checkpoint_while_another_process_writes(tmp_path, opened):
+    path = str(tmp_path / "store")
+    server = LocalStore(path)  # hold=True, follow_writers=True: as `kb serve` opens it
+    server.replace_graph(*label_graph("drug-a", "1"))
     tokens: set = set()
     seen: list[int] = []
     stop = threading.Event()
@@ -91,3 +98,24 @@ def test_server_reads_a_checkpoint_while_another_process_writes(tmp_path, monkey
     finally:
         server.close()
     assert not os.listdir(os.path.join(path, "readers"))  # the hand-over checkpoints are gone
+
+
+def test_a_reader_beside_the_server_reads_a_checkpoint_the_server_lends(tmp_path, opened):
+    """A CLI command beside `kb serve` (a store that never held the directory) asks the holder
+    for a checkpoint instead of opening the live directory read-only; it deletes it when done."""
+    path = str(tmp_path / "store")
+    server = LocalStore(path)  # holds the directory and lends checkpoints (follow_writers)
+    try:
+        server.replace_graph(*label_graph("drug-a", "1"))
+        cli = LocalStore(path, follow_writers=False)  # as the CLI opens it
+        assert len(cli.graphs()) == 1
+        assert versions(cli) == 1
+        lent = [p for p in opened if "-lent-" in os.path.basename(p)]
+        assert lent and os.path.abspath(path) not in opened
+        assert os.path.dirname(lent[0]) == os.path.join(os.path.abspath(path), "readers")
+        cli.close()
+        assert not os.path.exists(lent[0])  # given back
+        server.replace_graph(*label_graph("drug-a", "2"))  # the server still writes as before
+        assert versions(server) == 2
+    finally:
+        server.close()

@@ -10,15 +10,17 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import shutil
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import pyoxigraph as ox
 
 from kb.sparql.safety import StoreBusy
 from kb.store.interface import StoreUnavailable, is_lock_error
-from kb.store.reader_snapshots import ReaderSnapshots
+from kb.store.lending import CheckpointLending
+from kb.store.reader_snapshots import READERS_DIR, ReaderSnapshots
 
 log = logging.getLogger("smpc_kb.store")
 
@@ -58,7 +60,7 @@ class _ReadWriteLock:
                 self._cond.notify_all()
 
 
-class DirectoryHold:
+class DirectoryHold(CheckpointLending):
     """The handle of one store directory: when it is open, read-write or read-only, and for whom."""
 
     path: str
@@ -81,6 +83,7 @@ class DirectoryHold:
         self._dirty = False
         self._snapshots = ReaderSnapshots(self.path)  # what the query workers open (never the live directory)
         self._handover: str | None = None  # the checkpoint read while another process holds the directory
+        self._borrowed: tuple[tuple, str] | None = None  # (fingerprint, a checkpoint lent by the holder)
         self._closed = False
 
     # -- handle management ------------------------------------------------------
@@ -183,12 +186,13 @@ class DirectoryHold:
         this store left when it let go of the directory (:meth:`_let_go`), a directory nobody writes
         to. A store that never held the directory (a CLI command beside a server) opens the live
         directory read-only, at once (docs/store.md)."""
-        if self._handover is not None:
+        for directory in (self._handover, self._borrow()):
+            if directory is None:
+                continue
             try:
-                return ox.Store.read_only(self._handover)
+                return ox.Store.read_only(directory)
             except (OSError, RuntimeError) as e:
-                log.warning("cannot open the hand-over checkpoint %s (%s); reading the live directory",
-                            self._handover, e)
+                log.warning("cannot open the checkpoint %s (%s)", directory, e)
         return self._open_read_only()
 
     def _let_go(self) -> None:
@@ -211,6 +215,32 @@ class DirectoryHold:
                         self._snapshots.release(old)
         self._release()
 
+    def _lend(self) -> None:
+        """Answer other processes' requests for a checkpoint of this handle (a CLI read beside the
+        server): made like the query workers' (flushed handle, hard links), named for the asking
+        process, which deletes it when done (or the next sweep, when that process is gone)."""
+        for ask in glob.glob(glob.escape(self.path.rstrip(os.sep)) + ".checkpoint-wanted.*"):
+            pid = ask.rsplit(".", 1)[1]
+            if not pid.isdigit() or self._store is None or self._read_only or self._closed or self._someone_waits():
+                continue  # (a writer waits: the directory is about to be let go; the asker opens it read-only)
+            target = os.path.join(self.path, READERS_DIR, f"{pid}-lent-{time.time_ns()}")
+            try:
+                with self._use() as handle, self._rw.read():
+                    if self._read_only:
+                        continue
+                    handle.flush()
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    handle.backup(target)
+                answer = self._flag("checkpoint-lent", pid)
+                with open(answer + ".tmp", "w", encoding="utf-8") as f:
+                    f.write(target)
+                os.replace(answer + ".tmp", answer)
+            except (OSError, RuntimeError, ValueError) as e:
+                log.warning("no checkpoint lent to process %s (%s)", pid, e)
+                shutil.rmtree(target, ignore_errors=True)
+            with suppress(OSError):
+                os.remove(ask)
+
     def _release(self) -> None:
         store, self._store = self._store, None
         read_only, self._read_only = self._read_only, False
@@ -224,9 +254,12 @@ class DirectoryHold:
         if not (self.hold and self.follow_writers) or self._watcher is not None:
             return
 
+        self._start_lending()
+
         def watch():
             while not self._closed:
                 time.sleep(self.watch_interval_s)
+                self._lend()
                 if self._store is None or not self._someone_waits():
                     continue
                 with self._mutex:

@@ -218,4 +218,5 @@ class LocalStore(DirectoryHold, Store):
                 self._release()
         if pool is not None:
             pool.close()
+        self._end_lending()
         self._snapshots.close()
