@@ -16,6 +16,7 @@ Glyphs of symbol fonts that pdfium reports as private-use code points
 """
 from __future__ import annotations
 
+import codecs
 import ctypes
 import re
 from dataclasses import dataclass
@@ -108,6 +109,7 @@ def _fast(name: str, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(_address(getattr(raw, name)))
 
 
+_utf16 = codecs.utf_16_le_decode
 _VP, _F = ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
 _count_objects = _fast("FPDFPage_CountObjects", ctypes.c_int, _VP)
 _get_object = _fast("FPDFPage_GetObject", _VP, _VP, ctypes.c_int)
@@ -137,6 +139,7 @@ class _Reader:
     def _buffer(self, size: int) -> None:
         self.buf = ctypes.create_string_buffer(size)
         self.bufaddr = ctypes.addressof(self.buf)
+        self.view = memoryview(self.buf).cast("B")  # read the text in place: no bytes copy
 
     def font(self, obj: int) -> tuple[str, bool, bool]:
         key = _get_font(obj) or 0
@@ -172,7 +175,9 @@ class _Reader:
             n = _get_text(obj, tp, self.bufaddr, len(self.buf))
         if n <= 2:
             return ""
-        return ctypes.string_at(self.bufaddr, n - 2).decode("utf-16-le", "replace")
+        # the codec function itself: bytes.decode("utf-16-le") goes through the codec registry's
+        # Python wrapper for every one of the tens of thousands of runs
+        return _utf16(self.view[: n - 2], "replace", True)[0]  # final, as bytes.decode
 
     def _objects(self, tp: int, height: float, runs: list[Run], rules: list[Rule], objects: list[int]) -> None:
         left, b, r, t, m, fs = self.l, self.b, self.r, self.t, self.matrix, self.fs
@@ -184,12 +189,12 @@ class _Reader:
                 _get_bounds(obj, left, b, r, t)
                 if r.value - left.value < 0.05:  # an empty run (word processors write many): no text to ask for
                     continue
+                _get_matrix(obj, m)  # before the text, which costs a walk over the page's characters
+                if abs(m.b) > 0.1 * abs(m.a) or abs(m.c) > 0.1 * abs(m.d):
+                    continue  # rotated text: a figure's axis label, never body text
                 text = text_of(obj, tp)
                 if not text.strip():
                     continue
-                _get_matrix(obj, m)
-                if abs(m.b) > 0.1 * abs(m.a) or abs(m.c) > 0.1 * abs(m.d):
-                    continue  # rotated text: a figure's axis label, never body text
                 _get_font_size(obj, fs)
                 size = fs.value * abs(m.d) or (t.value - b.value)
                 name, bold, italic = font_of(obj)
