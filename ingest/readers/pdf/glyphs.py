@@ -185,6 +185,7 @@ class _Reader:
         left, b, r, t, m, fs, fonts = self.l, self.b, self.r, self.t, self.matrix, self.fs, self.fonts
         text_kind, path_kind, form_kind = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
         text_of, append = self._text, runs.append
+        bufaddr, bufsize, view = self.bufaddr, len(self.buf), self.view
         for obj in objects:
             kind = _get_type(obj)
             if kind == text_kind:
@@ -196,7 +197,12 @@ class _Reader:
                 d = m.d
                 if abs(m.b) > 0.1 * abs(m.a) or abs(m.c) > 0.1 * abs(d):
                     continue  # rotated text: a figure's axis label, never body text
-                text = text_of(obj, tp)
+                n = _get_text(obj, tp, bufaddr, bufsize)  # self._text, inlined for the common case
+                if n > bufsize:  # a run longer than the buffer: _text grows it
+                    text = text_of(obj, tp)
+                    bufaddr, bufsize, view = self.bufaddr, len(self.buf), self.view
+                else:
+                    text = _utf16(view[: n - 2], "replace", True)[0] if n > 2 else ""
                 if not text.strip():
                     continue
                 _get_font_size(obj, fs)
