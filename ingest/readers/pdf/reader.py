@@ -22,6 +22,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from ingest import document as dm
 from ingest.errors import NotAnSmPC, UnreadableInput
@@ -115,10 +116,13 @@ def _cut_leaflet(items: list[Item]) -> tuple[list[Item], int | None]:
     return items, None
 
 
+_TOP = attrgetter("top")
+
+
 def _page_items(page, lines: list[Line], tables: list[PageTable]) -> list[Item]:
     items = [Item(page.number, ln.top, line=ln) for ln in lines]
     items += [Item(page.number, t.bbox[1], table=[t]) for t in tables]
-    items.sort(key=lambda it: it.top)
+    items.sort(key=_TOP)
     return items
 
 
