@@ -110,14 +110,14 @@ def _fast(name: str, restype, *argtypes):
 
 
 _utf16 = codecs.utf_16_le_decode
-_VP, _F = ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
+_VP = ctypes.c_void_p  # out-parameters too are passed as addresses of the reader's reusable buffers
 _count_objects = _fast("FPDFPage_CountObjects", ctypes.c_int, _VP)
 _get_object = _fast("FPDFPage_GetObject", _VP, _VP, ctypes.c_int)
 _get_type = _fast("FPDFPageObj_GetType", ctypes.c_int, _VP)
-_get_bounds = _fast("FPDFPageObj_GetBounds", ctypes.c_int, _VP, _F, _F, _F, _F)
+_get_bounds = _fast("FPDFPageObj_GetBounds", ctypes.c_int, _VP, _VP, _VP, _VP, _VP)
 _get_text = _fast("FPDFTextObj_GetText", ctypes.c_ulong, _VP, _VP, _VP, ctypes.c_ulong)
-_get_matrix = _fast("FPDFPageObj_GetMatrix", ctypes.c_int, _VP, ctypes.POINTER(raw.FS_MATRIX))
-_get_font_size = _fast("FPDFTextObj_GetFontSize", ctypes.c_int, _VP, _F)
+_get_matrix = _fast("FPDFPageObj_GetMatrix", ctypes.c_int, _VP, _VP)
+_get_font_size = _fast("FPDFTextObj_GetFontSize", ctypes.c_int, _VP, _VP)
 _get_font = _fast("FPDFTextObj_GetFont", _VP, _VP)
 _form_count = _fast("FPDFFormObj_CountObjects", ctypes.c_int, _VP)
 _form_object = _fast("FPDFFormObj_GetObject", _VP, _VP, ctypes.c_ulong)
@@ -183,17 +183,18 @@ class _Reader:
         # one pass per page object (48,000 on Humira's Annex I): the buffers' values are read once
         # into locals, and the font cache is looked up here (self.font only for a new font)
         left, b, r, t, m, fs, fonts = self.l, self.b, self.r, self.t, self.matrix, self.fs, self.fonts
+        at_l, at_b, at_r, at_t, at_m, at_fs = (ctypes.addressof(x) for x in (left, b, r, t, m, fs))
         text_kind, path_kind, form_kind = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
         text_of, append = self._text, runs.append
         bufaddr, bufsize, view = self.bufaddr, len(self.buf), self.view
         for obj in objects:
             kind = _get_type(obj)
             if kind == text_kind:
-                _get_bounds(obj, left, b, r, t)
+                _get_bounds(obj, at_l, at_b, at_r, at_t)
                 x0, x1 = left.value, r.value
                 if x1 - x0 < 0.05:  # an empty run (word processors write many): no text to ask for
                     continue
-                _get_matrix(obj, m)  # before the text, which costs a walk over the page's characters
+                _get_matrix(obj, at_m)  # before the text, which costs a walk over the page's characters
                 d = m.d
                 if abs(m.b) > 0.1 * abs(m.a) or abs(m.c) > 0.1 * abs(d):
                     continue  # rotated text: a figure's axis label, never body text
@@ -205,7 +206,7 @@ class _Reader:
                     text = _utf16(view[: n - 2], "replace", True)[0] if n > 2 else ""
                 if not text.strip():
                     continue
-                _get_font_size(obj, fs)
+                _get_font_size(obj, at_fs)
                 y0, y1 = b.value, t.value
                 size = fs.value * abs(d) or (y1 - y0)
                 name, bold, italic = fonts.get(_get_font(obj) or 0) or self.font(obj)
@@ -213,7 +214,7 @@ class _Reader:
                     text = map_glyphs(text, name)
                 append(Run(text, x0, height - y1, x1, height - y0, round(size, 2), bold, italic, name))
             elif kind == path_kind:
-                _get_bounds(obj, left, b, r, t)
+                _get_bounds(obj, at_l, at_b, at_r, at_t)
                 x0, y0, x1, y1 = left.value, b.value, r.value, t.value
                 w, h = x1 - x0, y1 - y0
                 if (w <= 2.5 < h or h <= 2.5 < w) and max(w, h) > 3:
