@@ -111,7 +111,8 @@ def _cut_leaflet(items: list[Item]) -> tuple[list[Item], int | None]:
     for i, it in enumerate(items):
         if it.line is None or it.line.text[:1].lower() not in firsts or len(it.line.text) >= 120:
             continue
-        if any(_fold(it.line.text).startswith(c) for c in cues):
+        folded = _fold(it.line.text)  # once, not once per cue
+        if any(folded.startswith(c) for c in cues):
             return items[:i], it.page
     return items, None
 
