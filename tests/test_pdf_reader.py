@@ -218,3 +218,28 @@ def test_a_footnote_marker_glued_to_its_first_word():
     [table] = sec.tables()
     assert [(n.marker, n.text.split()[:3]) for n in table.footnotes] == [
         ("*", ["Additional", "adverse", "reactions"]), ("**", ["Adverse", "reactions", "reported"])]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("name", ["dovato", "no-smpc.pdf"])
+def test_a_read_leaves_the_garbage_collector_as_it_found_it(name, enabled):
+    """The reader holds off Python's cyclic garbage collector while it reads (it builds many
+    long-lived objects and little garbage); afterwards, also after a refused file, collection
+    is on again exactly when it was on before."""
+    import gc
+
+    from ingest.errors import IngestError
+    from ingest.readers.pdf.reader import read_pdf
+    from tests.pdf_support import FIXTURES, pdf_path
+
+    path = pdf_path(name) if not name.endswith(".pdf") else FIXTURES / name
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        try:
+            read_pdf(path.read_bytes(), str(path))
+        except IngestError:
+            assert name.endswith(".pdf")  # the fixture is refused (no SmPC in it)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

@@ -16,6 +16,7 @@ Glyphs of symbol fonts that pdfium reports as private-use code points
 """
 from __future__ import annotations
 
+import codecs
 import ctypes
 import re
 from dataclasses import dataclass
@@ -108,14 +109,15 @@ def _fast(name: str, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(_address(getattr(raw, name)))
 
 
-_VP, _F = ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
+_utf16 = codecs.utf_16_le_decode
+_VP = ctypes.c_void_p  # out-parameters too are passed as addresses of the reader's reusable buffers
 _count_objects = _fast("FPDFPage_CountObjects", ctypes.c_int, _VP)
 _get_object = _fast("FPDFPage_GetObject", _VP, _VP, ctypes.c_int)
 _get_type = _fast("FPDFPageObj_GetType", ctypes.c_int, _VP)
-_get_bounds = _fast("FPDFPageObj_GetBounds", ctypes.c_int, _VP, _F, _F, _F, _F)
+_get_bounds = _fast("FPDFPageObj_GetBounds", ctypes.c_int, _VP, _VP, _VP, _VP, _VP)
 _get_text = _fast("FPDFTextObj_GetText", ctypes.c_ulong, _VP, _VP, _VP, ctypes.c_ulong)
-_get_matrix = _fast("FPDFPageObj_GetMatrix", ctypes.c_int, _VP, ctypes.POINTER(raw.FS_MATRIX))
-_get_font_size = _fast("FPDFTextObj_GetFontSize", ctypes.c_int, _VP, _F)
+_get_matrix = _fast("FPDFPageObj_GetMatrix", ctypes.c_int, _VP, _VP)
+_get_font_size = _fast("FPDFTextObj_GetFontSize", ctypes.c_int, _VP, _VP)
 _get_font = _fast("FPDFTextObj_GetFont", _VP, _VP)
 _form_count = _fast("FPDFFormObj_CountObjects", ctypes.c_int, _VP)
 _form_object = _fast("FPDFFormObj_GetObject", _VP, _VP, ctypes.c_ulong)
@@ -137,6 +139,7 @@ class _Reader:
     def _buffer(self, size: int) -> None:
         self.buf = ctypes.create_string_buffer(size)
         self.bufaddr = ctypes.addressof(self.buf)
+        self.view = memoryview(self.buf).cast("B")  # read the text in place: no bytes copy
 
     def font(self, obj: int) -> tuple[str, bool, bool]:
         key = _get_font(obj) or 0
@@ -172,38 +175,55 @@ class _Reader:
             n = _get_text(obj, tp, self.bufaddr, len(self.buf))
         if n <= 2:
             return ""
-        return ctypes.string_at(self.bufaddr, n - 2).decode("utf-16-le", "replace")
+        # the codec function itself: bytes.decode("utf-16-le") goes through the codec registry's
+        # Python wrapper for every one of the tens of thousands of runs
+        return _utf16(self.view[: n - 2], "replace", True)[0]  # final, as bytes.decode
 
     def _objects(self, tp: int, height: float, runs: list[Run], rules: list[Rule], objects: list[int]) -> None:
-        left, b, r, t, m, fs = self.l, self.b, self.r, self.t, self.matrix, self.fs
+        # one pass per page object (48,000 on Humira's Annex I): the buffers' values are read once
+        # into locals, and the font cache is looked up here (self.font only for a new font)
+        left, b, r, t, m, fs, fonts = self.l, self.b, self.r, self.t, self.matrix, self.fs, self.fonts
+        at_l, at_b, at_r, at_t, at_m, at_fs = (ctypes.addressof(x) for x in (left, b, r, t, m, fs))
         text_kind, path_kind, form_kind = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
-        text_of, font_of, append = self._text, self.font, runs.append
+        text_of, append = self._text, runs.append
+        bufaddr, bufsize, view = self.bufaddr, len(self.buf), self.view
         for obj in objects:
             kind = _get_type(obj)
             if kind == text_kind:
-                _get_bounds(obj, left, b, r, t)
-                if r.value - left.value < 0.05:  # an empty run (word processors write many): no text to ask for
+                _get_bounds(obj, at_l, at_b, at_r, at_t)
+                x0, x1 = left.value, r.value
+                if x1 - x0 < 0.05:  # an empty run (word processors write many): no text to ask for
                     continue
-                text = text_of(obj, tp)
+                _get_matrix(obj, at_m)  # before the text, which costs a walk over the page's characters
+                d = m.d
+                if abs(m.b) > 0.1 * abs(m.a) or abs(m.c) > 0.1 * abs(d):
+                    continue  # rotated text: a figure's axis label, never body text
+                n = _get_text(obj, tp, bufaddr, bufsize)  # self._text, inlined for the common case
+                if n > bufsize:  # a run longer than the buffer: _text grows it
+                    text = text_of(obj, tp)
+                    bufaddr, bufsize, view = self.bufaddr, len(self.buf), self.view
+                else:
+                    text = _utf16(view[: n - 2], "replace", True)[0] if n > 2 else ""
                 if not text.strip():
                     continue
-                _get_matrix(obj, m)
-                if abs(m.b) > 0.1 * abs(m.a) or abs(m.c) > 0.1 * abs(m.d):
-                    continue  # rotated text: a figure's axis label, never body text
-                _get_font_size(obj, fs)
-                size = fs.value * abs(m.d) or (t.value - b.value)
-                name, bold, italic = font_of(obj)
-                append(Run(map_glyphs(text, name), left.value, height - t.value, r.value, height - b.value,
-                           round(size, 2), bold, italic, name))
+                _get_font_size(obj, at_fs)
+                y0, y1 = b.value, t.value
+                size = fs.value * abs(d) or (y1 - y0)
+                name, bold, italic = fonts.get(_get_font(obj) or 0) or self.font(obj)
+                if not text.isascii():  # symbol-font glyphs are never ASCII
+                    text = map_glyphs(text, name)
+                append(Run(text, x0, height - y1, x1, height - y0, round(size, 2), bold, italic, name))
             elif kind == path_kind:
-                _get_bounds(obj, left, b, r, t)
-                w, h = r.value - left.value, t.value - b.value
+                _get_bounds(obj, at_l, at_b, at_r, at_t)
+                x0, y0, x1, y1 = left.value, b.value, r.value, t.value
+                w, h = x1 - x0, y1 - y0
                 if (w <= 2.5 < h or h <= 2.5 < w) and max(w, h) > 3:
-                    rules.append(Rule(left.value, height - t.value, r.value, height - b.value))
+                    rules.append(Rule(x0, height - y1, x1, height - y0))
                 elif w > 3 and h > 3 and _count_segments(obj) <= 5 and self._stroked(obj):
                     # a stroked rectangle: its four edges are rules (cell borders); a filled one is shading
-                    x0, x1, y0, y1 = left.value, r.value, height - t.value, height - b.value
-                    rules.extend([Rule(x0, y0, x1, y0), Rule(x0, y1, x1, y1), Rule(x0, y0, x0, y1), Rule(x1, y0, x1, y1)])
+                    top, bottom = height - y1, height - y0
+                    rules.extend([Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom), Rule(x0, top, x0, bottom),
+                                  Rule(x1, top, x1, bottom)])
             elif kind == form_kind:
                 self._objects(tp, height, runs, rules, [_form_object(obj, k) for k in range(_form_count(obj))])
 

@@ -57,6 +57,8 @@ def heading_of(items: list[Item], i: int, last: tuple[int, ...]) -> tuple[str, s
     if ln is None:
         return None
     text = ln.text
+    if last != (0,) and not text[:1].isdigit():  # _HEADING and _NUMBER open with a digit (every line is asked)
+        return None
     m = _HEADING.match(text)
     used = 1
     if not m and last == (0,):  # a stray field result printed before the first heading ("Error! ...1. NAME ...")
@@ -126,7 +128,7 @@ def join_lines(lines: list[Line], vocab: set[str]) -> tuple[str, list[dm.Span], 
                 spans[-1].text = last[:-1] if joined in vocab else last
             else:
                 spans[-1].text = last + " "
-    text = " ".join("".join(s.text for s in spans).split())
+    text = " ".join("".join([s.text for s in spans]).split())
     return text, spans, markers
 
 

@@ -60,8 +60,9 @@ class SectionBuilder:
             self.current.blocks.append(dm.Heading(text.rstrip(" :"), self.out.emit(text, first.page, _bbox(lines), pages)))
             return
         prov = self.out.emit(text, first.page, _bbox(lines), pages)
-        bullet = BULLET.match(text) if starts_item(first) else None
-        enum = ENUM.match(text) if bullet is None and starts_item(first) else None
+        item = starts_item(first)
+        bullet = BULLET.match(text) if item else None
+        enum = ENUM.match(text) if bullet is None and item else None
         if bullet or enum:
             m = bullet or enum
             self.current.blocks.append(dm.ListItem(text[m.end():].strip(), prov, spans, None, markers,

@@ -206,16 +206,24 @@ def _grid(page: int, xs: list[float], ys: list[float], hs: list[Rule], vs: list[
 def fill(table: PageTable, runs: list[Run]) -> list[Run]:
     """Put runs into the table's cells; returns the runs outside the table."""
     x0, y0, x1, y1 = table.bbox
-    outside, inside = [], []
-    for r in runs:
-        cx, cy = (r.x0 + r.x1) / 2, r.mid_y
-        (inside if x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1 else outside).append(r)
+    left, right, top, bottom = x0 - 1, x1 + 1, y0 - 1, y1 + 1
+    outside: list[Run] = []
+    inside: list[Run] = []
+    centres: list[tuple[float, float]] = []
+    for r in runs:  # every run of the page, for every table on it: the centre worked out in place
+        cx, cy = (r.x0 + r.x1) / 2, (r.top + r.bottom) / 2  # r.mid_y
+        if left <= cx <= right and top <= cy <= bottom:
+            inside.append(r)
+            centres.append((cx, cy))
+        else:
+            outside.append(r)
     per_cell: dict[int, list[Run]] = {}
     slot = {(row, col): i for i, cell in enumerate(table.cells)
             for row in range(cell.row, cell.row + cell.row_span) for col in range(cell.col, cell.col + cell.col_span)}
-    for r in inside:
-        col = min(max(bisect.bisect_right(table.xs, (r.x0 + r.x1) / 2) - 1, 0), table.n_cols - 1)
-        row = min(max(bisect.bisect_right(table.ys, r.mid_y) - 1, 0), table.n_rows - 1)
+    xs, ys, last_col, last_row = table.xs, table.ys, table.n_cols - 1, table.n_rows - 1
+    for r, (cx, cy) in zip(inside, centres):
+        col = min(max(bisect.bisect_right(xs, cx) - 1, 0), last_col)
+        row = min(max(bisect.bisect_right(ys, cy) - 1, 0), last_row)
         if (row, col) in slot:
             per_cell.setdefault(slot[(row, col)], []).append(r)
     for i, cell in enumerate(table.cells):
