@@ -86,8 +86,9 @@ def format_param() -> str | None:
     return FORMAT_ALIASES.get(fmt.lower(), fmt) if fmt else None
 
 
-def prefers_html() -> bool:
-    fmt = format_param()
+def prefers_html(fmt: str | None) -> bool:
+    """An HTML page for this request: ``format=html``, or no ``format`` (``fmt``, from
+    :func:`format_param`) and an ``Accept`` that ranks text/html first."""
     if fmt == "html":
         return True
     if fmt:
@@ -158,7 +159,8 @@ def endpoint():
     query, defaults, named = read_protocol_request()
     _graph_names(defaults, "default-graph-uri")  # checked with or without a query: never ignored silently
     _graph_names(named, "named-graph-uri")
-    html = prefers_html()
+    fmt = format_param()
+    html = prefers_html(fmt)
     if query is None:
         if html:
             return render_template("sparql.html", examples=examples(), query=None, result=None)
@@ -168,7 +170,6 @@ def endpoint():
     from kb.sparql.safety import negotiate
 
     parsed, execute = run(query, defaults, named)
-    fmt = format_param()
     media, serialize = negotiate(parsed.kind, request.headers.get("Accept"), fmt)
     body = serialize(execute())
     resp = Response(body, content_type=_content_type(media))
