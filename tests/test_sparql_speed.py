@@ -145,3 +145,24 @@ def _one_match_per_token(decoded: str) -> list[tuple[str, str]] | None:
 ])
 def test_the_tokenizer_gives_the_tokens_of_the_one_match_per_token_scan(text):
     assert cost.tokens(text) == _one_match_per_token(text)
+
+
+try:
+    from .web_fixtures import app, client, shared_kb  # noqa: F401
+except ImportError:
+    from web_fixtures import app, client, shared_kb  # noqa: F401
+
+
+@pytest.mark.parametrize("host, path, base", [
+    ("a.example", "/sparql", "http://a.example/"),
+    ("b.example:8080", "/sparql", "http://b.example:8080/"),
+    ("a.example", "/sparql/", "http://a.example/sparql/"),
+    ("a.example", "/sparql", "http://a.example/"),  # again, after the others
+])
+def test_relative_iris_resolve_against_each_request_url(client, host, path, base):
+    """The protocol's base is the endpoint URL of the request at hand (the work is remembered
+    per host and path, so a second host or path must not get the first one's)."""
+    r = client.get(path, query_string={"query": "SELECT ?x WHERE { BIND(<rel> AS ?x) }"},
+                   headers={"Host": host, "Accept": "application/sparql-results+json"})
+    assert r.status_code == 200
+    assert r.get_json()["results"]["bindings"][0]["x"]["value"] == base + "rel"
