@@ -156,6 +156,8 @@ def main() -> None:
     queries = {k: v for k, v in QUERIES.items() if not a.only or k in a.only.split(",")}
     tmp = Path(tempfile.mkdtemp(prefix="bench-parse-"))
     servers: list[Server] = []
+    results: dict[str, dict] = {}
+    load_after = None
     try:
         store = Path(a.store) if a.store else tmp / "store"
         if not a.store:
@@ -168,7 +170,6 @@ def main() -> None:
         servers.append(oxigraph_server(tmp / "oxigraph-store"))
         waited = wait_idle(proc.pid)
         print(f"store {store}; kb serve idle after {waited:.0f} s; load average before: {os.getloadavg()}")
-        results = {}
         for name, q in queries.items():
             try:
                 results[name] = series(servers, q, a.repeat)
