@@ -23,27 +23,32 @@ import re
 HEAVY = "heavy"
 LIGHT = "light"
 
-TOKEN = re.compile(
-    r'(?P<ws>\s+)'
-    r'|(?P<comment>#[^\n\r]*)'
-    r'|(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')'
+_TOKEN_KINDS = (  # every token kind but white space and comments
+    r'(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')'
     r'|(?P<string>"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\')'
     r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
     r'|(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)'
     r'|(?P<word>[\w:.%\-\u00B7-\U0010FFFF]+)'
     r'|(?P<quote>["\'])'
-    r'|(?P<other>.)', re.S)
+    r'|(?P<other>.)')
+TOKEN = re.compile(r'(?P<ws>\s+)|(?P<comment>#[^\n\r]*)|' + _TOKEN_KINDS, re.S)
+
+
+# TOKEN with the white space and comments before each token taken in the same match (one match per
+# token, not two; ``\Z``: only white space and comments were left); the same tokens as TOKEN gives
+_SKIP_TO_TOKEN = re.compile(r'(?:\s+|#[^\n\r]*)*(?:' + _TOKEN_KINDS + r'|\Z)', re.S)
 
 
 def tokens(decoded: str) -> list[tuple[str, str]] | None:
     """(kind, text) of every token but white space and comments; None for an unclosed quote."""
     out = []
-    for m in TOKEN.finditer(decoded):
-        kind = m.lastgroup or "other"
+    for m in _SKIP_TO_TOKEN.finditer(decoded):
+        kind = m.lastgroup
+        if kind is None:  # the end
+            break
         if kind == "quote":
             return None
-        if kind not in ("ws", "comment"):
-            out.append((kind, m.group()))
+        out.append((kind, m.group(kind)))
     return out
 
 

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import warnings
-from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.etree import ElementTree as ET
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -51,13 +51,49 @@ def decode_term(t: tuple | None) -> Node | None:
         return Literal(value, datatype=URIRef(dt))
 
 
-@dataclass
 class QueryResult:
-    kind: str  # "select" | "ask" | "construct" | "describe"
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Node | None]] = field(default_factory=list)
-    boolean: bool | None = None
-    graph: Graph | None = None
+    """A query's result: ``kind`` ("select" | "ask" | "construct" | "describe"), ``variables`` and
+    ``rows`` (dicts of rdflib terms, None for an unbound variable), ``boolean`` (ASK), ``graph``
+    (CONSTRUCT/DESCRIBE).
+
+    A result made by :meth:`from_raw` keeps the engine's plain rows and makes rdflib terms only
+    when ``rows`` is read: the SPARQL JSON, XML and CSV answers are written from the plain rows
+    with what the terms would have given (:func:`_plain`), so the endpoint skips a term object
+    per value (a third of a 100-row answer's time in the web process)."""
+
+    def __init__(self, kind: str, variables: list[str] | None = None,
+                 rows: list[dict[str, Node | None]] | None = None, boolean: bool | None = None,
+                 graph: Graph | None = None):
+        self.kind = kind
+        self.variables = variables if variables is not None else []
+        self._rows: list[dict[str, Node | None]] | None = rows if rows is not None else []
+        self._raw: list[list[tuple | None]] | None = None  # plain rows not decoded yet
+        self.boolean = boolean
+        self.graph = graph
+
+    @property
+    def rows(self) -> list[dict[str, Node | None]]:
+        if self._rows is None:
+            vs = self.variables
+            self._rows = [{v: decode_term(x) for v, x in zip(vs, r)} for r in self._raw or ()]
+            self._raw = None
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[dict[str, Node | None]]) -> None:
+        self._rows, self._raw = rows, None
+
+    def __repr__(self) -> str:
+        return (f"QueryResult(kind={self.kind!r}, variables={self.variables!r}, rows={self.rows!r}, "
+                f"boolean={self.boolean!r}, graph={self.graph!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return ((self.kind, self.variables, self.rows, self.boolean, self.graph)
+                == (other.kind, other.variables, other.rows, other.boolean, other.graph))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it was
 
     @classmethod
     def from_raw(cls, raw: dict) -> "QueryResult":
@@ -65,13 +101,20 @@ class QueryResult:
         if kind == "ask":
             return cls(kind="ask", boolean=raw["boolean"])
         if kind == "select":
-            vs = raw["variables"]
-            rows = [{v: decode_term(x) for v, x in zip(vs, r)} for r in raw["rows"]]
-            return cls(kind="select", variables=list(vs), rows=rows)
+            result = cls(kind="select", variables=list(raw["variables"]))
+            result._rows, result._raw = None, raw["rows"]
+            return result
         g = bind_prefixes(Graph())
         for s, p, o in raw["triples"]:
             g.add((decode_term(s), decode_term(p), decode_term(o)))
         return cls(kind=kind, graph=g)
+
+    def _plain_rows(self) -> list[list[tuple[str, str, str | None, str | None] | None]]:
+        """Every row as (type, value, language, datatype) per variable (None: unbound), from the
+        plain rows when they were not decoded, else from the terms."""
+        if self._raw is not None:
+            return [[None if x is None else _plain(x) for x in r] for r in self._raw]
+        return [[_term_plain(row.get(v)) for v in self.variables] for row in self.rows]
 
     @property
     def is_graph(self) -> bool:
@@ -80,7 +123,9 @@ class QueryResult:
     def __len__(self) -> int:
         if self.is_graph:
             return len(self.graph)
-        return 1 if self.kind == "ask" else len(self.rows)
+        if self.kind == "ask":
+            return 1
+        return len(self._raw) if self._raw is not None else len(self.rows)
 
     # -- SPARQL results formats -------------------------------------------
     def _need_solutions(self, what: str) -> None:
@@ -92,15 +137,15 @@ class QueryResult:
         if self.kind == "ask":
             doc = {"head": {}, "boolean": bool(self.boolean)}
         else:
+            vs = self.variables
             bindings = []
-            for row in self.rows:
+            for row in self._plain_rows():
                 b = {}
-                for v in self.variables:
-                    t = row.get(v)
+                for v, t in zip(vs, row):
                     if t is not None:
                         b[v] = _json_term(t)
                 bindings.append(b)
-            doc = {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
+            doc = {"head": {"vars": vs}, "results": {"bindings": bindings}}
         return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
     def to_sparql_xml(self) -> bytes:
@@ -115,24 +160,22 @@ class QueryResult:
             for v in self.variables:
                 ET.SubElement(head, q("variable"), name=v)
             results = ET.SubElement(root, q("results"))
-            for row in self.rows:
+            for row in self._plain_rows():
                 r = ET.SubElement(results, q("result"))
-                for v in self.variables:
-                    t = row.get(v)
+                for v, t in zip(self.variables, row):
                     if t is None:
                         continue
                     b = ET.SubElement(r, q("binding"), name=v)
-                    if isinstance(t, URIRef):
-                        ET.SubElement(b, q("uri")).text = str(t)
-                    elif isinstance(t, BNode):
-                        ET.SubElement(b, q("bnode")).text = str(t)
+                    kind, value, lang, datatype = t
+                    if kind != "literal":
+                        ET.SubElement(b, q(kind)).text = value
                     else:
                         attrs = {}
-                        if t.language:
-                            attrs["{http://www.w3.org/XML/1998/namespace}lang"] = t.language
-                        elif t.datatype is not None and str(t.datatype) != XSD_STRING:
-                            attrs["datatype"] = str(t.datatype)
-                        ET.SubElement(b, q("literal"), attrs).text = str(t)
+                        if lang:
+                            attrs["{http://www.w3.org/XML/1998/namespace}lang"] = lang
+                        elif datatype:
+                            attrs["datatype"] = datatype
+                        ET.SubElement(b, q("literal"), attrs).text = value
         return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
 
     def to_csv(self) -> bytes:
@@ -144,8 +187,8 @@ class QueryResult:
             w.writerow(["true" if self.boolean else "false"])
         else:
             w.writerow(self.variables)
-            for row in self.rows:
-                w.writerow([_csv_value(row.get(v)) for v in self.variables])
+            for row in self._plain_rows():
+                w.writerow([_csv_value(t) for t in row])
         return buf.getvalue().encode("utf-8")
 
     def to_tsv(self) -> bytes:
@@ -184,25 +227,68 @@ class QueryResult:
         return "\n".join(out)
 
 
-def _json_term(t: Node) -> dict:
+Plain = tuple  # (type "uri" | "bnode" | "literal", value, language or None, datatype IRI or None)
+
+
+def _plain(t: tuple) -> Plain:
+    """A plain term of the engine (:mod:`kb.sparql.execution`) as its rdflib term would read
+    (:func:`_term_plain` of :func:`decode_term`): IRIs, blank nodes, strings and language-tagged
+    strings as they are; a literal of another datatype through rdflib, which may normalise its
+    lexical form ("01" as an integer reads "1"), remembered per short value."""
+    tag = t[0]
+    if tag == "u":
+        return ("uri", t[1], None, None)
+    if tag == "b":
+        return ("bnode", t[1], None, None)
+    _, value, dt, lang = t
+    if lang:
+        return ("literal", value, _checked_language(lang), None)
+    if dt is None or dt == XSD_STRING:
+        return ("literal", value, None, None)
+    if len(value) > 100:  # long values are not kept
+        return _term_plain(decode_term(t))
+    return _typed_plain(value, dt)
+
+
+@lru_cache(maxsize=256)
+def _checked_language(lang: str) -> str:
+    Literal("", lang=lang)  # rdflib's check of the tag (ValueError), as decode_term makes it
+    return lang
+
+
+@lru_cache(maxsize=4096)
+def _typed_plain(value: str, dt: str) -> Plain:
+    return _term_plain(decode_term(("l", value, dt, None)))
+
+
+def _term_plain(t: Node | None) -> Plain | None:
+    if t is None:
+        return None
     if isinstance(t, URIRef):
-        return {"type": "uri", "value": str(t)}
+        return ("uri", str(t), None, None)
     if isinstance(t, BNode):
-        return {"type": "bnode", "value": str(t)}
-    d = {"type": "literal", "value": str(t)}
-    if t.language:
-        d["xml:lang"] = t.language
-    elif t.datatype is not None and str(t.datatype) != XSD_STRING:
-        d["datatype"] = str(t.datatype)
+        return ("bnode", str(t), None, None)
+    lang = t.language  # type: ignore[attr-defined]
+    datatype = t.datatype  # type: ignore[attr-defined]
+    if lang or datatype is None or str(datatype) == XSD_STRING:
+        return ("literal", str(t), lang or None, None)
+    return ("literal", str(t), None, str(datatype))
+
+
+def _json_term(t: Plain) -> dict:
+    kind, value, lang, datatype = t
+    d = {"type": kind, "value": value}
+    if lang:
+        d["xml:lang"] = lang
+    elif datatype:
+        d["datatype"] = datatype
     return d
 
 
-def _csv_value(t: Node | None) -> str:
+def _csv_value(t: Plain | None) -> str:
     if t is None:
         return ""
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    return str(t)
+    return "_:" + t[1] if t[0] == "bnode" else t[1]
 
 
 def _tsv_value(t: Node | None) -> str:

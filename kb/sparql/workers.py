@@ -41,6 +41,7 @@ Limits (so runaways cannot stall the server):
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -135,6 +136,9 @@ def main() -> None:
 class _Duplex:
     def __init__(self, rd, wr):
         self._rd, self._wr = rd, wr
+        # one poll object for the life of the pipe (Connection.poll builds a selector per call)
+        self._poller = select.poll()
+        self._poller.register(rd.fileno(), select.POLLIN)
 
     def recv(self):
         return self._rd.recv()
@@ -143,7 +147,8 @@ class _Duplex:
         self._wr.send(obj)
 
     def poll(self, timeout: float) -> bool:
-        return self._rd.poll(timeout)
+        """Whether an answer (or the end of the pipe) is there to read, waiting up to ``timeout`` s."""
+        return bool(self._poller.poll(max(0.0, timeout) * 1000))
 
     def close(self) -> None:
         self._rd.close()

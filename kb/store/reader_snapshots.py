@@ -9,7 +9,8 @@ ingest). So a worker never opens the live directory while this process holds it:
 files plus a copy of the MANIFEST and the write-ahead log, 10-30 ms), which nobody writes to.
 
 One checkpoint serves every query until the store changes (its fingerprint: the MANIFEST, WAL and
-CURRENT names, sizes and times). A replaced checkpoint is deleted once no running query uses it;
+CURRENT names, sizes and times; the directory is listed only when its mtime moved, see
+:class:`Fingerprinter`). A replaced checkpoint is deleted once no running query uses it;
 a worker holding one open re-opens the new one before its next query. Checkpoints live in
 ``<store>/readers/<pid>-<n>`` (the same file system, so links, not copies); those left by a
 process that is gone are deleted by the next one. When no checkpoint can be made (a read-only file
@@ -23,6 +24,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 
 log = logging.getLogger("smpc_kb.store")
 
@@ -49,6 +51,47 @@ def store_fingerprint(path: str) -> tuple:
     return tuple(sorted(items))
 
 
+SETTLED_NS = 50_000_000  # a directory unchanged this long before a listing: its next change moves its mtime
+
+
+class Fingerprinter:
+    """:func:`store_fingerprint` of one directory without listing it on every query.
+
+    Which files the fingerprint names changes only when an entry of the directory is created,
+    removed or renamed, and each of those moves the directory's mtime. So while the directory's
+    inode and mtime are those seen at the last listing, the same names are looked at again with
+    one ``stat`` each (their sizes and times, as the listing reads them); otherwise, or when one
+    of them is gone, the directory is listed. A file system stamps times at a coarse tick, so two
+    changes within one tick can leave the same mtime: a listing counts as settled only when it
+    started ``SETTLED_NS`` after the directory's mtime (a later change then stamps a later time);
+    until then every call lists the directory, as before."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._settled: tuple[tuple[int, int], tuple[str, ...]] | None = None  # ((inode, mtime), names)
+
+    def __call__(self) -> tuple:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return ()
+        key = (st.st_ino, st.st_mtime_ns)
+        settled = self._settled
+        if settled is not None and settled[0] == key:
+            items = []
+            try:
+                for n in settled[1]:
+                    f = os.stat(os.path.join(self.path, n))
+                    items.append((n, f.st_size, f.st_mtime_ns))
+                return tuple(items)
+            except FileNotFoundError:
+                pass
+        started = time.time_ns()
+        fp = store_fingerprint(self.path)
+        self._settled = (key, tuple(n for n, _, _ in fp)) if started - st.st_mtime_ns > SETTLED_NS else None
+        return fp
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -67,6 +110,7 @@ class ReaderSnapshots:
         self.root = os.path.join(store_path, READERS_DIR)
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
+        self._fingerprint = Fingerprinter(store_path)
         self._current: tuple[tuple, str] | None = None  # (fingerprint, directory)
         self._users: dict[str, int] = {}
         self._warned = False
@@ -77,7 +121,7 @@ class ReaderSnapshots:
 
         ``handle`` is this process's open pyoxigraph store (read-write or read-only). The caller
         must block its own writes while it calls this and until :meth:`release`."""
-        fp = store_fingerprint(self.store_path)
+        fp = self._fingerprint()
         with self._lock:
             if self._current is None or self._current[0] != fp:
                 self._replace(handle, fp)
