@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 
-from kb.store.reader_snapshots import store_fingerprint
+from kb.store.reader_snapshots import process_alive, store_fingerprint
 
 log = logging.getLogger("smpc_kb.store")
 
@@ -41,7 +41,7 @@ class CheckpointLending:
         fp = store_fingerprint(self.path)
         if self._borrowed is not None and self._borrowed[0] == fp and os.path.isdir(self._borrowed[1]):
             return self._borrowed[1]
-        if not any(_alive(f.rsplit(".", 1)[1]) for f in glob.glob(glob.escape(self.path.rstrip(os.sep)) + ".lends.*")):
+        if not any(_alive_suffix(f) for f in glob.glob(glob.escape(self.path.rstrip(os.sep)) + ".lends.*")):
             return None
         ask, answer = self._flag("checkpoint-wanted", os.getpid()), self._flag("checkpoint-lent", os.getpid())
         try:
@@ -79,7 +79,7 @@ class CheckpointLending:
         """The holder's watcher starts: say so, and clear flags left by processes that are gone."""
         base = glob.escape(self.path.rstrip(os.sep))
         for stale in glob.glob(base + ".lends.*") + glob.glob(base + ".checkpoint-*.*"):
-            if not _alive(stale.rsplit(".", 1)[1]):
+            if not _alive_suffix(stale):
                 _remove(stale)
         try:
             with open(self._flag("lends", os.getpid()), "w"):
@@ -95,13 +95,7 @@ def _remove(path: str) -> None:
         pass
 
 
-def _alive(pid: str) -> bool:
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: alive
-        return True
-    return True
+def _alive_suffix(flag: str) -> bool:
+    """Whether the process named at the end of a flag file (``<store>.<kind>.<pid>``) runs."""
+    pid = flag.rsplit(".", 1)[1]
+    return pid.isdigit() and process_alive(int(pid))

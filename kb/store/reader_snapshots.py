@@ -92,7 +92,8 @@ class Fingerprinter:
         return fp
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (another user's counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -183,5 +184,5 @@ class ReaderSnapshots:
             return
         for name in names:
             pid = name.split("-", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
                 shutil.rmtree(os.path.join(self.root, name), ignore_errors=True)
