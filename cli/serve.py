@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 import click
 
@@ -51,8 +52,16 @@ def serve(ctx, host, port, threads, no_ingest):
     click.echo(f"smpc-kb: {len(labels)} label version(s) in {ctx.obj.store}")
     click.echo(f"open http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  "
                f"(search, labels, adverse reactions, dosing; SPARQL endpoint at /sparql; API at /openapi.json)")
-    # poll(), not select(): select() fails once a large search index pushes file descriptors past 1024
-    waitress_serve(app, host=host, port=port, threads=threads, ident="smpc-kb", asyncore_use_poll=True)
+    signal.signal(signal.SIGTERM, _stop)  # stopped like Ctrl-C: the store is closed, its checkpoints deleted
+    try:
+        # poll(), not select(): select() fails once a large search index pushes file descriptors past 1024
+        waitress_serve(app, host=host, port=port, threads=threads, ident="smpc-kb", asyncore_use_poll=True)
+    finally:
+        app.extensions["kb"].close()
+
+
+def _stop(signum, frame) -> None:
+    raise SystemExit(0)  # waitress ends its loop on SystemExit as on KeyboardInterrupt
 
 
 def register(main: click.Group) -> None:

@@ -119,3 +119,46 @@ def test_a_reader_beside_the_server_reads_a_checkpoint_the_server_lends(tmp_path
         assert versions(server) == 2
     finally:
         server.close()
+
+
+def test_kb_serve_stopped_by_sigterm_leaves_no_checkpoint(tmp_path):
+    """`kb serve` stopped by SIGTERM (a service manager's stop) closes its store: the query
+    workers' and lent checkpoints and its lending flag are gone, not left for the next start."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    store = tmp_path / "store"
+    LocalStore(str(store)).close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    env.update(KB_STORE=str(store))
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-ingest"],
+                                  cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        query = "http://127.0.0.1:%d/sparql?query=ASK%%7B%%3Fs%%3Fp%%3Fo%%7D" % port
+        while True:
+            assert server.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(query, timeout=10) as r:  # a timed query: a worker checkpoint
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.3)
+        assert os.listdir(store / "readers")  # the workers' checkpoint
+        assert any(".lends." in p.name for p in tmp_path.iterdir())
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert not os.listdir(store / "readers")
+    assert not [p.name for p in tmp_path.iterdir() if ".lends." in p.name or ".checkpoint-" in p.name], log.read_text()
