@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.sparql import workers as sparql_worker
+from kb.sparql import worker_process as sparql_worker
 from kb.sparql.execution import QueryFailed
 
 VANISHED = ("query failed: Corruption: IO error: No such file or directory: While open a file for random read: "

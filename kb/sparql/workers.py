@@ -41,23 +41,14 @@ Limits (so runaways cannot stall the server):
 from __future__ import annotations
 
 import os
-import select
 import subprocess
 import sys
 import threading
 import time
 from collections import deque
-from typing import Any
 
-from kb.sparql.execution import (
-    QueryBusy,
-    QueryFailed,
-    QueryTimeout,
-    QueryTooCostly,
-    SparqlError,
-    dataset_options,
-    run_query,
-)
+from kb.sparql.execution import QueryBusy, QueryFailed, QueryTimeout, QueryTooCostly
+from kb.sparql.worker_process import Duplex
 
 WORKER_NICE = 10
 POLL_S = 0.05  # how often a running query's memory is looked at
@@ -67,98 +58,10 @@ START_WAIT_S = 30.0  # longest wait for a worker that is still starting (process
 REMEMBER_STOPPED = 1024  # query texts stopped here, remembered (by hash) as heavy
 
 
-def _open_read_only(path: str):
-    import pyoxigraph as ox
-
-    last: Exception | None = None
-    for attempt in range(20):
-        try:
-            return ox.Store.read_only(path)
-        except OSError as e:  # a WAL/SST file rotated under us: try again
-            last = e
-            time.sleep(0.01 * (attempt + 1))
-    raise QueryFailed(f"cannot open the store read-only: {last}")
-
-
-VANISHED_ATTEMPTS = 8  # re-opens when a store file vanished under a read (about 1.4 s in all)
-
-
-def _worker_main(conn, path: str) -> None:  # runs in the child process
-    store = None
-    fingerprint: Any = None
-    conn.send(("ready", None))
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, KeyboardInterrupt):
-            return
-        if msg is None:
-            return
-        text, spec, max_rows, kind, directory, fp = msg
-        try:
-            attempt = 0
-            while True:
-                attempt += 1
-                if store is None or (directory, fp) != fingerprint:
-                    store = None
-                    store = _open_read_only(directory or path)
-                    fingerprint = (directory, fp)
-                try:
-                    res = run_query(store, text, dataset_options(**spec), max_rows, kind)
-                    break
-                except QueryFailed as e:
-                    # a compaction still running in the parent (just after an ingest, on a loaded machine)
-                    # can remove the next file too: re-open a few times, briefly apart; other failures once
-                    vanished = "No such file" in str(e)
-                    if attempt >= (VANISHED_ATTEMPTS if vanished else 2):
-                        raise
-                    store = None
-                    if vanished:
-                        time.sleep(0.05 * attempt)
-            conn.send(("ok", res))
-        except SparqlError as e:
-            conn.send(("err", e))
-        except Exception as e:  # never let the worker die on a bad query
-            conn.send(("err", QueryFailed(f"query failed: {e}")))
-
-
-def main() -> None:
-    """Entry point of a worker process: requests on stdin, answers on stdout (pickled)."""
-    import sys
-    from multiprocessing.connection import Connection
-
-    conn_in = Connection(os.dup(0), writable=False)
-    conn_out = Connection(os.dup(1), readable=False)
-    sys.stdout = sys.stderr  # nothing else may write to the answer pipe
-    _worker_main(_Duplex(conn_in, conn_out), sys.argv[1])
-
-
-class _Duplex:
-    def __init__(self, rd, wr):
-        self._rd, self._wr = rd, wr
-        # one poll object for the life of the pipe (Connection.poll builds a selector per call)
-        self._poller = select.poll()
-        self._poller.register(rd.fileno(), select.POLLIN)
-
-    def recv(self):
-        return self._rd.recv()
-
-    def send(self, obj) -> None:
-        self._wr.send(obj)
-
-    def poll(self, timeout: float) -> bool:
-        """Whether an answer (or the end of the pipe) is there to read, waiting up to ``timeout`` s."""
-        return bool(self._poller.poll(max(0.0, timeout) * 1000))
-
-    def close(self) -> None:
-        self._rd.close()
-        self._wr.close()
-
-
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the folder holding kb/
 _BOOT = (f"import sys; sys.path.insert(0, {_ROOT!r}); "
          "from kb.sparql.sandbox import no_network; no_network(); "  # first, while single-threaded
-         "from kb.sparql.workers import main; main()")
+         "from kb.sparql.worker_process import main; main()")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -172,7 +75,7 @@ class _Worker:
             [sys.executable, "-c", _BOOT, path],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
         )
-        self.conn = _Duplex(Connection(os.dup(self.proc.stdout.fileno()), writable=False),
+        self.conn = Duplex(Connection(os.dup(self.proc.stdout.fileno()), writable=False),
                             Connection(os.dup(self.proc.stdin.fileno()), readable=False))
         self.proc.stdout.close()
         self.proc.stdin.close()
