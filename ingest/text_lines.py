@@ -65,6 +65,10 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+_BULLET_PREFIX = re.compile(r"^\s*(?:o|[-–])\s+")
+_BLANKS = re.compile(r"[ \t]+")
+
+
 def _clean(number: int, start: int, end: int, raw: str) -> Line:
     s = raw.replace("\f", " ").replace("\u00a0", " ")
     leading = bool(s) and s[0] == " " and bool(s.strip())
@@ -75,12 +79,16 @@ def _clean(number: int, start: int, end: int, raw: str) -> Line:
         stripped = stripped[1:].strip()
     elif _SUB_BULLET.match(s) or _DASH_BULLET.match(s):
         bullet = True
-        stripped = re.sub(r"^\s*(?:o|[-–])\s+", "", s).strip()
-    for g in BULLET_GLYPHS:
-        stripped = stripped.replace(g, " ")
-    text = re.sub(r"[ \t]+", " ", stripped).strip()
+        stripped = _BULLET_PREFIX.sub("", s).strip()
+    if not _ASCII(stripped):  # bullet glyphs are not ASCII: most lines have none to replace
+        for g in BULLET_GLYPHS:
+            stripped = stripped.replace(g, " ")
+    text = _BLANKS.sub(" ", stripped).strip() if ("  " in stripped or "\t" in stripped) else stripped.strip()
     artefact = "url" if _URL_ONLY.match(text) else None
     return Line(number, start, end, raw, text, bullet, artefact, leading)
+
+
+_ASCII = str.isascii
 
 
 def _mark_page_numbers(lines: list[Line]) -> None:
@@ -89,11 +97,9 @@ def _mark_page_numbers(lines: list[Line]) -> None:
     for i, ln in enumerate(lines):
         if not ln.text or not _PAGE_NUMBER.match(ln.text):
             continue
-        prev = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].text), None)
-        nxt = next((lines[j] for j in range(i + 1, n) if lines[j].text), None)
-        gap_before = i - (lines.index(prev) if prev else -1)
-        gap_after = (lines.index(nxt) if nxt else n) - i
-        if gap_before >= 2 and gap_after >= 2:
+        prev = next((j for j in range(i - 1, -1, -1) if lines[j].text), -1)
+        nxt = next((j for j in range(i + 1, n) if lines[j].text), n)
+        if i - prev >= 2 and nxt - i >= 2:
             ln.artefact = "page-number"
 
 
