@@ -48,7 +48,7 @@ _NON_WORD = re.compile(r"\W*")
 
 
 def _find_words(text: str, words: list[str], lo: int, hi: int) -> tuple[int, int] | None:
-    """The first span of ``text[lo:hi]`` holding ``words`` in order with only non-word characters
+    r"""The first span of ``text[lo:hi]`` holding ``words`` in order with only non-word characters
     between them: what ``re.search(r"\W*".join(map(re.escape, words)), text[lo:hi])`` finds,
     without compiling a pattern per fragment (a quarter of a label's regular expressions)."""
     first, skip, rest = words[0], _NON_WORD.match, words[1:]

@@ -48,7 +48,7 @@ def abbreviations(original: str) -> dict[str, str]:
 
 
 def _abbreviated(text: str):
-    """(abbreviation, the one to six words before it) as ``re.finditer`` of
+    r"""(abbreviation, the one to six words before it) as ``re.finditer`` of
     ``((?:[\w-]+\s+){1,6}?)\(([A-Z][A-Za-z0-9-]{1,8})\)`` finds them, without trying that
     pattern at every character of the label (40 ms for a label): each "(ABBR)" is found first,
     then its words are read backwards, no further back than the end of the previous match."""
