@@ -16,7 +16,6 @@ import os
 import signal
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import click
@@ -196,7 +195,8 @@ class Batch:
         return self.items
 
     def _run_pool(self, stop: dict) -> None:
-        import multiprocessing
+        import multiprocessing  # here: one file (the usual `kb ingest`) starts no pool
+        from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method),
@@ -302,15 +302,15 @@ def ingest(ctx, paths, label_id, version, jobs, as_json, max_input_mb):
         fail("; ".join(f"{r['path']}: {r['reason']}" for r in refused), EXIT_BAD_INPUT)
     store = ctx.obj.store
     tty = sys.stderr.isatty() and not as_json
-    from rich.console import Console
-
-    err = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")) or ctx.color is False)
+    no_color = bool(os.environ.get("NO_COLOR")) or ctx.color is False
     progress = None
-    if tty and not single:
+    if tty and not single:  # rich only for a batch (one file prints one line: no import of rich)
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         progress = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            TextColumn("{task.description}"), console=err, transient=True)
+                            TextColumn("{task.description}"), console=Console(stderr=True, no_color=no_color),
+                            transient=True)
         task = progress.add_task("", total=len(files))
 
     done_paths: set[str] = set()
@@ -351,7 +351,9 @@ def ingest(ctx, paths, label_id, version, jobs, as_json, max_input_mb):
                         for i in items if i["status"] == "refused"],
         }, indent=2, ensure_ascii=False))
     else:
-        summary_table(items, Console(file=sys.stdout, no_color=err.no_color, width=None if sys.stdout.isatty() else 120))
+        from rich.console import Console
+
+        summary_table(items, Console(file=sys.stdout, no_color=no_color, width=None if sys.stdout.isatty() else 120))
     sys.exit(code)
 
 

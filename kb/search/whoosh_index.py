@@ -278,6 +278,21 @@ def index_for(kb, backend: str | None = None) -> SearchBase:
         return _INDEXES[key]
 
 
+class IndexHook:
+    """The after-store hook of a knowledge base's search index: called after the version is
+    stored, it updates the index; an ingest may call ``prepare`` first, while the store writes
+    (kb.service.KnowledgeBase.write_version), and commit the returned update after the write."""
+
+    def __init__(self, idx: SearchBase):
+        self.idx = idx
+
+    def __call__(self, _kb, ref, _record, graph) -> None:
+        self.idx.update_graph(ref.iri, graph)
+
+    def prepare(self, _kb, ref, _record, graph):
+        return self.idx.prepare_update(ref.iri, graph)
+
+
 def attach(kb, sync: bool = True) -> SearchBase | None:
     """Keep ``kb``'s search index in step with its store through the ingest/remove hooks.
 
@@ -293,13 +308,10 @@ def attach(kb, sync: bool = True) -> SearchBase | None:
             kb._search_synced = True
         return idx
 
-    def after_store(_kb, ref, _record, graph):
-        idx.update_graph(ref.iri, graph)
-
     def after_remove(_kb, ref):
         idx.update_graph(ref.iri, None)
 
-    kb.after_store.append(after_store)
+    kb.after_store.append(IndexHook(idx))
     kb.after_remove.append(after_remove)
     kb._search_attached = True
     if sync:
@@ -314,5 +326,5 @@ def search(kb, text: str, **kwargs) -> dict:
     return idx.search(text, **kwargs)
 
 
-__all__ = ["SearchIndex", "SearchError", "attach", "search", "index_for", "hit_path", "KINDS", "BACKENDS",
+__all__ = ["SearchIndex", "SearchError", "IndexHook", "attach", "search", "index_for", "hit_path", "KINDS", "BACKENDS",
            "DEFAULT_BACKEND", "backend_of"]
