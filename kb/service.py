@@ -7,6 +7,8 @@ here reads the environment.
 from __future__ import annotations
 
 import errno
+import functools
+import gc
 import json
 import logging
 import os
@@ -34,6 +36,32 @@ if TYPE_CHECKING:  # reading and validating load pyshacl and the readers: only w
     from kb.validate.shacl import ValidationReport
 
 LABELS_DIR = labels_dir()
+_GC_LOCK = threading.Lock()
+_GC_PAUSES = [0, False]  # ingests in progress, whether the collector was enabled before the first
+
+
+def _cycle_collection_paused(fn):
+    """Run ``fn`` with Python's cyclic garbage collector paused (reference counting still frees
+    what an ingest drops). An ingest allocates a few hundred thousand objects that live until it
+    ends; the collector walked them (and everything else) ~140 times per label, a tenth of the
+    ingest's time (0.1 s of the bundled label's). Nested and concurrent ingests share one pause;
+    the collector runs again, as configured, once the last one ends."""
+    @functools.wraps(fn)
+    def paused(*args, **kwargs):
+        with _GC_LOCK:
+            if _GC_PAUSES[0] == 0:
+                _GC_PAUSES[1] = gc.isenabled()
+                gc.disable()
+            _GC_PAUSES[0] += 1
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            with _GC_LOCK:
+                _GC_PAUSES[0] -= 1
+                if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
+                    gc.enable()
+    return paused
+
 log = logging.getLogger("smpc_kb")
 
 DEFAULT_MAX_INPUT_MB = 20.0
@@ -178,6 +206,7 @@ class KnowledgeBase:
                 log.warning("closing the store: %s", e)
 
     # -- ingest -----------------------------------------------------------
+    @_cycle_collection_paused
     def read(self, path: str | Path, label_id: str | None = None, version: str | None = None) -> IngestResult:
         """Read, build and validate without storing."""
         from ingest.pipeline import read_label
@@ -186,23 +215,27 @@ class KnowledgeBase:
         check_input(path, self.max_input_mb)
         return check_record(read_label(path, label_id, version), t0)
 
+    @_cycle_collection_paused
     def read_all(self, path: str | Path, label_id: str | None = None,
                  version: str | None = None) -> tuple[list[IngestResult], list[str]]:
         """Every label of a file (a product-information PDF holds one SmPC per presentation group),
         each built and validated, and what was skipped (annexes)."""
         return check_file(path, label_id, version, self.max_input_mb)
 
+    @_cycle_collection_paused
     def ingest_all(self, path: str | Path, label_id: str | None = None,
                    version: str | None = None) -> tuple[list[IngestResult], list[str]]:
         """Read every label of a file; store each that conforms (one label version each)."""
         results, skipped = self.read_all(path, label_id, version)
         return [self._store_result(r) for r in results], skipped
 
+    @_cycle_collection_paused
     def ingest_records(self, records: list[LabelRecord]) -> list[IngestResult]:
         """Build, validate and store records already read (each that conforms)."""
         t0 = time.perf_counter()
         return [self._store_result(check_record(r, t0)) for r in records]
 
+    @_cycle_collection_paused
     def ingest(self, path: str | Path, label_id: str | None = None, version: str | None = None) -> IngestResult:
         """Read, validate and, only if the graph conforms, replace that label version in the store."""
         return self._store_result(self.read(path, label_id, version))
@@ -220,6 +253,7 @@ class KnowledgeBase:
         result.stored = True
         return result
 
+    @_cycle_collection_paused
     def write_version(self, ref: LabelRef, *, graph: Graph | None = None, ntriples: str | None = None,
                       record: LabelRecord | None = None, timings: dict | None = None,
                       triples: list | None = None) -> list[str]:
@@ -486,6 +520,7 @@ def check_record(record: LabelRecord, t0: float) -> IngestResult:
                         triples)
 
 
+@_cycle_collection_paused
 def check_file(path: str | Path, label_id: str | None = None, version: str | None = None,
                max_input_mb: float | None = DEFAULT_MAX_INPUT_MB) -> tuple[list[IngestResult], list[str]]:
     """Every label of one file, built and validated (nothing stored), and what was skipped.
