@@ -19,11 +19,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from whoosh import query as wq
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
 from ingest.data_location import ontology_data
+
+if TYPE_CHECKING:  # the queries are made only when searching: an ingest does not load whoosh.query (20 ms)
+    from whoosh import query as wq
 
 DATA_FILE = ontology_data("search-synonyms.json")
 TOKEN_PATTERN = r"\w+(?:[-\u2010\u2011]\w+)*"
@@ -273,6 +276,8 @@ class QueryBuilder:
         return phrases + out
 
     def _alt_query(self, alt: str, fieldname: str, boost: float) -> tuple[wq.Query | None, set[str]]:
+        from whoosh import query as wq
+
         toks = [(t.text, t.pos) for t in self.stemmed(alt, positions=True)]
         if not toks:
             return None, set()
@@ -289,6 +294,8 @@ class QueryBuilder:
 
     def build(self, units: list[Unit]) -> tuple[wq.Query | None, set[str]]:
         """(query, stemmed terms to highlight). A unit matches if any alternative matches in any field."""
+        from whoosh import query as wq
+
         unit_queries = []
         highlight: set[str] = set()
         for u in units:

@@ -16,11 +16,9 @@ import threading
 from collections import Counter
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from rdflib import Graph
-from whoosh import index as windex
-from whoosh import query as wq
-from whoosh import scoring
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from kb.rdf.base import SMPC
 from kb.search.analysis import make_analyzer
@@ -41,6 +39,13 @@ from kb.search.documents import KINDS, documents
 from kb.search.latest import read_markers, refresh_latest
 from kb.search.results import SearchError, build_response, hit_path, ranked_page
 
+if TYPE_CHECKING:
+    from whoosh import query as wq
+
+# whoosh itself is imported where the whoosh backend uses it: `kb ingest` with the default
+# backend (tantivy) reaches this module for attach() and index_for() only (whoosh.index, .query
+# and .fields took 30 ms of its start)
+
 _stamp = stamp  # the name the benchmarks import
 LATEST = "latest"  # a second whoosh index in each generation directory: each label's latest version only
 
@@ -51,6 +56,8 @@ class SearchIndex(SearchBase):
     backend = "whoosh"
 
     def __init__(self, index_dir: str | Path, vocabulary_file: str | Path | None = None):
+        from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
         super().__init__(index_dir, vocabulary_file)
         text = self.stemmed
         self.schema = Schema(
@@ -71,6 +78,8 @@ class SearchIndex(SearchBase):
 
     # -- generations ------------------------------------------------------
     def _open(self):
+        from whoosh import index as windex
+
         gen = self._current()
         if gen is None:
             return None
@@ -82,6 +91,8 @@ class SearchIndex(SearchBase):
 
     def _open_latest(self):
         """The latest-versions index of the open generation (made and filled if an older index lacks it)."""
+        from whoosh import index as windex
+
         if self._latest_ix is None:
             path = str(self.dir / self._gen)
             if windex.exists_in(path, indexname=LATEST):
@@ -99,6 +110,8 @@ class SearchIndex(SearchBase):
 
     def rebuild(self, graphs) -> int:
         """Index ``graphs`` (iterable of rdflib graphs) into a new generation and switch to it."""
+        from whoosh import index as windex
+
         with self._lock:
             gen, target = self._new_generation()
             ix = windex.create_in(str(target), self.schema)
@@ -188,6 +201,8 @@ class SearchIndex(SearchBase):
         return got[0] if got else None
 
     def _thread_searcher(self, name: str | None):
+        from whoosh import scoring
+
         with self._lock:
             ix = self._open() if self.exists() else None
             if ix is not None and name == LATEST:
@@ -212,6 +227,8 @@ class SearchIndex(SearchBase):
                section: str | None = None, page: int | str = 1, pagesize: int = PAGE_SIZE,
                all_versions: bool = False) -> dict:
         """Answer ``{"query", "total", "page", "pages", "results", "facets", "corrections"}``."""
+        from whoosh import query as wq
+
         text, page = check_request(text, page, kind)
         if self.searcher() is None:
             raise SearchError("the search index is empty: ingest a label first", 404)
