@@ -132,6 +132,7 @@ def index_tokens(analyzer, text: str) -> list[tuple[str, int, int, int]]:
     tokenizer, _lower, _hyphen, variant, *morph = items
     norm = variant.vocab.normalize
     stop, stem = (morph[0], morph[1]) if morph else (None, None)
+    final = _final_words(analyzer)  # word -> its indexed form (or _STOPPED): spelling, stop list, stem once
     out: list[tuple[str, int, int, int]] = []
     append = out.append
     shift = 0
@@ -151,21 +152,42 @@ def index_tokens(analyzer, text: str) -> list[tuple[str, int, int, int]]:
                 offset = at + len(part)
                 stream.append((part, pos + j, start + at, start + at + len(part)))
             shift += len(parts) - 1
-        for w, p, a, b in stream:
-            w = norm(w)
+        for word_, p, a, b in stream:
+            w = final.get(word_)
+            if w is None:
+                w = final[word_] = _final_form(word_, norm, stop, stem)
+            if w is _STOPPED:
+                continue
             if stop is not None:
-                if len(w) < stop.min or (stop.max is not None and len(w) > stop.max) or w in stop.stops:
-                    continue
                 if stop.renumber:
                     if kept is None:
                         kept = p
                     else:
                         kept += 1
                         p = kept
-            if stem is not None and w not in stem.ignore:
-                w = stem._stem(w)
             append((w, p, a, b))
     return out
+
+
+_STOPPED = object()
+
+
+def _final_words(analyzer) -> dict:
+    memo = analyzer.__dict__.setdefault("_final_words", {})
+    if len(memo) > 200_000:  # a bound for odd input, as Vocabulary.normalize's
+        memo.clear()
+    return memo
+
+
+def _final_form(word: str, norm, stop, stem):
+    """A word's form in the index as the chain makes it: spelling variant, then (stemming
+    chains) the stop list and the stem; ``_STOPPED`` for a stop word."""
+    w = norm(word)
+    if stop is not None and (len(w) < stop.min or (stop.max is not None and len(w) > stop.max) or w in stop.stops):
+        return _STOPPED
+    if stem is not None and w not in stem.ignore:
+        w = stem._stem(w)
+    return w
 
 
 def _made_here(items) -> bool:
