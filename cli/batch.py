@@ -181,11 +181,14 @@ class Batch:
         previous = signal.signal(signal.SIGINT, on_sigint) if _main_thread() else None
         try:
             if self.jobs == 1:
+                from kb.service import collection_paused
+
                 self.ctx.obj.kb  # open the store (and fail clearly) before the work starts
                 for f in self.files:
                     if stop["now"]:
                         break
-                    self._finish(read_file(str(f), self.label_id, self.version, self.max_input_mb, in_process=True))
+                    with collection_paused():  # one pause per file: read, check, store and index
+                        self._finish(read_file(str(f), self.label_id, self.version, self.max_input_mb, in_process=True))
             else:
                 self._run_pool(stop)
         finally:

@@ -15,6 +15,7 @@ import os
 import stat
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,26 +41,33 @@ _GC_LOCK = threading.Lock()
 _GC_PAUSES = [0, False]  # ingests in progress, whether the collector was enabled before the first
 
 
+@contextmanager
+def collection_paused():
+    """Python's cyclic garbage collector paused for an ingest (reference counting still frees
+    what it drops). An ingest allocates a few hundred thousand objects that live until it ends;
+    the collector walked them (and everything else) ~140 times per label, a tenth of the ingest's
+    time (0.1 s of the bundled label's). Nested and concurrent ingests share one pause; the
+    collector runs again, as configured, once the last one ends."""
+    with _GC_LOCK:
+        if _GC_PAUSES[0] == 0:
+            _GC_PAUSES[1] = gc.isenabled()
+            gc.disable()
+        _GC_PAUSES[0] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_PAUSES[0] -= 1
+            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
+                gc.enable()
+
+
 def _cycle_collection_paused(fn):
-    """Run ``fn`` with Python's cyclic garbage collector paused (reference counting still frees
-    what an ingest drops). An ingest allocates a few hundred thousand objects that live until it
-    ends; the collector walked them (and everything else) ~140 times per label, a tenth of the
-    ingest's time (0.1 s of the bundled label's). Nested and concurrent ingests share one pause;
-    the collector runs again, as configured, once the last one ends."""
+    """``fn`` run inside :func:`collection_paused`."""
     @functools.wraps(fn)
     def paused(*args, **kwargs):
-        with _GC_LOCK:
-            if _GC_PAUSES[0] == 0:
-                _GC_PAUSES[1] = gc.isenabled()
-                gc.disable()
-            _GC_PAUSES[0] += 1
-        try:
+        with collection_paused():
             return fn(*args, **kwargs)
-        finally:
-            with _GC_LOCK:
-                _GC_PAUSES[0] -= 1
-                if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
-                    gc.enable()
     return paused
 
 log = logging.getLogger("smpc_kb")
@@ -570,5 +578,5 @@ def _reason(e: OSError) -> str:
     return text[:200]
 
 
-__all__ = ["queries_dir", "check_file", "check_record", "stamp_ingested", "KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError", "KbError",
+__all__ = ["queries_dir", "collection_paused", "check_file", "check_record", "stamp_ingested", "KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError", "KbError",
            "default_label", "bundled_labels"]
