@@ -86,3 +86,25 @@ def test_ctrl_c_while_the_index_is_prepared_waits_for_the_write(kb, monkeypatch)
         assert indexed_versions(fresh) == set(stored)  # sync on opening: the index agrees again
     finally:
         fresh.close()
+
+
+def test_the_collector_is_paused_during_an_ingest_only(kb, monkeypatch):
+    import gc
+
+    seen: list[bool] = []
+    real = IndexHook.prepare
+
+    def prepare(self, kb_, ref, record, graph):
+        seen.append(gc.isenabled())
+        return real(self, kb_, ref, record, graph)
+
+    monkeypatch.setattr(IndexHook, "prepare", prepare)
+    assert gc.isenabled()
+    kb.ingest(str(ZENTAVIR), version="v2")
+    assert seen == [False] and gc.isenabled()  # paused inside, as configured after
+    gc.disable()
+    try:  # an application that turned the collector off keeps it off
+        kb.ingest(str(ZENTAVIR), version="v3")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
