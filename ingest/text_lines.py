@@ -141,9 +141,9 @@ def join_lines(texts: list[str], vocabulary: set[str] | None = None) -> str:
         if not out:
             out = t
             continue
-        m = re.search(r"([A-Za-z]{2,})-$", out)
-        if m and t[:1].islower():
-            word = m.group(1) + re.match(r"[A-Za-z]*", t).group(0)
+        split = _split_word_end(out)
+        if split is not None and t[:1].islower():
+            word = split + _LEADING_LETTERS.match(t).group(0)  # type: ignore[union-attr]
             if vocabulary is not None and word.lower() in vocabulary:
                 out = out[:-1] + t
             else:
@@ -153,8 +153,23 @@ def join_lines(texts: list[str], vocabulary: set[str] | None = None) -> str:
     return out
 
 
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LEADING_LETTERS = re.compile(r"[A-Za-z]*")
+_WORD3 = re.compile(r"[A-Za-z]{3,}")
+
+
+def _split_word_end(text: str) -> str | None:
+    """The letters before a hyphen that ends ``text`` (two or more), as
+    ``re.search(r"([A-Za-z]{2,})-$", text)`` finds them, read from the end instead of searching
+    the whole joined paragraph again for every line (a line text holds no newline)."""
+    if not text.endswith("-"):
+        return None
+    end = start = len(text) - 1
+    while start > 0 and text[start - 1] in _ASCII_LETTERS:
+        start -= 1
+    return text[start:end] if end - start >= 2 else None
+
+
 def vocabulary_of(lines: list[Line]) -> set[str]:
-    words: set[str] = set()
-    for ln in lines:
-        words.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", ln.text))
-    return words
+    """The words of three or more letters of ``lines``, lower case (one pass over their texts)."""
+    return {w.lower() for w in _WORD3.findall("\n".join(ln.text for ln in lines))}
