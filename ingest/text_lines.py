@@ -6,7 +6,6 @@ and character offsets in the original so quotes can be taken from it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .errors import UnreadableInput
@@ -48,10 +47,14 @@ def decode(data: bytes, path: str) -> str:
         except UnicodeDecodeError:
             line = data[: exc.start].count(b"\n") + 1
             raise UnreadableInput(f"not valid UTF-8 text (byte {exc.start})", path, line) from exc
-    controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    controls = len(_CONTROLS.findall(text, 0, 65536))
     if controls > 0.01 * min(len(text), 65536):
         raise UnreadableInput("file looks binary (control characters), not a text label", path)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Unicode category Cc (U+0000-U+001F, U+007F-U+009F) but for line feed, carriage return, tab and form feed
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def split_lines(text: str) -> list[Line]:
