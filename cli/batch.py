@@ -16,7 +16,6 @@ import os
 import signal
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import click
@@ -182,11 +181,14 @@ class Batch:
         previous = signal.signal(signal.SIGINT, on_sigint) if _main_thread() else None
         try:
             if self.jobs == 1:
+                from kb.service import collection_paused
+
                 self.ctx.obj.kb  # open the store (and fail clearly) before the work starts
                 for f in self.files:
                     if stop["now"]:
                         break
-                    self._finish(read_file(str(f), self.label_id, self.version, self.max_input_mb, in_process=True))
+                    with collection_paused():  # one pause per file: read, check, store and index
+                        self._finish(read_file(str(f), self.label_id, self.version, self.max_input_mb, in_process=True))
             else:
                 self._run_pool(stop)
         finally:
@@ -196,7 +198,8 @@ class Batch:
         return self.items
 
     def _run_pool(self, stop: dict) -> None:
-        import multiprocessing
+        import multiprocessing  # here: one file (the usual `kb ingest`) starts no pool
+        from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method),
@@ -302,15 +305,15 @@ def ingest(ctx, paths, label_id, version, jobs, as_json, max_input_mb):
         fail("; ".join(f"{r['path']}: {r['reason']}" for r in refused), EXIT_BAD_INPUT)
     store = ctx.obj.store
     tty = sys.stderr.isatty() and not as_json
-    from rich.console import Console
-
-    err = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")) or ctx.color is False)
+    no_color = bool(os.environ.get("NO_COLOR")) or ctx.color is False
     progress = None
-    if tty and not single:
+    if tty and not single:  # rich only for a batch (one file prints one line: no import of rich)
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         progress = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            TextColumn("{task.description}"), console=err, transient=True)
+                            TextColumn("{task.description}"), console=Console(stderr=True, no_color=no_color),
+                            transient=True)
         task = progress.add_task("", total=len(files))
 
     done_paths: set[str] = set()
@@ -351,7 +354,9 @@ def ingest(ctx, paths, label_id, version, jobs, as_json, max_input_mb):
                         for i in items if i["status"] == "refused"],
         }, indent=2, ensure_ascii=False))
     else:
-        summary_table(items, Console(file=sys.stdout, no_color=err.no_color, width=None if sys.stdout.isatty() else 120))
+        from rich.console import Console
+
+        summary_table(items, Console(file=sys.stdout, no_color=no_color, width=None if sys.stdout.isatty() else 120))
     sys.exit(code)
 
 

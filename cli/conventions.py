@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import logging
 import os
@@ -94,4 +95,6 @@ class KbGroup(click.Group):
             if e.errno != errno.EPIPE:
                 raise
             _quiet_pipe()
+        if args is None:  # the process ends here (not a test's CliRunner): leave its cyclic garbage to
+            gc.freeze()  # the OS instead of walking it at exit (40 ms after an ingest, of a 1.4 s `kb ingest`)
         sys.exit(code)

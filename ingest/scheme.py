@@ -47,12 +47,19 @@ def number_for_role(role: str) -> str | None:
     return None
 
 
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=1024)
 def _norm(t: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", t.lower().replace("isation", "ization").replace("licence", "license")).strip()
+    return _NON_ALNUM.sub(" ", t.lower().replace("isation", "ization").replace("licence", "license")).strip()
 
 
+@lru_cache(maxsize=8192)
 def title_matches(number: str, title: str) -> bool:
-    """Does ``title`` fit one of the scheme's titles for ``number``?"""
+    """Does ``title`` fit one of the scheme's titles for ``number``? (Asked about every heading
+    candidate of a label, often the same line again: answered once per title. The similarity is
+    computed only when its cheap upper bounds reach 0.8, as ``difflib.get_close_matches`` does.)"""
     entry = scheme().get(number)
     if entry is None:
         return False
@@ -63,7 +70,8 @@ def title_matches(number: str, title: str) -> bool:
         k = _norm(known)
         if t == k or t.startswith(k) or k.startswith(t) and len(t) >= 8:
             return True
-        if difflib.SequenceMatcher(None, t, k).ratio() >= 0.8:
+        m = difflib.SequenceMatcher(None, t, k)
+        if m.real_quick_ratio() >= 0.8 and m.quick_ratio() >= 0.8 and m.ratio() >= 0.8:
             return True
     return False
 

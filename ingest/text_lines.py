@@ -6,7 +6,6 @@ and character offsets in the original so quotes can be taken from it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .errors import UnreadableInput
@@ -48,10 +47,14 @@ def decode(data: bytes, path: str) -> str:
         except UnicodeDecodeError:
             line = data[: exc.start].count(b"\n") + 1
             raise UnreadableInput(f"not valid UTF-8 text (byte {exc.start})", path, line) from exc
-    controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    controls = len(_CONTROLS.findall(text, 0, 65536))
     if controls > 0.01 * min(len(text), 65536):
         raise UnreadableInput("file looks binary (control characters), not a text label", path)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Unicode category Cc (U+0000-U+001F, U+007F-U+009F) but for line feed, carriage return, tab and form feed
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def split_lines(text: str) -> list[Line]:
@@ -65,6 +68,10 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+_BULLET_PREFIX = re.compile(r"^\s*(?:o|[-–])\s+")
+_BLANKS = re.compile(r"[ \t]+")
+
+
 def _clean(number: int, start: int, end: int, raw: str) -> Line:
     s = raw.replace("\f", " ").replace("\u00a0", " ")
     leading = bool(s) and s[0] == " " and bool(s.strip())
@@ -75,12 +82,16 @@ def _clean(number: int, start: int, end: int, raw: str) -> Line:
         stripped = stripped[1:].strip()
     elif _SUB_BULLET.match(s) or _DASH_BULLET.match(s):
         bullet = True
-        stripped = re.sub(r"^\s*(?:o|[-–])\s+", "", s).strip()
-    for g in BULLET_GLYPHS:
-        stripped = stripped.replace(g, " ")
-    text = re.sub(r"[ \t]+", " ", stripped).strip()
+        stripped = _BULLET_PREFIX.sub("", s).strip()
+    if not _ASCII(stripped):  # bullet glyphs are not ASCII: most lines have none to replace
+        for g in BULLET_GLYPHS:
+            stripped = stripped.replace(g, " ")
+    text = _BLANKS.sub(" ", stripped).strip() if ("  " in stripped or "\t" in stripped) else stripped.strip()
     artefact = "url" if _URL_ONLY.match(text) else None
     return Line(number, start, end, raw, text, bullet, artefact, leading)
+
+
+_ASCII = str.isascii
 
 
 def _mark_page_numbers(lines: list[Line]) -> None:
@@ -89,11 +100,9 @@ def _mark_page_numbers(lines: list[Line]) -> None:
     for i, ln in enumerate(lines):
         if not ln.text or not _PAGE_NUMBER.match(ln.text):
             continue
-        prev = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].text), None)
-        nxt = next((lines[j] for j in range(i + 1, n) if lines[j].text), None)
-        gap_before = i - (lines.index(prev) if prev else -1)
-        gap_after = (lines.index(nxt) if nxt else n) - i
-        if gap_before >= 2 and gap_after >= 2:
+        prev = next((j for j in range(i - 1, -1, -1) if lines[j].text), -1)
+        nxt = next((j for j in range(i + 1, n) if lines[j].text), n)
+        if i - prev >= 2 and nxt - i >= 2:
             ln.artefact = "page-number"
 
 
@@ -135,9 +144,9 @@ def join_lines(texts: list[str], vocabulary: set[str] | None = None) -> str:
         if not out:
             out = t
             continue
-        m = re.search(r"([A-Za-z]{2,})-$", out)
-        if m and t[:1].islower():
-            word = m.group(1) + re.match(r"[A-Za-z]*", t).group(0)
+        split = _split_word_end(out)
+        if split is not None and t[:1].islower():
+            word = split + _LEADING_LETTERS.match(t).group(0)  # type: ignore[union-attr]
             if vocabulary is not None and word.lower() in vocabulary:
                 out = out[:-1] + t
             else:
@@ -147,8 +156,23 @@ def join_lines(texts: list[str], vocabulary: set[str] | None = None) -> str:
     return out
 
 
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LEADING_LETTERS = re.compile(r"[A-Za-z]*")
+_WORD3 = re.compile(r"[A-Za-z]{3,}")
+
+
+def _split_word_end(text: str) -> str | None:
+    """The letters before a hyphen that ends ``text`` (two or more), as
+    ``re.search(r"([A-Za-z]{2,})-$", text)`` finds them, read from the end instead of searching
+    the whole joined paragraph again for every line (a line text holds no newline)."""
+    if not text.endswith("-"):
+        return None
+    end = start = len(text) - 1
+    while start > 0 and text[start - 1] in _ASCII_LETTERS:
+        start -= 1
+    return text[start:end] if end - start >= 2 else None
+
+
 def vocabulary_of(lines: list[Line]) -> set[str]:
-    words: set[str] = set()
-    for ln in lines:
-        words.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", ln.text))
-    return words
+    """The words of three or more letters of ``lines``, lower case (one pass over their texts)."""
+    return {w.lower() for w in _WORD3.findall("\n".join(ln.text for ln in lines))}

@@ -65,9 +65,10 @@ def concepts() -> dict[URIRef, tuple]:
 def add(b: GraphBuilder, record: LabelRecord) -> None:
     g = b.g
     sup = supertypes()
-    for s, cls in list(g.subject_objects(RDF.type)):
+    rdf_type = RDF.type
+    for s, cls in list(g.subject_objects(rdf_type)):
         for t in sup.get(cls, ()):
-            g.add((s, RDF.type, t))
+            g.add((s, rdf_type, t))
     known = concepts()
     for c in {o for o in g.objects() if o in known}:
         for t in known[c]:

@@ -19,11 +19,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from whoosh import query as wq
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
 from ingest.data_location import ontology_data
+
+if TYPE_CHECKING:  # the queries are made only when searching: an ingest does not load whoosh.query (20 ms)
+    from whoosh import query as wq
 
 DATA_FILE = ontology_data("search-synonyms.json")
 TOKEN_PATTERN = r"\w+(?:[-\u2010\u2011]\w+)*"
@@ -129,6 +132,7 @@ def index_tokens(analyzer, text: str) -> list[tuple[str, int, int, int]]:
     tokenizer, _lower, _hyphen, variant, *morph = items
     norm = variant.vocab.normalize
     stop, stem = (morph[0], morph[1]) if morph else (None, None)
+    final = _final_words(analyzer)  # word -> its indexed form (or _STOPPED): spelling, stop list, stem once
     out: list[tuple[str, int, int, int]] = []
     append = out.append
     shift = 0
@@ -148,21 +152,42 @@ def index_tokens(analyzer, text: str) -> list[tuple[str, int, int, int]]:
                 offset = at + len(part)
                 stream.append((part, pos + j, start + at, start + at + len(part)))
             shift += len(parts) - 1
-        for w, p, a, b in stream:
-            w = norm(w)
+        for word_, p, a, b in stream:
+            w = final.get(word_)
+            if w is None:
+                w = final[word_] = _final_form(word_, norm, stop, stem)
+            if w is _STOPPED:
+                continue
             if stop is not None:
-                if len(w) < stop.min or (stop.max is not None and len(w) > stop.max) or w in stop.stops:
-                    continue
                 if stop.renumber:
                     if kept is None:
                         kept = p
                     else:
                         kept += 1
                         p = kept
-            if stem is not None and w not in stem.ignore:
-                w = stem._stem(w)
             append((w, p, a, b))
     return out
+
+
+_STOPPED = object()
+
+
+def _final_words(analyzer) -> dict:
+    memo = analyzer.__dict__.setdefault("_final_words", {})
+    if len(memo) > 200_000:  # a bound for odd input, as Vocabulary.normalize's
+        memo.clear()
+    return memo
+
+
+def _final_form(word: str, norm, stop, stem):
+    """A word's form in the index as the chain makes it: spelling variant, then (stemming
+    chains) the stop list and the stem; ``_STOPPED`` for a stop word."""
+    w = norm(word)
+    if stop is not None and (len(w) < stop.min or (stop.max is not None and len(w) > stop.max) or w in stop.stops):
+        return _STOPPED
+    if stem is not None and w not in stem.ignore:
+        w = stem._stem(w)
+    return w
 
 
 def _made_here(items) -> bool:
@@ -273,6 +298,8 @@ class QueryBuilder:
         return phrases + out
 
     def _alt_query(self, alt: str, fieldname: str, boost: float) -> tuple[wq.Query | None, set[str]]:
+        from whoosh import query as wq
+
         toks = [(t.text, t.pos) for t in self.stemmed(alt, positions=True)]
         if not toks:
             return None, set()
@@ -289,6 +316,8 @@ class QueryBuilder:
 
     def build(self, units: list[Unit]) -> tuple[wq.Query | None, set[str]]:
         """(query, stemmed terms to highlight). A unit matches if any alternative matches in any field."""
+        from whoosh import query as wq
+
         unit_queries = []
         highlight: set[str] = set()
         for u in units:

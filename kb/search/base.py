@@ -116,6 +116,22 @@ def facet(counts: dict, numeric: bool = False) -> list[dict]:
     return sorted(items, key=lambda i: (-i["count"], i["value"]))
 
 
+class PendingUpdate:
+    """An index update prepared and not yet written: ``commit()`` writes it (once);
+    ``discard()`` drops it (the index stays as it was)."""
+
+    def __init__(self, write):
+        self._write = write
+
+    def commit(self) -> None:
+        write, self._write = self._write, None
+        if write is not None:
+            write()
+
+    def discard(self) -> None:
+        self._write = None
+
+
 class SearchBase:
     """Vocabulary, analyzers and query builder of one index directory; store reconciliation."""
 
@@ -160,6 +176,11 @@ class SearchBase:
 
     def update_graph(self, graph_iri: str, g) -> None:
         raise NotImplementedError
+
+    def prepare_update(self, graph_iri: str, g) -> PendingUpdate:
+        """:meth:`update_graph`, deferred to the returned update's ``commit()`` (a backend that can
+        analyse the documents beforehand does so here)."""
+        return PendingUpdate(lambda: self.update_graph(graph_iri, g))
 
     def markers(self) -> dict[str, dict]:
         raise NotImplementedError

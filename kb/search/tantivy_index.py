@@ -26,6 +26,7 @@ from kb.search.base import (
     MARKER,
     PAGE_SIZE,
     TEXT_FIELDS,
+    PendingUpdate,
     SearchBase,
     check_request,
     correction,
@@ -127,12 +128,19 @@ class TantivyIndex(SearchBase):
         return tantivy.PreTokenizedString(text, got)
 
     def _add(self, w, marker: dict, docs: list[dict], memo: dict) -> int:
+        for doc in self._documents(marker, docs, memo):
+            w.add_document(doc)
+        return len(docs)
+
+    def _documents(self, marker: dict, docs: list[dict], memo: dict) -> list[tantivy.Document]:
+        """The marker and passage documents of one label version, analysed (the Python part of
+        indexing: no writer, no lock)."""
         m = tantivy.Document()
         for k in ("graph", "label"):
             m.add_text(k, marker[k])
         m.add_text("kind", MARKER)
         m.add_bytes("data", json.dumps({**marker, "kind": MARKER}).encode())
-        w.add_document(m)
+        out = [m]
         for d in docs:
             doc = tantivy.Document()
             for k in ("graph", "label", "kind", "section"):
@@ -142,8 +150,8 @@ class TantivyIndex(SearchBase):
                 doc.add_pre_tokenized_text(k, self._tokens(self.stemmed, str(d.get(k) or ""), memo))
             doc.add_pre_tokenized_text("words", self._tokens(self.plain, words_of(d), memo))
             doc.add_bytes("data", json.dumps(d).encode())
-            w.add_document(doc)
-        return len(docs)
+            out.append(doc)
+        return out
 
     @staticmethod
     def _marker(g) -> tuple[dict | None, list[dict]]:
@@ -190,18 +198,32 @@ class TantivyIndex(SearchBase):
 
     def update_graph(self, graph_iri: str, g) -> None:
         """Replace (or with ``g=None`` remove) one label version's documents in one commit."""
+        self.prepare_update(graph_iri, g).commit()
+
+    def prepare_update(self, graph_iri: str, g) -> PendingUpdate:
+        """:meth:`update_graph` in two steps: the documents are analysed now (pure Python: an
+        ingest does it while the store writes the version), and written and committed by the
+        returned update's ``commit()``; until then the index is untouched and no lock is held."""
+        marker, docs = self._marker(g) if g is not None else (None, [])
+        prepared = self._documents(marker, docs, {}) if marker is not None else []
+        return PendingUpdate(lambda: self._write(str(graph_iri), prepared))
+
+    def _write(self, graph_iri: str, prepared: list) -> None:
         with self._lock:
-            if not self.exists():
-                self.rebuild([g] if g is not None else [])
-                return
-            ix = tantivy.Index(self.schema, path=str(self.dir / str(self._current())), reuse=True)
-            w = self._writer(ix)
-            w.delete_documents_by_term("graph", str(graph_iri))
-            marker, docs = self._marker(g) if g is not None else (None, [])
-            if marker is not None:
-                self._add(w, marker, docs, {})
+            if not self.exists():  # as rebuild(): a new generation, switched to after the commit
+                gen, target = self._new_generation()
+                w = self._writer(tantivy.Index(self.schema, path=str(target)), heap=200_000_000)
+            else:
+                gen = None
+                ix = tantivy.Index(self.schema, path=str(self.dir / str(self._current())), reuse=True)
+                w = self._writer(ix)
+                w.delete_documents_by_term("graph", graph_iri)
+            for doc in prepared:
+                w.add_document(doc)
             w.commit()
             w.wait_merging_threads()
+            if gen is not None:
+                self._publish(gen)
 
     # -- reading -----------------------------------------------------------------
     def markers(self) -> dict[str, dict]:

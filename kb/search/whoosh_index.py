@@ -16,11 +16,9 @@ import threading
 from collections import Counter
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from rdflib import Graph
-from whoosh import index as windex
-from whoosh import query as wq
-from whoosh import scoring
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from kb.rdf.base import SMPC
 from kb.search.analysis import make_analyzer
@@ -41,6 +39,13 @@ from kb.search.documents import KINDS, documents
 from kb.search.latest import read_markers, refresh_latest
 from kb.search.results import SearchError, build_response, hit_path, ranked_page
 
+if TYPE_CHECKING:
+    from whoosh import query as wq
+
+# whoosh itself is imported where the whoosh backend uses it: `kb ingest` with the default
+# backend (tantivy) reaches this module for attach() and index_for() only (whoosh.index, .query
+# and .fields took 30 ms of its start)
+
 _stamp = stamp  # the name the benchmarks import
 LATEST = "latest"  # a second whoosh index in each generation directory: each label's latest version only
 
@@ -51,6 +56,8 @@ class SearchIndex(SearchBase):
     backend = "whoosh"
 
     def __init__(self, index_dir: str | Path, vocabulary_file: str | Path | None = None):
+        from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
         super().__init__(index_dir, vocabulary_file)
         text = self.stemmed
         self.schema = Schema(
@@ -71,6 +78,8 @@ class SearchIndex(SearchBase):
 
     # -- generations ------------------------------------------------------
     def _open(self):
+        from whoosh import index as windex
+
         gen = self._current()
         if gen is None:
             return None
@@ -82,6 +91,8 @@ class SearchIndex(SearchBase):
 
     def _open_latest(self):
         """The latest-versions index of the open generation (made and filled if an older index lacks it)."""
+        from whoosh import index as windex
+
         if self._latest_ix is None:
             path = str(self.dir / self._gen)
             if windex.exists_in(path, indexname=LATEST):
@@ -99,6 +110,8 @@ class SearchIndex(SearchBase):
 
     def rebuild(self, graphs) -> int:
         """Index ``graphs`` (iterable of rdflib graphs) into a new generation and switch to it."""
+        from whoosh import index as windex
+
         with self._lock:
             gen, target = self._new_generation()
             ix = windex.create_in(str(target), self.schema)
@@ -188,6 +201,8 @@ class SearchIndex(SearchBase):
         return got[0] if got else None
 
     def _thread_searcher(self, name: str | None):
+        from whoosh import scoring
+
         with self._lock:
             ix = self._open() if self.exists() else None
             if ix is not None and name == LATEST:
@@ -212,6 +227,8 @@ class SearchIndex(SearchBase):
                section: str | None = None, page: int | str = 1, pagesize: int = PAGE_SIZE,
                all_versions: bool = False) -> dict:
         """Answer ``{"query", "total", "page", "pages", "results", "facets", "corrections"}``."""
+        from whoosh import query as wq
+
         text, page = check_request(text, page, kind)
         if self.searcher() is None:
             raise SearchError("the search index is empty: ingest a label first", 404)
@@ -278,6 +295,21 @@ def index_for(kb, backend: str | None = None) -> SearchBase:
         return _INDEXES[key]
 
 
+class IndexHook:
+    """The after-store hook of a knowledge base's search index: called after the version is
+    stored, it updates the index; an ingest may call ``prepare`` first, while the store writes
+    (kb.service.KnowledgeBase.write_version), and commit the returned update after the write."""
+
+    def __init__(self, idx: SearchBase):
+        self.idx = idx
+
+    def __call__(self, _kb, ref, _record, graph) -> None:
+        self.idx.update_graph(ref.iri, graph)
+
+    def prepare(self, _kb, ref, _record, graph):
+        return self.idx.prepare_update(ref.iri, graph)
+
+
 def attach(kb, sync: bool = True) -> SearchBase | None:
     """Keep ``kb``'s search index in step with its store through the ingest/remove hooks.
 
@@ -293,13 +325,10 @@ def attach(kb, sync: bool = True) -> SearchBase | None:
             kb._search_synced = True
         return idx
 
-    def after_store(_kb, ref, _record, graph):
-        idx.update_graph(ref.iri, graph)
-
     def after_remove(_kb, ref):
         idx.update_graph(ref.iri, None)
 
-    kb.after_store.append(after_store)
+    kb.after_store.append(IndexHook(idx))
     kb.after_remove.append(after_remove)
     kb._search_attached = True
     if sync:
@@ -314,5 +343,5 @@ def search(kb, text: str, **kwargs) -> dict:
     return idx.search(text, **kwargs)
 
 
-__all__ = ["SearchIndex", "SearchError", "attach", "search", "index_for", "hit_path", "KINDS", "BACKENDS",
+__all__ = ["SearchIndex", "SearchError", "IndexHook", "attach", "search", "index_for", "hit_path", "KINDS", "BACKENDS",
            "DEFAULT_BACKEND", "backend_of"]

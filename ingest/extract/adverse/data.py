@@ -68,8 +68,10 @@ def matching() -> dict:
     return ontology_json("adverse-matching.json")
 
 
+@lru_cache(maxsize=16384)
 def fold_spelling(text: str) -> str:
-    """Lower case, punctuation to spaces, British -> American spelling."""
+    """Lower case, punctuation to spaces, British -> American spelling. (Kept per text: linking
+    section 4.8 folds every entry's term again for every subject, 12,000 calls per label.)"""
     words = _NON_WORD.sub(" ", text.lower()).split()
     sp = matching()["spelling"]
     return " ".join(sp.get(w, w) for w in words)
@@ -168,6 +170,11 @@ def heading_band(text: str) -> str | None:
 
 def title_tokens(text: str) -> set[str]:
     """Tokens of a term/title for subsection matching, with equivalences expanded."""
+    return set(_title_tokens(text))
+
+
+@lru_cache(maxsize=16384)
+def _title_tokens(text: str) -> frozenset[str]:
     eq = matching()["title_words"]
     out: set[str] = set()
     for w in term_key(text).split():
@@ -175,7 +182,13 @@ def title_tokens(text: str) -> set[str]:
             continue
         out.add(w)
         out.update(singular(x) for x in eq.get(w, []))
-    return out
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _singular_names() -> dict:
+    """Every organ class name and printed variant, folded and each word singular -> the class."""
+    return {" ".join(singular(w) for w in fold_spelling(v).split()): x for x in socs() for v in (x.name, *x.variants)}
 
 
 def match_soc_exact(printed: str):
@@ -184,8 +197,7 @@ def match_soc_exact(printed: str):
     s = soc_by_name(printed)
     if s:
         return s
-    plural = {" ".join(singular(w) for w in fold_spelling(v).split()): x for x in socs() for v in (x.name, *x.variants)}
-    s = plural.get(" ".join(singular(w) for w in fold_spelling(printed).split()))
+    s = _singular_names().get(" ".join(singular(w) for w in fold_spelling(printed).split()))
     if s:
         return s
     pre = soc_prefix(printed)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingest.extract.adverse.data import fold_spelling as fold
 from ingest.extract.adverse.data import term_key, title_tokens
@@ -19,13 +20,20 @@ from ingest.records_document import document
 _NOT_SELECTED = re.compile(r"summary|tabul|list of adverse|reporting|immunogenicity", re.I)
 
 
-def _keys(e: AdverseReaction) -> set[str]:
-    base = re.sub(r"\s*\([^)]*\)\s*$", "", e.term)
-    out = {term_key(e.term), term_key(base)}
-    m = re.search(r"\(([A-Z][A-Z0-9\-]+)\)\s*$", e.term)
+def _keys(e: AdverseReaction) -> frozenset[str]:
+    return _term_keys(e.term)
+
+
+@lru_cache(maxsize=16384)
+def _term_keys(term: str) -> frozenset[str]:
+    """A term's matching keys (its own, without a parenthesis, its abbreviation), once per term:
+    every subject of the section is compared with every entry's keys."""
+    base = re.sub(r"\s*\([^)]*\)\s*$", "", term)
+    out = {term_key(term), term_key(base)}
+    m = re.search(r"\(([A-Z][A-Z0-9\-]+)\)\s*$", term)
     if m:
         out.add(term_key(m.group(1)))
-    return out
+    return frozenset(out)
 
 
 def find_entry(entries: list[AdverseReaction], subject: str) -> tuple[AdverseReaction | None, str | None]:

@@ -8,6 +8,7 @@ SmPC scheme (``ontology/data/smpc-sections.json``), never from one label.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,6 +231,10 @@ def _mark_duplicated_boxes(sections: list[Section]) -> None:
         top.setdefault(s.number, []).extend(p.text for p in s.paragraphs)
     grams = {k: _grams(" ".join(v)) for k, v in top.items()}
     flat = {k: " ".join(re.findall(r"[a-z0-9]+", " ".join(v).lower())) for k, v in top.items()}
+    owners: dict[tuple[str, ...], list[str]] = {}  # 5-gram -> the sections holding it
+    for k, kg in grams.items():
+        for gram in kg:
+            owners.setdefault(gram, []).append(k)
     runs = []  # (section, lo, hi, other, share, position)
     for pos, s in enumerate(sections):
         paras = s.paragraphs
@@ -238,8 +243,9 @@ def _mark_duplicated_boxes(sections: list[Section]) -> None:
             g = _grams(p.text)
             best = None
             if len(g) >= 4 and not p.artefact:
-                for other, og in grams.items():
-                    if other != s.number and len(g & og) >= 0.8 * len(g):
+                shared = Counter(k for gram in g for k in owners.get(gram, ()))  # = len(g & grams[k])
+                for other in grams:
+                    if other != s.number and shared[other] >= 0.8 * len(g):
                         best = other
                         break
             hits.append(best)
