@@ -7,27 +7,33 @@ here reads the environment.
 from __future__ import annotations
 
 import errno
-import functools
-import gc
 import json
 import logging
-import os
-import stat
 import threading
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from rdflib import Graph, Literal
-from rdflib.namespace import XSD
+from rdflib import Graph
 
 from ingest.data_location import labels_dir, queries_dir
-from ingest.errors import IngestError, KbError, UnreadableInput
+from ingest.errors import IngestError, KbError
 from ingest.records import LabelRecord
-from kb.rdf.base import SMPC, label_iri
+from kb.ingest_steps import (
+    DEFAULT_MAX_INPUT_MB,
+    MAX_INPUT_HELP,
+    IngestResult,
+    LabelRef,
+    check_file,
+    check_input,
+    check_record,
+    collection_paused,
+    failure_reason,
+    index_warning,
+    stamp_ingested,
+    write_beside_index,
+    with_collection_paused,
+)
 from kb.rdf import latest_versions
 from kb.rdf.latest_versions import version_order
 
@@ -37,59 +43,7 @@ if TYPE_CHECKING:  # reading and validating load pyshacl and the readers: only w
     from kb.validate.shacl import ValidationReport
 
 LABELS_DIR = labels_dir()
-_GC_LOCK = threading.Lock()
-_GC_PAUSES = [0, False]  # ingests in progress, whether the collector was enabled before the first
-
-
-@contextmanager
-def collection_paused():
-    """Python's cyclic garbage collector paused for an ingest (reference counting still frees
-    what it drops). An ingest allocates a few hundred thousand objects that live until it ends;
-    the collector walked them (and everything else) ~140 times per label, a tenth of the ingest's
-    time (0.1 s of the bundled label's). Nested and concurrent ingests share one pause; the
-    collector runs again, as configured, once the last one ends."""
-    with _GC_LOCK:
-        if _GC_PAUSES[0] == 0:
-            _GC_PAUSES[1] = gc.isenabled()
-            gc.disable()
-        _GC_PAUSES[0] += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_PAUSES[0] -= 1
-            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
-                gc.enable()
-
-
-def _cycle_collection_paused(fn):
-    """``fn`` run inside :func:`collection_paused`."""
-    @functools.wraps(fn)
-    def paused(*args, **kwargs):
-        with collection_paused():
-            return fn(*args, **kwargs)
-    return paused
-
 log = logging.getLogger("smpc_kb")
-
-DEFAULT_MAX_INPUT_MB = 20.0
-MAX_INPUT_HELP = ("Largest label file ingest reads, in MB (an SmPC is 0.1-5 MB as text, PDF or FHIR); a larger "
-                  "file, or anything that is not a regular file (a device, a pipe, a directory), is refused "
-                  "before a byte is read.")
-
-
-def check_input(path: str | Path, max_mb: float | None) -> None:
-    """Refuse, before reading, what is not a regular file or is larger than ``max_mb``."""
-    try:
-        st = os.stat(path)  # follows symlinks: a link to /dev/zero is a device
-    except OSError as e:
-        raise UnreadableInput(f"cannot read: {e.strerror or e}", str(path)) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise UnreadableInput("not a regular file (a device, pipe, socket or directory); refused", str(path))
-    if max_mb is not None and st.st_size > max_mb * 2**20:
-        raise UnreadableInput(
-            f"{st.st_size / 2**20:.1f} MB is over the input limit of {max_mb:g} MB "
-            "(raise it with --max-input-mb / KB_MAX_INPUT_MB if this really is one label)", str(path))
 
 
 class StoreWriteFailed(KbError, OSError):
@@ -119,50 +73,6 @@ def bundled_labels() -> list[Path]:
 
 def default_label() -> Path:
     return bundled_labels()[0]
-
-
-@dataclass
-class LabelRef:
-    label_id: str
-    version: str
-    iri: str
-    title: str | None = None
-    version_date: str | None = None
-    reader: str | None = None
-    ingested_at: str | None = None
-    triples: int | None = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.label_id}@{self.version}"
-
-    def naming(self) -> dict:
-        """The label and version an answer comes from, for people (``text``) and programs."""
-        date = f", version date {self.version_date}" if self.version_date else ""
-        return {"label": self.label_id, "version": self.version, "name": self.name, "title": self.title,
-                "version_date": self.version_date, "text": f"{self.title or self.label_id} ({self.name}{date})"}
-
-    def as_dict(self) -> dict:
-        return {
-            "label": self.label_id, "version": self.version, "name": self.name, "graph": self.iri,
-            "title": self.title, "version_date": self.version_date, "reader": self.reader,
-            "ingested_at": self.ingested_at,
-        }
-
-
-@dataclass
-class IngestResult:
-    record: LabelRecord
-    graph: Graph
-    report: ValidationReport
-    stored: bool
-    timings: dict[str, float] = field(default_factory=dict)
-    triples: list | None = None  # the graph as pyoxigraph triples (validated; written as they are)
-
-    @property
-    def ref(self) -> LabelRef:
-        r = self.record
-        return LabelRef(r.label_id, r.version, str(label_iri(r.label_id, r.version)), r.title, r.version_date, r.reader)
 
 
 _LABELS_QUERY = """
@@ -214,7 +124,7 @@ class KnowledgeBase:
                 log.warning("closing the store: %s", e)
 
     # -- ingest -----------------------------------------------------------
-    @_cycle_collection_paused
+    @with_collection_paused
     def read(self, path: str | Path, label_id: str | None = None, version: str | None = None) -> IngestResult:
         """Read, build and validate without storing."""
         from ingest.pipeline import read_label
@@ -223,27 +133,27 @@ class KnowledgeBase:
         check_input(path, self.max_input_mb)
         return check_record(read_label(path, label_id, version), t0)
 
-    @_cycle_collection_paused
+    @with_collection_paused
     def read_all(self, path: str | Path, label_id: str | None = None,
                  version: str | None = None) -> tuple[list[IngestResult], list[str]]:
         """Every label of a file (a product-information PDF holds one SmPC per presentation group),
         each built and validated, and what was skipped (annexes)."""
         return check_file(path, label_id, version, self.max_input_mb)
 
-    @_cycle_collection_paused
+    @with_collection_paused
     def ingest_all(self, path: str | Path, label_id: str | None = None,
                    version: str | None = None) -> tuple[list[IngestResult], list[str]]:
         """Read every label of a file; store each that conforms (one label version each)."""
         results, skipped = self.read_all(path, label_id, version)
         return [self._store_result(r) for r in results], skipped
 
-    @_cycle_collection_paused
+    @with_collection_paused
     def ingest_records(self, records: list[LabelRecord]) -> list[IngestResult]:
         """Build, validate and store records already read (each that conforms)."""
         t0 = time.perf_counter()
         return [self._store_result(check_record(r, t0)) for r in records]
 
-    @_cycle_collection_paused
+    @with_collection_paused
     def ingest(self, path: str | Path, label_id: str | None = None, version: str | None = None) -> IngestResult:
         """Read, validate and, only if the graph conforms, replace that label version in the store."""
         return self._store_result(self.read(path, label_id, version))
@@ -261,7 +171,7 @@ class KnowledgeBase:
         result.stored = True
         return result
 
-    @_cycle_collection_paused
+    @with_collection_paused
     def write_version(self, ref: LabelRef, *, graph: Graph | None = None, ntriples: str | None = None,
                       record: LabelRecord | None = None, timings: dict | None = None,
                       triples: list | None = None) -> list[str]:
@@ -285,7 +195,7 @@ class KnowledgeBase:
             if ntriples is not None:  # last: a failure before it changes no version
                 self.store.replace_graph_nt(ref.iri, ntriples)
             elif triples is not None and graph is not None and self._loads_in_bulk():
-                pending, warnings, write_s, prepared_s = self._write_beside_index(ref, triples, record, graph)
+                pending, warnings, write_s, prepared_s = write_beside_index(self, ref, triples, record, graph)
             elif triples is not None:  # the graph as the validation converted it (see check_record)
                 self.store.replace_graph_triples(ref.iri, triples)
             else:
@@ -293,7 +203,7 @@ class KnowledgeBase:
         except OSError as e:
             if e.errno not in (None, errno.ENOSPC, errno.EDQUOT, errno.EIO) and "space" not in str(e).lower():
                 raise
-            raise StoreWriteFailed(f"cannot write {ref.name} to the store ({_reason(e)}); "
+            raise StoreWriteFailed(f"cannot write {ref.name} to the store ({failure_reason(e)}); "
                                    "the store is unchanged") from None
         finally:
             self._catalogue_cache = None  # the label list changed (or may have)
@@ -309,7 +219,7 @@ class KnowledgeBase:
                     graph = self.store.get_graph(ref.iri)
                 hook(self, ref, record, graph)
             except OSError as e:  # the store holds the version; the index is reconciled when next opened
-                warnings.append(_index_warning(e))
+                warnings.append(index_warning(e))
         if timings is not None:  # with a thread, the store's own time and the index's own time
             elapsed = t1 - t0
             timings["store"] = elapsed - prepared_s if not write_s else elapsed - max(prepared_s, write_s) + write_s
@@ -321,63 +231,13 @@ class KnowledgeBase:
 
         return isinstance(self.store, LocalStore) and any(hasattr(h, "prepare") for h in self.after_store)
 
-    def _write_beside_index(self, ref: LabelRef, triples: list, record, graph) -> tuple[list, list[str], float, float]:
-        """Load the version with the bulk loader in a thread and prepare the index updates here;
-        (pending updates, warnings, seconds the write took, seconds the preparation took). The
-        write is waited for whatever happens here (Ctrl-C included), so the version is stored
-        whole or not at all; a failed write drops the prepared updates and raises."""
-        import pyoxigraph as ox
-
-        text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-        outcome: dict = {}
-
-        def write() -> None:
-            t = time.perf_counter()
-            try:
-                self.store.replace_graph_nt(ref.iri, text)
-            except BaseException as e:  # noqa: BLE001 - raised again in the calling thread
-                outcome["error"] = e
-            outcome["seconds"] = time.perf_counter() - t
-
-        thread = threading.Thread(target=write, name="kb-store-write", daemon=True)
-        thread.start()
-        t0 = time.perf_counter()
-        pending: list = [None] * len(self.after_store)
-        warnings: list[str] = []
-        try:
-            for i, hook in enumerate(self.after_store):
-                prepare = getattr(hook, "prepare", None)
-                if prepare is None:
-                    continue
-                try:
-                    pending[i] = prepare(self, ref, record, graph)
-                except OSError as e:
-                    pending[i] = _NOTHING
-                    warnings.append(_index_warning(e))
-        finally:
-            prepared_s = time.perf_counter() - t0
-            interrupted = None
-            while thread.is_alive():
-                try:
-                    thread.join()
-                except BaseException as e:  # noqa: BLE001 - Ctrl-C: the write ends first
-                    interrupted = e
-            if interrupted is not None:
-                raise interrupted
-        if "error" in outcome:
-            for p in pending:
-                if p is not None:
-                    p.discard()
-            raise outcome["error"]
-        return pending, warnings, outcome["seconds"], prepared_s
-
     def _refresh_latest(self, label_id: str) -> list[str]:
         """Rewrite the label's entry in the store's latest-versions graph (kb/rdf/latest_versions.py);
         a warning if it failed."""
         try:
             latest_versions.refresh(self, label_id)
         except Exception as e:  # noqa: BLE001 - the version is stored; a server may refuse the update form
-            return [f"warning: the latest-versions graph was not updated ({_reason(e) if isinstance(e, OSError) else e}); "
+            return [f"warning: the latest-versions graph was not updated ({failure_reason(e) if isinstance(e, OSError) else e}); "
                     "the next ingest or removal of the label rewrites it"]
         return []
 
@@ -506,77 +366,5 @@ class KnowledgeBase:
         return self.store.query(query, **kwargs)
 
 
-def check_record(record: LabelRecord, t0: float) -> IngestResult:
-    """Build and validate one record read from a file (``t0``: when the read started)."""
-    from kb.rdf.build import build_graph
-    from kb.rdf.oxigraph_terms import ox_triples
-    from kb.validate.shacl import validate_triples
-
-    t1 = time.perf_counter()
-    graph = build_graph(record)
-    t2 = time.perf_counter()
-    triples = ox_triples(graph)
-    report = validate_triples(graph, triples)
-    t3 = time.perf_counter()
-    report.warnings.extend(
-        f"{i.severity}: {i.message}" + (f" (section {i.section}" if i.section else "") +
-        (f", line {i.line})" if i.line else (")" if i.section else ""))
-        for i in record.issues
-    )
-    report.unresolved.extend(u.describe() for u in record.unresolved)
-    return IngestResult(record, graph, report, False, {"parse": t1 - t0, "graph": t2 - t1, "shacl": t3 - t2},
-                        triples)
-
-
-@_cycle_collection_paused
-def check_file(path: str | Path, label_id: str | None = None, version: str | None = None,
-               max_input_mb: float | None = DEFAULT_MAX_INPUT_MB) -> tuple[list[IngestResult], list[str]]:
-    """Every label of one file, built and validated (nothing stored), and what was skipped.
-
-    The one read-and-check path of every ingest (one file, or a batch worker process):
-    the input is refused before reading when it is not a regular file or over the limit."""
-    from ingest.pipeline import read_labels_with_skipped
-
-    t0 = time.perf_counter()
-    check_input(path, max_input_mb)
-    read = read_labels_with_skipped(path, label_id, version)
-    return [check_record(r, t0) for r in read.records], read.skipped
-
-
-def stamp_ingested(graph: Graph) -> tuple:
-    """When this version was written (the label version node is the graph's name); the triple added."""
-    triple = (graph.identifier, SMPC.ingestedAt,
-              Literal(datetime.now(timezone.utc).replace(microsecond=0), datatype=XSD.dateTime))
-    graph.add(triple)
-    return triple
-
-
-class _Nothing:
-    """A prepared update that failed: nothing to commit (its warning is already given)."""
-
-    def commit(self) -> None:
-        pass
-
-    def discard(self) -> None:
-        pass
-
-
-_NOTHING = _Nothing()
-
-
-def _index_warning(e: OSError) -> str:
-    return (f"warning: the search index was not updated ({_reason(e)}); "
-            "it catches up with the store when next opened")
-
-
-def _reason(e: OSError) -> str:
-    text = str(e)
-    if "space left" in text.lower() or e.errno == errno.ENOSPC:
-        return "no space left on device"
-    if "read-only file system" in text.lower() or e.errno == errno.EROFS:
-        return "Read-only file system"
-    return text[:200]
-
-
-__all__ = ["queries_dir", "collection_paused", "check_file", "check_record", "stamp_ingested", "KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError", "KbError",
+__all__ = ["queries_dir", "DEFAULT_MAX_INPUT_MB", "MAX_INPUT_HELP", "check_input", "collection_paused", "check_file", "check_record", "stamp_ingested", "KnowledgeBase", "LabelRef", "IngestResult", "LabelNotFound", "IngestError", "KbError",
            "default_label", "bundled_labels"]
