@@ -22,18 +22,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.extract.adverse.data import MARKER, Soc, bands, heading_band, soc_name_printed, soc_prefix, term_key
+from ingest.extract.adverse.data import MARKER, Soc, default_columns, heading_band, soc_name_printed, soc_prefix, term_key
 from ingest.extract.adverse.footnotes import strip_markers
 from ingest.extract.adverse.incidence import summary_incidences
 from ingest.extract.adverse.infer import CellState, cell_evidence, confidence, settle_row
 from ingest.records import CellReading, Issue, LabelRecord, RecoveredTable, Section, Source
 from ingest.text_lines import Line, join_lines, vocabulary_of
-
-
-def _default_columns() -> list[str]:
-    """The columns of a flattened table that printed no column headings: the three most frequent bands."""
-    return [b.name for b in bands()[:3]]
-
 
 _LEGEND = re.compile(r"\(([^)]*)\)")
 _HEADER_WORDS = {"meddra", "system", "organ", "class", "classes", "soc", "frequency", "category", "categories",
@@ -305,7 +299,7 @@ def _grid(flat: FlatTable, table: RecoveredTable) -> None:
     sources): each printed cell gets a row of its own (the organ class repeated), in printed order,
     and stands in every column it may stand in, with a :class:`~ingest.records.CellReading`. Rows
     whose organ class does not resolve are handed over as unread rows."""
-    columns = flat.columns or _default_columns()
+    columns = flat.columns or default_columns()
     table.header = ["System organ class", *columns]
     table.legends = dict(flat.legend_sources)
     table.header_sources = [table.source] + [
@@ -393,7 +387,7 @@ def settle_columns(flat: FlatTable, vocab: set[str], summary: Section | None, ke
     serious_by_key: dict[str, float] = {}
     for i in incs:
         (any_by_key if i.kind == "any grade" else serious_by_key).setdefault(term_key(i.subject or ""), i.percent)
-    columns = flat.columns or _default_columns()
+    columns = flat.columns or default_columns()
     for row in flat.rows:
         if row.soc is None:
             continue
