@@ -7,13 +7,10 @@ and what an ingest gives back (:class:`IngestResult`), and the words of a failed
 from __future__ import annotations
 
 import errno
-import functools
-import gc
 import os
 import stat
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,46 +19,13 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
+from ingest.collector import with_collection_paused
 from ingest.errors import UnreadableInput
 from ingest.records import LabelRecord
 from kb.rdf.base import SMPC, label_iri
 
 if TYPE_CHECKING:  # reading and validating load pyshacl and the readers: only when used (kb dose starts fast)
     from kb.validate.shacl import ValidationReport
-
-_GC_LOCK = threading.Lock()
-_GC_PAUSES = [0, False]  # ingests in progress, whether the collector was enabled before the first
-
-
-@contextmanager
-def collection_paused():
-    """Python's cyclic garbage collector paused for an ingest (reference counting still frees
-    what it drops). An ingest allocates a few hundred thousand objects that live until it ends;
-    the collector walked them (and everything else) ~140 times per label, a tenth of the ingest's
-    time (0.1 s of the bundled label's). Nested and concurrent ingests share one pause; the
-    collector runs again, as configured, once the last one ends."""
-    with _GC_LOCK:
-        if _GC_PAUSES[0] == 0:
-            _GC_PAUSES[1] = gc.isenabled()
-            gc.disable()
-        _GC_PAUSES[0] += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_PAUSES[0] -= 1
-            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
-                gc.enable()
-
-
-def with_collection_paused(fn):
-    """``fn`` run inside :func:`collection_paused`."""
-    @functools.wraps(fn)
-    def paused(*args, **kwargs):
-        with collection_paused():
-            return fn(*args, **kwargs)
-    return paused
-
 
 DEFAULT_MAX_INPUT_MB = 20.0
 MAX_INPUT_HELP = ("Largest label file ingest reads, in MB (an SmPC is 0.1-5 MB as text, PDF or FHIR); a larger "

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from rdflib import Graph
 
+from ingest.collector import collection_paused, with_collection_paused
 from ingest.data_location import labels_dir, queries_dir
 from ingest.errors import IngestError, KbError
 from ingest.records import LabelRecord
@@ -27,12 +28,10 @@ from kb.ingest_steps import (
     check_file,
     check_input,
     check_record,
-    collection_paused,
     failure_reason,
     index_warning,
     stamp_ingested,
     write_beside_index,
-    with_collection_paused,
 )
 from kb.rdf import latest_versions
 from kb.rdf.latest_versions import version_order

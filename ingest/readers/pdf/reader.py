@@ -17,14 +17,13 @@ leaflet; no SmPC found.
 """
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 
 from ingest import document as dm
+from ingest.collector import collection_paused
 from ingest.errors import NotAnSmPC, UnreadableInput
 from ingest.readers.pdf.glyphs import open_pdf, scan
 from ingest.readers.pdf.layout import WORD, Item, heading_of
@@ -127,27 +126,10 @@ def _page_items(page, lines: list[Line], tables: list[PageTable]) -> list[Item]:
     return items
 
 
-@contextmanager
-def _collector_paused():
-    """Python's cyclic garbage collector held off while a file is read. The reader builds a few
-    hundred thousand objects that all live until the read ends (runs, spans, lines, cells, the
-    document model) and makes almost no cyclic garbage (some 3,000 objects per 480-page read),
-    yet their number sets off full collections that walk every live object again: on Humira 2 full
-    and 20 middle collections took 0.2-0.3 s of a 1.5 s read, finding nothing to free. Collection
-    resumes (if it was on) when the read ends; what the read leaves is collected then."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def read_pdf(data: bytes, path: str) -> PdfRead:
     doc = open_pdf(data, path)
     try:
-        with _collector_paused():
+        with collection_paused():  # ingest/collector.py
             return _read(doc, path)
     finally:
         doc.close()
