@@ -180,7 +180,7 @@ class _Reader:
         return _utf16(self.view[: n - 2], "replace", True)[0]  # final, as bytes.decode
 
     def _objects(self, tp: int, height: float, runs: list[Run], rules: list[Rule], objects: list[int]) -> None:
-        # one pass per page object (48,000 on Humira's Annex I): the buffers' values are read once
+        # one pass per page object (48,000 in a 480-page EPAR's Annex I): the buffers' values are read once
         # into locals, and the font cache is looked up here (self.font only for a new font)
         left, b, r, t, m, fs, fonts = self.l, self.b, self.r, self.t, self.matrix, self.fs, self.fonts
         at_l, at_b, at_r, at_t, at_m, at_fs = (ctypes.addressof(x) for x in (left, b, r, t, m, fs))

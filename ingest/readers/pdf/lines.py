@@ -177,7 +177,7 @@ def _line(runs: list[Run], page: int) -> Line:
 
 
 def _single(r: Run, page: int) -> Line:
-    """_line of a single run (6,120 of Humira's 13,840 lines: a table cell's, a heading's): the same
+    """_line of a single run (6,120 of the 13,840 lines of a 480-page EPAR: a table cell's, a heading's): the same
     values without the size tally, the body list and the span merging."""
     size = r.size
     small = 0.85 * size
