@@ -21,7 +21,12 @@ def ox_term(term):
     raise TypeError(term)
 
 
-def rdflib_term(term):
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def rdflib_term(term, plain_strings: bool = False):
+    """The rdflib term of a pyoxigraph one; ``plain_strings``: an xsd:string literal without a
+    datatype, as rdflib's Turtle parser reads a plain literal."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -31,7 +36,10 @@ def rdflib_term(term):
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        datatype = term.datatype.value
+        if plain_strings and datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
     return None
 
 

@@ -89,15 +89,10 @@ def _turtle_files(folder: str) -> Graph:
     return g
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
 def _term(term, terms: dict):
+    """:func:`rdflib_term` with plain strings (literals are not kept; nodes once per file set)."""
     if type(term) is ox.Literal:
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
+        return _rdflib(term, plain_strings=True)
     hit = terms.get(term)
     if hit is None:
         hit = terms[term] = _rdflib(term)
