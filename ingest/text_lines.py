@@ -83,15 +83,13 @@ def _clean(number: int, start: int, end: int, raw: str) -> Line:
     elif _SUB_BULLET.match(s) or _DASH_BULLET.match(s):
         bullet = True
         stripped = _BULLET_PREFIX.sub("", s).strip()
-    if not _ASCII(stripped):  # bullet glyphs are not ASCII: most lines have none to replace
+    if not stripped.isascii():  # bullet glyphs are not ASCII: most lines have none to replace
         for g in BULLET_GLYPHS:
             stripped = stripped.replace(g, " ")
     text = _BLANKS.sub(" ", stripped).strip() if ("  " in stripped or "\t" in stripped) else stripped.strip()
     artefact = "url" if _URL_ONLY.match(text) else None
     return Line(number, start, end, raw, text, bullet, artefact, leading)
 
-
-_ASCII = str.isascii
 
 
 def _mark_page_numbers(lines: list[Line]) -> None:
