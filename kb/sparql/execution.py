@@ -10,6 +10,7 @@ Terms are encoded as tuples: ``("u", iri)``, ``("b", id)``,
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pyoxigraph as ox
@@ -96,6 +97,22 @@ class StoreBusy(SparqlError):
     """The store directory is locked by another process (status 503)."""
 
     status = 503
+
+
+def open_read_only(path: str, attempts: int = 20) -> ox.Store:
+    """A read-only pyoxigraph handle on ``path``, tried again briefly when the open fails (a WAL
+    or SST file of a directory written elsewhere rotated under it); the last error is raised.
+    Shared by the store (a directory another process holds) and the query workers (checkpoints),
+    which turn that error into their own."""
+    last: Exception | None = None
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(path)
+        except (OSError, RuntimeError) as e:
+            last = e
+            time.sleep(min(0.01 * (attempt + 1), 0.1))
+    assert last is not None
+    raise last
 
 
 def encode_term(t: Any) -> tuple | None:

@@ -10,20 +10,14 @@ import select
 import time
 from typing import Any
 
-from kb.sparql.execution import QueryFailed, SparqlError, dataset_options, run_query
+from kb.sparql.execution import QueryFailed, SparqlError, dataset_options, open_read_only, run_query
 
 
 def _open_read_only(path: str):
-    import pyoxigraph as ox
-
-    last: Exception | None = None
-    for attempt in range(20):
-        try:
-            return ox.Store.read_only(path)
-        except OSError as e:  # a WAL/SST file rotated under us: try again
-            last = e
-            time.sleep(0.01 * (attempt + 1))
-    raise QueryFailed(f"cannot open the store read-only: {last}")
+    try:
+        return open_read_only(path)
+    except (OSError, RuntimeError) as e:
+        raise QueryFailed(f"cannot open the store read-only: {e}") from None
 
 
 VANISHED_ATTEMPTS = 8  # re-opens when a store file vanished under a read (about 1.4 s in all)

@@ -17,6 +17,7 @@ from contextlib import contextmanager, suppress
 
 import pyoxigraph as ox
 
+from kb.sparql.execution import open_read_only
 from kb.sparql.safety import StoreBusy
 from kb.store.interface import StoreUnavailable, is_lock_error
 from kb.store.lending import CheckpointLending
@@ -114,16 +115,12 @@ class DirectoryHold(CheckpointLending):
                 "choose a writable place with --store or KB_STORE") from None
 
     def _open_read_only(self) -> ox.Store:
-        last: Exception | None = None
-        for attempt in range(20):
-            try:
-                store = ox.Store.read_only(self.path)
-                log.debug("opened %s as a read-only snapshot (another process holds it)", self.path)
-                return store
-            except (OSError, RuntimeError) as e:  # a WAL/SST file rotated under the writer: again
-                last = e
-                time.sleep(min(0.01 * (attempt + 1), 0.1))
-        raise StoreUnavailable(f"cannot read the store {self.path}: {str(last).splitlines()[0]}")
+        try:
+            store = open_read_only(self.path)
+        except (OSError, RuntimeError) as e:
+            raise StoreUnavailable(f"cannot read the store {self.path}: {str(e).splitlines()[0]}") from None
+        log.debug("opened %s as a read-only snapshot (another process holds it)", self.path)
+        return store
 
     def _open(self, write: bool) -> tuple[ox.Store, bool]:
         """A handle and whether it is a read-only snapshot (only when ``write`` is false)."""
