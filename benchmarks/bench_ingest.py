@@ -49,7 +49,7 @@ from kb.rdf.base import GraphBuilder  # noqa: E402
 from kb.rdf.build import build_graph  # noqa: E402
 from kb.rdf.oxigraph_terms import ox_triples  # noqa: E402
 from kb.service import KnowledgeBase, default_label  # noqa: E402
-from kb.validate.shacl import _split_shapes, shapes_graph, validate_triples, vocabulary_graph  # noqa: E402
+from kb.validate.shacl import core_shapes_graph, shapes_graph, validate_triples, vocabulary_graph  # noqa: E402
 
 PHASES = [("parse", "read + extract"), ("graph", "build graph"), ("shacl", "validate (quads + SHACL)"),
           ("store", "store write, new version"), ("index", "search index update")]
@@ -188,7 +188,7 @@ def main() -> None:
     t_conv, triples = timed(lambda: ox_triples(graph), a.repeat)
     t_conv_mem, _ = timed(lambda: ox_triples(list(mem)), a.repeat)
     t_shacl, report = timed(lambda: validate_triples(graph, triples), a.repeat)
-    core_shapes = _split_shapes()[0]
+    core_shapes = core_shapes_graph()
     t_pycore, base = timed(lambda: pyshacl_validate(mem, shacl_graph=core_shapes, ont_graph=vocabulary_graph(),
                                                     inference="none", advanced=True, allow_warnings=True), 1)
     t_ref = None

@@ -104,6 +104,13 @@ def _split_shapes():
     return split_shapes(shapes_graph())
 
 
+def core_shapes_graph() -> Graph:
+    """The shapes without their node-level SHACL-SPARQL constraints (those run as SPARQL in
+    Oxigraph): the part the compiled core checks evaluate, and what a pySHACL run of the same
+    checks reads."""
+    return _split_shapes()[0]
+
+
 @lru_cache(maxsize=1)
 def _core_checks():
     return compile_shapes(_split_shapes()[0])
