@@ -133,6 +133,15 @@ def oxigraph_server(store: Path) -> Server:
     return Server("oxigraph", f"http://127.0.0.1:{port}/query", proc)
 
 
+def floor_server(store: Path, mode: str) -> Server:
+    from conftest_store import free_port, start_server
+
+    port = free_port()
+    proc = start_server([sys.executable, str(ROOT / "benchmarks" / "sparql_floor.py"), str(store), str(port), mode],
+                        port, f"sparql_floor {mode}", wait_s=60)
+    return Server(f"{mode} floor", f"http://127.0.0.1:{port}/sparql", proc)
+
+
 def series(servers: list[Server], text: str, repeat: int) -> dict[str, tuple[list[float], float]]:
     """``repeat`` new texts to each server, alternating; (wall times, CPU seconds per request) per server."""
     for s in servers:
@@ -152,6 +161,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=60)
     ap.add_argument("--memory-mb", help="KB_QUERY_MEMORY_MB for kb serve (its query workers' memory limit)")
     ap.add_argument("--only", help="comma-separated query names (default: all)")
+    ap.add_argument("--floors", action="store_true",
+                    help="also time the same worker hop behind a bare WSGI app and a one-route Flask app "
+                         "(benchmarks/sparql_floor.py): what kb's own view and hooks add")
     a = ap.parse_args()
     queries = {k: v for k, v in QUERIES.items() if not a.only or k in a.only.split(",")}
     tmp = Path(tempfile.mkdtemp(prefix="bench-parse-"))
@@ -168,6 +180,8 @@ def main() -> None:
         proc, base = serve_store(store, tmp, env_extra=env, start_timeout_s=600)
         servers.append(Server("kb", base + "/sparql", proc))
         servers.append(oxigraph_server(tmp / "oxigraph-store"))
+        if a.floors:
+            servers += [floor_server(tmp / "oxigraph-store", mode) for mode in ("wsgi", "flask")]
         waited = wait_idle(proc.pid)
         print(f"store {store}; kb serve idle after {waited:.0f} s; load average before: {os.getloadavg()}")
         for name, q in queries.items():
@@ -196,6 +210,14 @@ def main() -> None:
             print(f"{name:<10}{pct(k, 50):>10.1f} / {pct(k, 99):<8.1f}{pct(o, 50):>10.1f} / {pct(o, 99):<8.1f}"
                   f"{pct(k, 50) / pct(o, 50):>9.2f}x{kc * 1000:>11.2f}{oc * 1000:>11.2f}{kc / oc:>9.2f}x"
                   f"{pct(parse, 50):>17.1f}")
+        if a.floors:
+            print("\nthe same worker hop behind less web stack (p50 ms, and its ratio to oxigraph's p50):")
+            print(f"{'query':<10}{'kb /sparql':>16}{'flask floor':>16}{'wsgi floor':>16}{'oxigraph':>10}")
+            for name, res in results.items():
+                o = pct(res["oxigraph"][0], 50)
+                cells = "".join(f"{pct(res[k][0], 50):>9.2f} ({pct(res[k][0], 50) / o:.2f}x)"
+                                for k in ("kb", "flask floor", "wsgi floor"))
+                print(f"{name:<10}{cells}{o:>10.2f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
