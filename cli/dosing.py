@@ -102,8 +102,8 @@ def _rule_text(a: dict) -> str:
 
     dose = amount(a["dose"]) if a["dose"] else amount(a["dose_range"]) if a["dose_range"] else "not stated"
     head = f"{a['title']} [{a['rule']}]: dose {dose}" + (f" ({a['dose_role']})" if a["dose_role"] == "initial" else "")
-    if a["schedule"] and a["schedule"]["text"]:
-        head += f", {a['schedule']['text']}"
+    if a.get("schedule_text"):  # the schedule in full, as the dose page shows it: route, interval, duration, courses
+        head += f", {a['schedule_text']}"
     lines = [head + f"; basis {a['basis']}" + (f"; BSA {a['bsa_m2']} m2" if a["bsa_m2"] else "") + ("; capped" if a["capped"] else "")]
     if a.get("weight_band"):
         lines.append(f"weight band: {a['weight_band']['quote']}")
@@ -120,8 +120,13 @@ def _rule_text(a: dict) -> str:
     if a["routes"]:
         lines.append("route: " + ", ".join(a["routes"]))
     lines += [f"warning: {w}" for w in a["warnings"]]
-    lines += [f"source [{s['field']}] {s['section']}: \"{s['quote'][:120]}\"" for s in a["sources"]]
+    lines += _source_lines(a)
     return "\n".join(lines)
+
+
+def _source_lines(a: dict) -> list[str]:
+    """Each source with its whole quote: the words that explain a number are never cut off."""
+    return [f"source [{s['field']}] {s['section']}: \"{s['quote']}\"" for s in a["sources"]]
 
 
 def _dose_text(a: dict) -> str:
@@ -138,7 +143,7 @@ def _dose_text(a: dict) -> str:
     if a["hospitalization"]["recommended"]:
         lines.append(f"hospitalisation recommended (first {a['hospitalization']['advice']['minimum_days']} days)")
     lines += [f"warning: {w}" for w in a["warnings"]]
-    lines += [f"source [{s['field']}] {s['section']}: \"{s['quote'][:120]}\"" for s in a["sources"]]
+    lines += _source_lines(a)
     return "\n".join(lines)
 
 

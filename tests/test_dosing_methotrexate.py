@@ -191,3 +191,9 @@ def test_cli_dose_for_a_rule(tmp_path):
     assert "dose 7.5 mg (initial), once weekly" in res.output and "20 mg" in res.output
     bad = run(main, ["--store", store, "dose", "--label", "methotrexate", "--indication", OSTEO])
     assert bad.exit_code == 2 and "weight_kg" in bad.output
+    # 4.2: "courses of 15 mg/m2 daily orally for five days": the course length is part of the dose
+    # (daily methotrexate without an end is a known fatal error), and the quote is printed whole
+    lym = run(main, ["--store", store, "dose", "--label", "methotrexate", "--indication", "lymphoma-2", "--bsa-m2", "1.2"])
+    assert lym.exit_code == 0, lym.output
+    assert "dose 18 mg, orally daily for 5 days" in lym.output
+    assert "daily orally for five days, have shown prolonged remissions.\"" in lym.output
