@@ -88,6 +88,10 @@ def disguises(port: int) -> list[tuple[str, bool]]:
         (r"SELECT * WHERE { SERVICE <http\u003A//127.0.0.1:" + str(port) + "/sparql> { ?s ?p ?o } }", True),
         (r"SELECT * WHERE { \u005Cu0053ERVICE <" + url + "> { ?s ?p ?o } }", False),  # double-encoded
         (f"SELECT * WHERE {{ SERVICE # a comment\n <{url}> {svc} }}", True),
+        # a comment ends at CR as well as LF (SPARQL 1.1, 19.8; Oxigraph); rdflib's grammar ends it only at LF
+        (f"SELECT * WHERE {{ ?x ?y ?z # a comment\r SERVICE <{url}> {svc} \n }}", True),
+        (f"SELECT * WHERE {{ ?x ?y ?z # a comment\r SERVICE <{url}> {svc} }} # \n", True),
+        (r"SELECT * WHERE { ?x ?y ?z # a comment\u000D SERVICE <" + url + "> { ?s ?p ?o } \n }", True),
         (f"SELECT * WHERE {{ VALUES ?e {{ <{url}> }} SERVICE ?e {svc} }}", True),
         (f"SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE SILENT ?e {svc} }}", True),
         (f"SELECT * WHERE {{ SERVICE ?unbound {svc} }}", True),

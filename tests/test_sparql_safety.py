@@ -39,7 +39,30 @@ REFUSED = [
     "SELECT * WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?r MINUS { SERVICE <http://x/> { ?s ?q ?r } } } }",
     "ASK { GRAPH ?g { SERVICE ?endpoint { ?s ?p ?o } } }",
     "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://x/> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o # a comment ends at CR too\r SERVICE <http://x/> { ?s ?p ?o } \n }",
+    r"SELECT * WHERE { ?s ?p ?o # the same CR escaped\u000D SERVICE <http://x/> { ?s ?p ?o } " + "\n }",
 ]
+
+
+def test_deep_nesting_is_a_clear_400_not_a_crash():
+    """Nesting past the parsers' recursion: one clear 400 for both parses (rdflib's recursion failed
+    at about 25 levels with a 500, and 2,500 levels killed a query worker: Oxigraph's stack)."""
+    from kb.sparql.safety import MAX_NESTING
+    from kb.sparql.vet import vet_query
+
+    deep = [
+        "SELECT * WHERE " + "{" * 2500 + "?s ?p ?o" + "}" * 2500,
+        "SELECT * WHERE " + "{" * (MAX_NESTING + 1) + "?s ?p ?o" + "}" * (MAX_NESTING + 1),
+        "SELECT * WHERE { ?s ?p ?o FILTER" + "(" * MAX_NESTING + "1" + ")" * MAX_NESTING + " }",
+    ]
+    for text in deep:
+        for check in (check_query, vet_query):
+            with pytest.raises(QuerySyntaxError) as e:
+                check(text + " # service")
+            assert e.value.status == 400 and "deep" in str(e.value)
+    # as deep as allowed, and brackets inside strings do not count
+    check_query("SELECT * WHERE " + "{" * (MAX_NESTING - 1) + "?s ?p ?o" + "}" * (MAX_NESTING - 1) + " # service")
+    check_query('SELECT * WHERE { ?s ?p "' + "{" * 100 + '" } # service')
 
 
 @pytest.mark.parametrize("text", REFUSED)

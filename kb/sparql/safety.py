@@ -6,6 +6,8 @@ The text that is checked is exactly the text that is executed:
    once, over the whole text, as SPARQL 1.1 section 19.2 says (before any parsing);
    a decoded text that still holds such an escape (``\\u005Cu0053``), a surrogate or a
    codepoint past U+10FFFF is refused (400), so no later reader can decode anything more;
+   :func:`readable_text` then makes every line end a LF (the two parsers end comments
+   differently) and refuses nesting deeper than the parsers' recursion allows;
 2. ``check_query`` parses that decoded text with rdflib's grammar *without* rdflib's own
    escape expansion, under a lock (rdflib's pyparsing grammar is not thread-safe),
    and walks the whole parse tree, including subqueries, EXISTS/NOT EXISTS, MINUS
@@ -41,7 +43,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
 from kb import accept
-from kb.sparql.cost import blank_lateral, estimate
+from kb.sparql.cost import blank_lateral, estimate, tokens
 from kb.sparql.execution import (  # noqa: F401  (re-exported: the public error types)
     QueryBusy,
     QueryEvaluationError,
@@ -90,6 +92,31 @@ def decode_escapes(text: str) -> str:
     if decoded != text and _ESCAPE.search(decoded):
         raise QuerySyntaxError(
             "SPARQL syntax error: a \\u escape decodes to another \\u escape; write the character itself")
+    return decoded
+
+
+MAX_NESTING = 24  # groups and brackets inside one another: rdflib's parser fails past about 25 (recursion)
+
+
+def readable_text(text: str) -> str:
+    """The one text that is checked and executed: :func:`decode_escapes`, then every line end a
+    LF (a SPARQL comment ends at CR or LF, as Oxigraph reads it; rdflib's grammar ends one only at
+    LF, so after ``# ...\r`` it would take for comment what Oxigraph runs: SERVICE hidden there).
+    A CR inside a long string literal becomes a LF too. Raises QuerySyntaxError (400) for a text
+    nesting groups and brackets deeper than MAX_NESTING (the parsers' recursion)."""
+    decoded = decode_escapes(text)
+    if "\r" in decoded:
+        decoded = decoded.replace("\r\n", "\n").replace("\r", "\n")
+    if sum(decoded.count(c) for c in "{([") > MAX_NESTING:
+        depth = deepest = 0
+        for kind, value in tokens(decoded) or ():  # an unclosed quote: the parser reports it
+            if kind == "other" and value in "{([":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif kind == "other" and value in "})]":
+                depth -= 1
+        if deepest > MAX_NESTING:
+            raise QuerySyntaxError(f"the query nests groups and brackets {deepest} deep; at most {MAX_NESTING} are allowed")
     return decoded
 
 
@@ -156,7 +183,7 @@ def _check_query_cached(text: str) -> ParsedQuery:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import Query, UpdateUnit
 
-    decoded = decode_escapes(text)
+    decoded = readable_text(text)
     if not decoded.strip():
         raise QuerySyntaxError("empty query")
     try:

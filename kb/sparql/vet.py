@@ -5,7 +5,8 @@ lock), and Oxigraph parses it again to run it. :func:`vet_query` gives the same 
 what must be refused without that parse, so that Oxigraph's parse, when it runs the text, is
 the only one:
 
-1. the codepoint escapes are decoded once over the whole text (:func:`kb.sparql.safety.decode_escapes`,
+1. the codepoint escapes are decoded once over the whole text and every line end made a LF
+   (:func:`kb.sparql.safety.readable_text`,
    which refuses a text that would decode further); that decoded text is the one checked here
    and the one Oxigraph runs, and it holds no escape any more;
 2. **SERVICE**: Oxigraph matches keywords by their ASCII letters in any case, with no word
@@ -34,7 +35,7 @@ import re
 from functools import lru_cache
 
 from kb.sparql import cost
-from kb.sparql.safety import ParsedQuery, QueryRefused, QuerySyntaxError, check_query, decode_escapes
+from kb.sparql.safety import ParsedQuery, QueryRefused, QuerySyntaxError, check_query, readable_text
 
 _FORMS = ("select", "construct", "describe", "ask")
 # the statistics of the last texts vetted: how many went the quick way, how many to rdflib
@@ -52,7 +53,7 @@ def vet_query(text: str) -> ParsedQuery:
 
 @lru_cache(maxsize=1024)
 def _vet_cached(text: str) -> ParsedQuery:
-    decoded = decode_escapes(text)
+    decoded = readable_text(text)
     quick = quick_verdict(decoded)
     if quick is None:
         counts["full"] += 1
