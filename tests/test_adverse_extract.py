@@ -220,3 +220,19 @@ def test_curation_by_content_applies_to_a_structured_table_too(tmp_path):
     assert (e.frequency, e.frequency_basis, e.source.rule) == ("uncommon", "curated", fix["reason"])
     assert rec.adverse_reactions.curation == "curation.json"
     assert not [u for u in rec.unresolved if u.kind == "adverse-frequency"]
+
+
+def test_incidence_quotes_are_label_text_from_the_sentence_start():
+    """Each incidence quotes the sentence holding its number, as printed: 'The most frequently
+    reported serious adverse reactions were pyrexia (11.4%) ...' (4.8, paediatric population) lost
+    its first letter when no sentence came before it in its paragraph."""
+    import re
+
+    flat = re.sub(r"\s+", " ", LABEL.read_text(encoding="utf-8"))
+    incidences = [i for e in bundled().adverse_reactions.entries for i in e.incidences]
+    incidences += list(bundled().adverse_reactions.incidences)
+    quotes = {re.sub(r"\s+", " ", i.source.quote).strip() for i in incidences if i.source and i.percent is not None}
+    assert any(q.startswith("The most frequently reported serious adverse reactions were pyrexia (11.4%)") for q in quotes)
+    for q in quotes:
+        assert q in flat, q
+        assert not q[0].islower(), q

@@ -140,7 +140,8 @@ def narrow_source(inc: Incidence, text: str) -> Incidence:
         flat = raw.replace("\n", " ")
         pos = flat.find(key)
         if pos >= 0:
-            a = max(flat.rfind(". ", 0, pos) + 2, 0)
+            stop = flat.rfind(". ", 0, pos)  # the end of the sentence before, if any
+            a = stop + 2 if stop >= 0 else 0
             b = flat.find(". ", pos)
             b = len(flat) if b < 0 else b + 1
             quote = re.sub(r"\s+", " ", flat[a:b]).strip()
