@@ -113,12 +113,18 @@ def test_sparql_page_runs_an_example_and_shows_a_table(client, label_ref):
 @pytest.mark.parametrize("path,status", [
     ("/labels/no-such-label", 404), ("/labels/blincyto@nope/sections/4.4", 404), ("/labels/blincyto/sections/99.9", 404),
     ("/search?q=" + "x" * 10_000, 400), ("/search?q=seizure&page=999", 404), ("/search?q=seizure&page=-1", 400),
-    ("/nowhere", 404),
+    ("/search?q=seizure&page=9223372036854775807", 404), ("/nowhere", 404),
 ])
 def test_page_errors_are_html_with_a_message(client, path, status):
     r = client.get(path, headers=HTML)
     assert r.status_code == status and r.content_type.startswith("text/html")
     assert 'id="error-message"' in r.get_data(as_text=True)
+
+
+def test_a_page_number_past_any_index_is_404_not_500(client):
+    for page in ("9223372036854775807", "99999999999999999999999"):
+        r = client.get("/api/search", query_string={"q": "seizure", "page": page})
+        assert r.status_code == 404 and r.get_json()["ok"] is False and "past the last page" in r.get_json()["error"]
 
 
 def test_search_page_escapes_the_query(client):

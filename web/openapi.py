@@ -156,7 +156,7 @@ def document() -> dict:
     label = _p("label", "path", True, "label id (its latest version) or label@version",
                {"type": "string", "minLength": 1}, ex.get("label"))
     freq = {"enum": list(FREQUENCY_NAMES)}
-    from kb.search.base import MAX_QUERY_CHARS
+    from kb.search.base import MAX_PAGE, MAX_QUERY_CHARS
     from kb.search.documents import KINDS
 
     from .api import SORT_KEYS
@@ -186,7 +186,7 @@ def document() -> dict:
             _p("q", required=True, desc='words or "quoted phrases"; synonyms, spelling variants and typos handled',
                schema={"type": "string", "pattern": NOT_BLANK, "maxLength": MAX_QUERY_CHARS}, example="pregnancy"),
             _p("label", desc="label or label@version"), _p("kind", schema={"enum": list(KINDS)}),
-            _p("section", desc="section number"), _p("page", schema={"type": "integer", "minimum": 1}),
+            _p("section", desc="section number"), _p("page", schema={"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
             _p("all_versions", desc="1, true or on: search every stored version (default: the latest of each)")],
             "SearchAnswer", (400, 404, 501))},
         "/api/diff": {"get": _op("Changes from one label version to another (the JSON of `kb diff --json`)", [

@@ -72,6 +72,9 @@ def resolve_scope(markers: dict[str, dict], label: str | None, all_versions: boo
     return Scope(latest=not all_versions)
 
 
+MAX_PAGE = 100_000  # the highest page number asked of a search engine
+
+
 def check_request(text: str | None, page, kind: str | None) -> tuple[str, int]:
     """The query text and page number, or a SearchError saying what is wrong with them."""
     text = (text or "").strip()
@@ -85,6 +88,8 @@ def check_request(text: str | None, page, kind: str | None) -> tuple[str, int]:
         raise SearchError(f"page must be a positive whole number, not {page!r}", 400) from None
     if page < 1:
         raise SearchError(f"page must be 1 or more, not {page}", 400)
+    if page > MAX_PAGE:  # past any index's last page; the engines' offsets are bounded integers
+        raise SearchError(f"page {page} is past the last page (at most {MAX_PAGE})", 404)
     if kind and kind not in KINDS:
         raise SearchError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})", 400)
     return text, page
