@@ -138,6 +138,9 @@ def test_curl(base_url, warning_titles):
     ('SELECT * WHERE { ?s ?p "unbalanced }', 400, "syntax"),
     ("SELECT * WHERE { ?s ?p ?o } LIMIT 1 # " + "x" * 10_000, 200, None),
     ("", 400, "empty"),
+    ("SELECT * WHERE { ?s ?p ?o # a comment ends at CR\r SERVICE <http://x.example/> { ?s ?p ?o } \n }", 403, "SERVICE"),
+    ("SELECT * WHERE " + "{" * 2500 + "?s ?p ?o" + "}" * 2500, 400, "deep"),
+    ("SELECT (TRIPLE(<http://a>, <http://b>, <http://c>) AS ?t) WHERE {}", 400, "triple term"),
 ])
 def test_refusals_and_malformed_queries(base_url, query, status, word):
     r = requests.post(base_url + "/sparql", data={"query": query}, timeout=30)

@@ -126,7 +126,9 @@ def encode_term(t: Any) -> tuple | None:
         lang = t.language
         dt = None if lang else t.datatype.value
         return ("l", t.value, dt, lang)
-    raise QueryFailed(f"unsupported term in result: {t!r}")
+    # an RDF-star triple term (TRIPLE(...), << ... >>): the results formats served here have no way to write it
+    raise QueryEvaluationError("the result holds an RDF-star triple term, which this endpoint cannot return; "
+                               "return its parts (SUBJECT(), PREDICATE(), OBJECT()) instead")
 
 
 def dataset_options(
@@ -139,20 +141,17 @@ def dataset_options(
     """Keyword arguments for ``pyoxigraph.Store.query`` implementing our dataset rules.
 
     * protocol ``default-graph-uri`` / ``named-graph-uri`` override the query's
-      FROM / FROM NAMED;
-    * only ``named-graph-uri`` given: the default graph is the union of those graphs;
+      FROM / FROM NAMED and make the dataset as those would (SPARQL 1.1 Query 13.2): the
+      default graph is the merge of the ``default-graph-uri`` graphs (empty when only
+      ``named-graph-uri`` is given), the named graphs are the ``named-graph-uri`` ones;
     * nothing given and no FROM in the query: the default graph is the union of
       all named graphs;
     * ``base_iri`` resolves relative IRIs (the query's own BASE wins).
     """
     opts: dict = {"base_iri": base_iri} if base_iri else {}
     if default_graph_uris or named_graph_uris:
-        dg = list(default_graph_uris) or list(named_graph_uris)
-        opts["default_graph"] = [ox.NamedNode(u) for u in dg]
-        if named_graph_uris:
-            opts["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-        else:
-            opts["named_graphs"] = []
+        opts["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
+        opts["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
     elif not has_dataset_clause:
         opts["use_default_graph_as_union"] = True
     return opts

@@ -245,8 +245,9 @@ class RemoteStore(Store):
 
     def _dataset_params(self, spec: dict) -> list[tuple[str, str]]:
         dg, ng = spec.get("default_graph_uris") or [], spec.get("named_graph_uris") or []
-        if dg or ng:  # kb.sparql.execution.dataset_options' rule: named graphs only -> their union is the default
-            return [("default-graph-uri", u) for u in (dg or ng)] + [("named-graph-uri", u) for u in ng]
+        if dg or ng:  # kb.sparql.execution.dataset_options' rule: named graphs only -> an empty default graph
+            # (said with a graph nobody holds: a server given no default-graph-uri may use its own default)
+            return [("default-graph-uri", u) for u in (dg or [EMPTY_GRAPH])] + [("named-graph-uri", u) for u in ng]
         if spec.get("has_dataset_clause"):
             return []
         if self.union_parameter:
