@@ -65,3 +65,19 @@ def test_an_absurd_current_dose_is_refused(client, valid):
     for value in ("1e308", "1e7"):
         _refused(client.get("/api/dose-modification", query_string={**q, "current_dose": value}), "current_dose")
     _refused(client.post("/api/dose-modification", json={**q, "current_dose": 1e308}), "current_dose")
+
+
+def test_a_weight_no_human_has_is_refused(client, valid):
+    """1e-300 kg gave "0-0 mg": a weight or surface area below any newborn's is a 422, not a dose."""
+    for written in ("1e-300", "0.0001", "0.1"):
+        _refused(client.get("/api/dose", query_string={**valid, "weight_kg": written}), "weight_kg")
+    _refused(client.get("/api/dose", query_string={**valid, "bsa_m2": "0.001"}), "bsa_m2")
+
+
+@pytest.mark.parametrize("route", ["/api/dose", "/api/regimen", "/api/dose-modification"])
+def test_a_body_of_another_media_type_is_415_not_ignored(client, valid, route):
+    """A JSON text sent as text/plain was silently ignored ("indication is required", 422)."""
+    r = client.post(route, data=json.dumps(valid), content_type="text/plain")
+    body = r.get_json()
+    assert r.status_code == 415 and body["ok"] is False and body["status"] == 415 and "text/plain" in body["error"]
+    assert client.post(route + "?" + "&".join(f"{k}={v}" for k, v in valid.items())).status_code != 415  # no body

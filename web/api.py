@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import BadRequest, NotFound, UnsupportedMediaType
 
 from kb import label_queries as label_data
 from kb.adverse_query import FREQUENCY_NAMES
@@ -80,6 +80,10 @@ def dosing_service():
     return ext["dosing"]
 
 
+JSON_TYPE = "application/json"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def _params(question: str) -> dict:
     """The dose inputs: a repeated or unknown parameter, or a loosely written number, is a 422."""
     from kb.dosing.inputs import check_known, collect, json_object
@@ -87,8 +91,11 @@ def _params(question: str) -> dict:
     pairs = list(request.args.items(multi=True))
     if request.method == "POST" and request.is_json:
         pairs += list(json_object(request.get_data(cache=True)).items())
-    elif request.method == "POST":
+    elif request.method == "POST" and request.mimetype in FORM_TYPES:
         pairs += list(request.form.items(multi=True))
+    elif request.method == "POST" and (request.mimetype or request.content_length):
+        raise UnsupportedMediaType(f"the body must be JSON ({JSON_TYPE}) or a form ({FORM_TYPES[0]}), "
+                                   f"not {request.mimetype or 'of no declared type'}")
     params = collect(pairs)
     check_known(params, question)
     return {k: v for k, v in params.items() if v is not None and v != ""}
