@@ -81,3 +81,8 @@ def test_a_body_of_another_media_type_is_415_not_ignored(client, valid, route):
     body = r.get_json()
     assert r.status_code == 415 and body["ok"] is False and body["status"] == 415 and "text/plain" in body["error"]
     assert client.post(route + "?" + "&".join(f"{k}={v}" for k, v in valid.items())).status_code != 415  # no body
+
+
+def test_too_many_cycles_names_the_cycles_field(client, valid):
+    plan = {k: v for k, v in valid.items() if k not in ("cycle", "day")}
+    _refused(client.get("/api/regimen", query_string={**plan, "cycles": "999"}), "cycles")

@@ -22,6 +22,8 @@ def regimen_plan(rules: Rules, params: Mapping[str, Any]) -> dict:
     cns = flag(params, "cns_history")
     reg = p.regimen
     cycles = number(params, "cycles", required=False, integer=True) or reg.max_cycles or 1
+    if reg.max_cycles is not None and cycles > reg.max_cycles:  # named as asked: cycles, not cycle
+        raise DoseInputError(f"cycles {cycles}: regimen '{reg.title}' has at most {reg.max_cycles} cycles", "cycles")
     check_cycle_day(p, cycles, 1)
     opt = infusion_option(rules, hours) if hours is not None else None
     durations = sorted(o.hours.value for o in rules.record.administration.options)
