@@ -153,3 +153,22 @@ def test_cli_says_which_reader(tmp_path):
     assert "reader: fhir-epi-xml" in res.output
     bad = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "ingest", str(FIX / "epi-package-leaflet.json")])
     assert bad.exit_code == 2 and "package leaflet" in bad.output.lower()
+
+
+def test_search_passages_of_the_adverse_table_and_prose(rec):
+    """The XHTML of an ePI sits on one line of its JSON file, so passages and facts must be matched
+    by character span: by line, every 4.8 passage overlapped all 176 table entries and became the
+    same "table row" (36 identical search hits, and the prose of 4.8 not found)."""
+    from kb.rdf.build import build_graph
+    from kb.search.documents import documents
+
+    docs = [d for d in documents(build_graph(rec)) if d["section"].startswith("4.8")]
+    rows = [d for d in docs if d["passage_kind"] == "table-row"]
+    assert len({d["body"] for d in rows}) == len(rows)  # each row its own
+    prose = [d for d in docs if d["passage_kind"] == "paragraph"]
+    # 4.8, as printed: "The recall phenomenon has been reported in both radiation and solar damaged skin."
+    assert any(d["body"].startswith("The recall phenomenon has been reported in both radiation and solar damaged skin")
+               for d in prose)
+    # the table: "Paresis & Convulsions (following administration of ..." under Nervous system disorders
+    nervous = [d for d in rows if "convulsions" in d["body"].lower()]
+    assert nervous and all(d["body"].startswith("Nervous system disorders") for d in nervous)

@@ -46,11 +46,18 @@ class _Fact:
     section: str
     start: int
     end: int
+    chars: tuple[int, int] = (0, 0)
 
 
 def _lines(g: Graph, span) -> tuple[int, int]:
     s, e = g.value(span, SMPC.startLine), g.value(span, SMPC.endLine)
     return (int(s) if s is not None else 0, int(e) if e is not None else 0)
+
+
+def _chars(g: Graph, span) -> tuple[int, int]:
+    """The span's characters in the source, (0, 0) when it has none."""
+    s, e = g.value(span, SMPC.startChar), g.value(span, SMPC.endChar)
+    return (int(s), int(e)) if s is not None and e is not None and int(e) > int(s) else (0, 0)
 
 
 def _fact_label(g: Graph, node) -> str:
@@ -75,7 +82,7 @@ def _facts(g: Graph) -> tuple[list[_Fact], dict[str, _Fact], dict[str, list[str]
         sec = g.value(span, SMPC.inSection)
         key = g.value(sec, SMPC.sectionKey) if sec is not None else None
         start, end = _lines(g, span)
-        f = _Fact(str(node), kind, _fact_label(g, node), str(key) if key else "", start, end)
+        f = _Fact(str(node), kind, _fact_label(g, node), str(key) if key else "", start, end, _chars(g, span))
         facts.append(f)
         if kind == "warning":
             for target in g.objects(node, SMPC.describedIn):
@@ -118,10 +125,11 @@ def documents(g: Graph) -> list[dict]:
             order = int(g.value(p, SMPC.order) or 0)
             span = g.value(p, PROV.wasDerivedFrom)
             start, end = _lines(g, span) if span is not None else (0, 0)
-            fact = _best_fact(by_section.get(key, []), start, end) or described.get(key)
+            chars = _chars(g, span) if span is not None else (0, 0)
+            fact = _best_fact(by_section.get(key, []), start, end, chars) or described.get(key)
             kind = fact.kind if fact else None
             terms: list[str] = []
-            entries = [f for f in by_section.get(key, []) if f.kind == "adverse reaction" and _overlaps(f, start, end)]
+            entries = [f for f in by_section.get(key, []) if f.kind == "adverse reaction" and _overlaps(f, start, end, chars)]
             for f in entries:
                 terms += _adverse_terms(g, f.iri)
             pkind = str(g.value(p, SMPC.passageKind) or "paragraph")
@@ -179,15 +187,20 @@ def _section_kind(number: str) -> str:
     return _SECTION_KINDS.get(number, "other")
 
 
-def _overlaps(f: _Fact, start: int, end: int) -> bool:
+def _overlaps(f: _Fact, start: int, end: int, chars: tuple[int, int] = (0, 0)) -> bool:
+    """Whether a fact's span and a passage's overlap: by characters when both have them (a
+    source whose whole text is one line, like the XHTML of a FHIR ePI in its JSON file, puts every
+    passage and fact on the same line), else by lines."""
+    if chars[1] and f.chars[1]:
+        return f.chars[0] < chars[1] and chars[0] < f.chars[1]
     if not (f.start and start):
         return False
     return f.start <= end and start <= f.end
 
 
-def _best_fact(candidates: list[_Fact], start: int, end: int) -> _Fact | None:
-    """The most specific fact whose span overlaps the passage's lines."""
-    hits = [f for f in candidates if _overlaps(f, start, end)]
+def _best_fact(candidates: list[_Fact], start: int, end: int, chars: tuple[int, int] = (0, 0)) -> _Fact | None:
+    """The most specific fact whose span overlaps the passage's."""
+    hits = [f for f in candidates if _overlaps(f, start, end, chars)]
     if not hits:
         return None
     return min(hits, key=lambda f: (f.end - f.start, f.kind != "adverse reaction"))
