@@ -141,6 +141,7 @@ def test_curl(base_url, warning_titles):
     ("SELECT * WHERE { ?s ?p ?o # a comment ends at CR\r SERVICE <http://x.example/> { ?s ?p ?o } \n }", 403, "SERVICE"),
     ("SELECT * WHERE " + "{" * 2500 + "?s ?p ?o" + "}" * 2500, 400, "deep"),
     ("SELECT (TRIPLE(<http://a>, <http://b>, <http://c>) AS ?t) WHERE {}", 400, "triple term"),
+    ("SELECT ?x WHERE { ?x foo:bar ?z }", 400, "undeclared prefix 'foo:'"),  # was Oxigraph's character classes
 ])
 def test_refusals_and_malformed_queries(base_url, query, status, word):
     r = requests.post(base_url + "/sparql", data={"query": query}, timeout=30)
@@ -148,6 +149,7 @@ def test_refusals_and_malformed_queries(base_url, query, status, word):
     if word:
         body = r.json()
         assert body["ok"] is False and body["status"] == status and word.lower() in body["error"].lower()
+        assert "\\u{" not in body["error"]
 
 
 def test_update_parameter_and_methods_refused(base_url):

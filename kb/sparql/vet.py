@@ -121,6 +121,29 @@ def explain_syntax_error(text: str, error: QuerySyntaxError) -> QuerySyntaxError
     except (QuerySyntaxError, QueryRefused) as exc:
         return exc
     m = _POSITION.search(error.message)
-    if m and error.line is None:
-        return QuerySyntaxError(error.message, int(m.group(1)), int(m.group(2)))
-    return error
+    line, column = (int(m.group(1)), int(m.group(2))) if m else (error.line, error.column)
+    where = f" at line {line}, column {column}" if line is not None else ""
+    undeclared = _undeclared_prefixes(readable_text(text))  # rdflib lets these pass; Oxigraph's words do not say it
+    if undeclared:
+        names = ", ".join(f"'{p}'" for p in undeclared)
+        return QuerySyntaxError(f"SPARQL syntax error{where}: undeclared prefix {names} (declare it: PREFIX "
+                                f"{undeclared[0]} <...>)", line, column)
+    first = error.message.splitlines()[0]
+    if len(first) > 200 or first != error.message:  # Oxigraph's list of expected characters: one line, short
+        first = first[:160].rsplit(" ", 1)[0] + " ..."
+    return QuerySyntaxError(first, line, column)
+
+
+def _undeclared_prefixes(decoded: str) -> list[str]:
+    """Prefixes used in prefixed names (``foo:bar``) that no PREFIX declares."""
+    toks = cost.tokens(decoded) or []
+    declared, used = set(), []
+    for i, (kind, value) in enumerate(toks):
+        if kind != "word" or ":" not in value or value.startswith("_:"):
+            continue
+        prefix = value.split(":", 1)[0] + ":"
+        if i and toks[i - 1][0] == "word" and toks[i - 1][1].lower() == "prefix":
+            declared.add(prefix)
+        elif prefix not in used:
+            used.append(prefix)
+    return [p for p in used if p not in declared]
