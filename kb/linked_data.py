@@ -173,8 +173,9 @@ def void_graph(store, labels: list, base_url: str) -> Graph:
         g.add((sub, DCTERMS.source, URIRef(ref.iri)))
         g.add((sub, VOID.triples, Literal(counts.get(ref.iri, 0), datatype=XSD.integer)))
         g.add((sub, VOID.dataDump, URIRef(base + f"download/{ref.name}.trig")))
-        if ref.version_date:
-            g.add((sub, DCTERMS.modified, Literal(ref.version_date)))
+        if ref.version_date:  # a date as the label prints it, typed when it is a calendar date
+            dated = re.fullmatch(r"\d{4}-\d{2}-\d{2}", ref.version_date)
+            g.add((sub, DCTERMS.modified, Literal(ref.version_date, datatype=XSD.date if dated else None)))
     if ONTOLOGY_GRAPH in counts:
         sub = URIRef(base + "void#ontology")
         g.add((ds, VOID.subset, sub))

@@ -140,6 +140,8 @@ def test_void_counts_triples_per_label_version(client, web_kb, label_ref):
         total = next(iter(store.query("PREFIX void: <http://rdfs.org/ns/void#> SELECT ?n WHERE "
                                       "{ ?ds void:subset ?x ; void:triples ?n }")))["n"]
         assert int(total.value) == sum(counts.values())
+        dates = list(store.query("PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?d WHERE { ?sub dcterms:modified ?d }"))
+        assert dates and all(d["d"].datatype.value == "http://www.w3.org/2001/XMLSchema#date" for d in dates)
 
 
 def test_jsonld_download_has_the_published_context_and_the_same_data(client, web_kb, label_ref):

@@ -189,6 +189,8 @@ def test_cors_for_browser_tools(base_url):
         "Origin": "http://yasgui.example", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "Content-Type"}, timeout=30)
     assert r.status_code in (200, 204) and r.headers.get("Access-Control-Allow-Origin") in ("*", "http://yasgui.example")
+    allowed = {m.strip() for m in r.headers.get("Access-Control-Allow-Methods", "").split(",")}
+    assert "POST" in allowed and not allowed & {"PUT", "PATCH", "DELETE"}  # a read-only endpoint
     r = requests.get(base_url + "/sparql", params={"query": "ASK {}"}, headers={"Origin": "http://yasgui.example"},
                      timeout=30)
     assert r.headers.get("Access-Control-Allow-Origin") in ("*", "http://yasgui.example")

@@ -39,7 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                          r"/openapi.json": {"origins": origins}, r"/download/*": {"origins": origins},
                          r"/id/*": {"origins": origins}, r"/ontology*": {"origins": origins},
                          r"/void": {"origins": origins}, r"/.well-known/void": {"origins": origins}},
-         expose_headers=["Content-Type", "Content-Disposition"])
+         expose_headers=["Content-Type", "Content-Disposition"],
+         methods=["GET", "HEAD", "POST", "OPTIONS"])  # all this read-only app answers
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
