@@ -141,7 +141,8 @@ def test_void_counts_triples_per_label_version(client, web_kb, label_ref):
                                       "{ ?ds void:subset ?x ; void:triples ?n }")))["n"]
         assert int(total.value) == sum(counts.values())
         dates = list(store.query("PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?d WHERE { ?sub dcterms:modified ?d }"))
-        assert dates and all(d["d"].datatype.value == "http://www.w3.org/2001/XMLSchema#date" for d in dates)
+        assert len(dates) == sum(1 for ref in web_kb.labels() if ref.version_date)
+        assert all(d["d"].datatype.value == "http://www.w3.org/2001/XMLSchema#date" for d in dates)
 
 
 def test_jsonld_download_has_the_published_context_and_the_same_data(client, web_kb, label_ref):
@@ -166,3 +167,19 @@ def test_union_turtle_is_streamed_and_holds_every_triple(client, web_kb):
     assert got == want
     r = client.get("/download/all.nt")
     assert {str(t) for t in ox.parse(r.data, format=ox.RdfFormat.N_TRIPLES)} == want
+
+
+def test_void_version_date_is_an_xsd_date(tmp_path):
+    """A label's date of revision (methotrexate 4.x: 14/09/2023, read as 2023-09-14) is a typed date in VoID."""
+    from rdflib.namespace import DCTERMS, XSD
+
+    from kb.ingest_steps import LabelRef
+    from kb.linked_data import void_graph
+    from kb.store.local import LocalStore
+
+    ref = LabelRef("methotrexate", "2023-09-14", "https://w3id.org/smpc-kb/id/methotrexate/2023-09-14",
+                   "Methotrexate", "2023-09-14")
+    with LocalStore(str(tmp_path / "s")) as store:
+        g = void_graph(store, [ref], "http://kb.example/")
+    dates = list(g.objects(None, DCTERMS.modified))
+    assert [(str(d), d.datatype) for d in dates] == [("2023-09-14", XSD.date)]
