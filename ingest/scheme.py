@@ -16,6 +16,7 @@ class SchemeSection:
     titles: tuple[str, ...]
     required: bool
     role: str
+    subheadings: tuple[str, ...] = ()  # the QRD template's standard sub-headings of the section
 
     @property
     def level(self) -> int:
@@ -35,9 +36,21 @@ def load_json(name: str) -> dict:
 def scheme() -> dict[str, SchemeSection]:
     data = load_json("smpc-sections.json")
     return {
-        s["number"]: SchemeSection(s["number"], tuple(s["titles"]), bool(s["required"]), s["role"])
+        s["number"]: SchemeSection(s["number"], tuple(s["titles"]), bool(s["required"]), s["role"],
+                                   tuple(s.get("subheadings", ())))
         for s in data["sections"]
     }
+
+
+def is_standard_subheading(number: str, text: str) -> bool:
+    """Is ``text`` one of the template's standard sub-headings of section ``number`` (case, British
+    or American spelling and punctuation aside)?"""
+    sec = scheme().get(number)
+    return sec is not None and _norm(_american(text)) in {_norm(_american(t)) for t in sec.subheadings}
+
+
+def _american(t: str) -> str:
+    return t.lower().replace("paediatric", "pediatric").replace("anaem", "anem").replace("oedem", "edem")
 
 
 def number_for_role(role: str) -> str | None:

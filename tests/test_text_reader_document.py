@@ -106,3 +106,17 @@ def test_blincyto_facts_from_blocks():
     row = table.rows[0]
     assert (row.hours.value, row.dose.value, row.rate.value, row.volume.value, row.vials) == (24, 9, 10, 0.83, 1)
     assert row.source.line_start == 3842 and "0.83 mL 1" in row.source.quote
+
+
+def test_standard_subheading_before_a_short_paragraph():
+    """4.2 of the bundled label: "Method of administration" is followed by the five-word "BLINCYTO is
+    for intravenous use." It is a sub-heading of the QRD template, so the infusion instructions
+    after it ("Important note: Do not flush the BLINCYTO infusion line ...") are not filed under
+    the "Pediatric population" sub-heading before it."""
+    record = _blincyto()
+    sections = {s.key: s for s in record.sections}
+    moa = sections["4.2/method-of-administration"]
+    texts = [p.text for p in moa.paragraphs]
+    assert texts[0] == "BLINCYTO is for intravenous use."
+    assert any(t.startswith("Important note: Do not flush the BLINCYTO infusion line") for t in texts)
+    assert not any("Do not flush" in p.text for p in sections["4.2/pediatric-population"].paragraphs)

@@ -16,7 +16,7 @@ from ingest.errors import MissingSection, NotAnSmPC, UnreadableInput
 from ingest.ids import slugify
 from ingest.readers.text.tables import recover_tables
 from ingest.records import LabelRecord, Paragraph, Section, Source
-from ingest.scheme import required_numbers, scheme, title_matches
+from ingest.scheme import is_standard_subheading, required_numbers, scheme, title_matches
 from ingest.text_lines import Line, decode, is_double_spaced, join_lines, split_lines, typical_width, vocabulary_of
 
 _HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?\s+(\S.*?)\s*$")
@@ -160,7 +160,7 @@ def _source(text: str, key: str, lines: list[Line]) -> Source:
     return Source(key, first.number, last.number, first.start, last.end, text[first.start : last.end])
 
 
-def _is_subheading(block: _Block, nxt: _Block | None, vocab: set[str]) -> bool:
+def _is_subheading(block: _Block, nxt: _Block | None, vocab: set[str], number: str = "") -> bool:
     if block.bullet or block.artefact or len(block.lines) > 2 or nxt is None or nxt.artefact:
         return False
     t = join_lines([ln.text for ln in block.lines], vocab)
@@ -172,6 +172,8 @@ def _is_subheading(block: _Block, nxt: _Block | None, vocab: set[str]) -> bool:
     if sum(ch.isdigit() for ch in t) > len(t) / 4:
         return False
     follow = join_lines([ln.text for ln in nxt.lines], vocab)
+    if is_standard_subheading(number, t):  # "Method of administration" before "X is for intravenous use."
+        return True
     return (follow.endswith((".", ":")) and len(follow.split()) >= 6) or nxt.bullet
 
 
@@ -191,7 +193,7 @@ def _build_section(text, lines, idx, end_idx, number, title, heads, double, voca
     current = sec
     for b_i, block in enumerate(blocks):
         nxt = blocks[b_i + 1] if b_i + 1 < len(blocks) else None
-        if _is_subheading(block, nxt, vocab):
+        if _is_subheading(block, nxt, vocab, number):
             sub_title = join_lines([ln.text for ln in block.lines], vocab)
             key = f"{number}/{slugify(sub_title)}"
             while any(s.key == key for s in out):
