@@ -172,3 +172,13 @@ def test_search_passages_of_the_adverse_table_and_prose(rec):
     # the table: "Paresis & Convulsions (following administration of ..." under Nervous system disorders
     nervous = [d for d in rows if "convulsions" in d["body"].lower()]
     assert nervous and all(d["body"].startswith("Nervous system disorders") for d in nervous)
+
+
+def test_contraception_windows_for_women_and_men(rec):
+    """4.6 gives two windows: women "at least 6 months thereafter", men "for at least 3 months after
+    cessation of methotrexate". The women's one was missed ("thereafter" is not "after")."""
+    got = {(s.quantities["duration"].value, s.quantities["duration"].unit): s.text for s in rec.statements
+           if s.kind == "contraception-duration"}
+    assert set(got) == {(6.0, "mo"), (3.0, "mo")}
+    assert "effective contraception must be used during treatment with methotrexate and at least 6 months thereafter" in got[(6.0, "mo")]
+    assert "for at least 3 months after cessation of methotrexate" in got[(3.0, "mo")]

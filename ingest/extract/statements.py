@@ -34,6 +34,10 @@ CUES: dict[str, list[tuple[str, str]]] = {
     ],
     "storage": [("storage-condition", r"\bstore|\bstored|refrigerat|freeze|protect from light")],
 }
+# how long after the treatment a precaution lasts: "for at least 3 months after", "at least 6 months
+# thereafter", "for 7 days following the last dose"
+_WINDOW = re.compile(r"(?:for\s+)?at\s+least\s+[^,.;]*?\s*,?\s*(?:after|following|thereafter)\b"
+                     r"|for\s+[^,.;]*?\b(?:days?|weeks?|months?|years?)\s*,?\s*(?:after|following)\b", re.I)
 _INFLUENCE = re.compile(r"\b(no or negligible|negligible|minor|moderate|major)\s+influence\b", re.I)
 
 
@@ -171,7 +175,7 @@ def extract(record: LabelRecord) -> None:
                             continue
                         attrs["level"] = m.group(1).lower()
                     if kind in ("contraception-duration", "lactation-avoidance"):
-                        after = re.search(r"for at least ([^,.]*?)\s*,?\s*after", sent)
+                        after = _WINDOW.search(sent)
                         if not after:
                             continue
                         attrs["window"] = after.group(0).strip(" ,")
