@@ -233,6 +233,11 @@ def test_ema_prose_facts():
     assert e.incidences[0].population == "diabetic hypertensive patients with microalbuminuria and normal renal function"
     head = next(e for e in karvea.adverse_reactions.entries if e.term == "headache" and e.frequency == "common")
     assert head.incidences[0].percent == 7.9 and "aged 6 to 16 years" in head.incidences[0].population
+    # "headache (7.9%)": the band is worked out from the percentage, not printed: inferred, with its rule
+    assert head.frequency_basis == "inferred" and head.source.derivation == "inferred"
+    assert head.frequency_rule.startswith("the band the stated incidence (7.9%) falls in")
+    # "... uncommon (0.5%)" style restatements and table cells stay stated
+    assert e.frequency_basis == "stated"
     # "hypotension (2.2%)": the table prints "orthostatic hypotension" under Vascular disorders
     hypo = next(e for e in karvea.adverse_reactions.entries if e.term == "hypotension" and e.frequency == "common")
     assert hypo.soc == "Vascular disorders" and "qualifier" in hypo.frequency_rule

@@ -130,10 +130,11 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
         for p in sec.paragraphs:
             if p.kind == "table-row" or p.artefact:
                 continue
-            found: list[tuple[str, str, float | None, str | None, str | None]] = []
+            # (term, band, percent, population, organ-class hint, band printed in words)
+            found: list[tuple[str, str, float | None, str | None, str | None, bool]] = []
             flat = " ".join(p.text.lower().split())
             if any(c in flat for c in layouts()["unknown_frequency"]) and sec.key != "4.8" and not record.children(sec.key):
-                found.append((sec.title, "not known", None, None, None))  # "The frequency of this is unknown"
+                found.append((sec.title, "not known", None, None, None, True))  # "The frequency of this is unknown"
             last_pop = None
             for sentence in re.split(r"(?<=[a-z)%])\.\s+(?=[A-Z])", p.text):
                 pop, n = _population(sentence)
@@ -148,7 +149,7 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
                     pct = re.search(r"(\d+(?:\.\d+)?)\s*%", sentence[: m.start()])
                     for t in re.split(r",|\s+and\s+", subject):
                         if t.strip():
-                            found.append((t.strip(), b, float(pct.group(1)) if pct else None, pop, None))
+                            found.append((t.strip(), b, float(pct.group(1)) if pct else None, pop, None, True))
                     continue
                 lm = _LIST.match(sentence)
                 if pop is None:
@@ -161,8 +162,8 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
                 if len(hits) >= 2 and all(hits):
                     for h in hits:
                         pct = float(h.group("pct").replace(",", "."))
-                        found.append((h.group("term").strip(), band_of_percent(pct), pct, pop, hint))
-            for term, b, pct, pop, hint in found:
+                        found.append((h.group("term").strip(), band_of_percent(pct), pct, pop, hint, False))
+            for term, b, pct, pop, hint, printed in found:
                 same = next((e for e in entries + out if term_key(term) == term_key(e.term) and e.frequency == b), None)
                 if same is not None:  # restates an entry: it keeps the population the sentence gives
                     _add_incidence(same, p, sec, term, pct, pop)
@@ -176,13 +177,17 @@ def prose_entries(record: LabelRecord, ids: IdMaker, entries: list[AdverseReacti
                                           "without its organ class, and the tables do not settle it",
                                           replace(p.source, quote=p.text))
                     continue
+                soc_rule = ("organ class of the same term in the label's table" if term_key(term) in known else
+                            "organ class of the table's terms naming the same reaction with a qualifier before it"
+                            if head else "primary organ class of the MedDRA term" if listed
+                            else "organ class named by the sentence's wording")
+                # a band printed in words is stated; one worked out from a percentage is inferred, by that rule
+                band_rule = None if printed or pct is None else f"the band the stated incidence ({pct:g}%) falls in"
                 e = AdverseReaction(
                     id=ids(f"prose-{term}"), term=term, soc=next(iter(socs_)), frequency=b,
-                    source=replace(p.source, quote=p.text), soc_as_printed=None,
-                    frequency_basis="stated", frequency_rule="organ class of the same term in the label's table"
-                    if term_key(term) in known else "organ class of the table's terms naming the same reaction "
-                    "with a qualifier before it" if head else "primary organ class of the MedDRA term" if listed
-                    else "organ class named by the sentence's wording",
+                    source=replace(p.source, quote=p.text, derivation="inferred" if band_rule else p.source.derivation),
+                    soc_as_printed=None, frequency_basis="inferred" if band_rule else "stated",
+                    frequency_rule=f"{band_rule}; {soc_rule}" if band_rule else soc_rule,
                 )
                 _add_incidence(e, p, sec, term, pct, pop)
                 out.append(e)
