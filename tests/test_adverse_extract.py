@@ -84,6 +84,11 @@ def test_footnotes_as_data():
     assert entry("Pancreatitis").see_section == "4.8/pancreatitis"
     irr = entry("Infusion-related reactions")
     assert "cytokine release syndrome" in irr.composite_events and irr.included_terms == ["infusion-related reaction"]
+    # the prose between the lettered and the numbered footnotes ("Event terms that represent the same medical
+    # concept ... indicated below:") ends footnote b; its lower-case second line is not b's continuation
+    b = next(f for f in bundled().adverse_reactions.footnotes if f.marker == "b")
+    assert b.text == "MedDRA high level group terms (MedDRA version 23.0)."
+    assert b.source.quote == "b MedDRA high level group terms (MedDRA version 23.0)."
 
 
 def test_summary_incidences_attached_despite_wording():

@@ -359,18 +359,24 @@ def _sources(flat: FlatTable, key: str) -> None:
 
 
 def table_footnotes(lines: list[Line], key: str, vocab: set[str]) -> list[tuple[str, str, Source]]:
-    """The footnotes printed after the table, as (marker, text, source); stops at prose that is not
-    one. A footnote opens with its marker at the start of a line; a line continues it when it starts
-    in lower case or the footnote's last line does not end a sentence."""
+    """The footnotes printed after the table, as (marker, text, source). A footnote opens with its
+    marker at the start of a line; a line continues it when it starts in lower case or the
+    footnote's last line does not end a sentence. Any other line is prose that is not a footnote:
+    it ends the footnote before it (its own lines never continue one), and the next marker opens
+    the next footnote."""
     notes: list[tuple[str, list[Line]]] = []
+    open_note = False
     for ln in lines:
         if ln.artefact or not ln.text:
             continue
         m = _FOOTNOTE_START.match(ln.raw)
         if m:
             notes.append((m.group(1), [ln]))
-        elif notes and (ln.text[:1].islower() or not notes[-1][1][-1].raw.rstrip().endswith((".", ":"))):
+            open_note = True
+        elif open_note and (ln.text[:1].islower() or not notes[-1][1][-1].raw.rstrip().endswith((".", ":"))):
             notes[-1][1].append(ln)
+        else:
+            open_note = False
     out = []
     for marker, lns in notes:
         first = _FOOTNOTE_START.match(lns[0].raw).group(2).strip()  # type: ignore[union-attr]
