@@ -97,8 +97,7 @@ def _run(ctx, method: str, params: dict, as_json: bool, render) -> None:
 
 
 def _rule_text(a: dict) -> str:
-    def amount(d):
-        return f"{d['value']:g} {d['unit']}" if "value" in d else f"{d['low']:g}-{d['high']:g} {d['unit']}"
+    from kb.dosing.words import amount_text as amount  # "20 dose steps", "0.25-1 mg/kg": as the dose page writes them
 
     dose = amount(a["dose"]) if a["dose"] else amount(a["dose_range"]) if a["dose_range"] else "not stated"
     head = f"{a['title']} [{a['rule']}]: dose {dose}" + (f" ({a['dose_role']})" if a["dose_role"] == "initial" else "")

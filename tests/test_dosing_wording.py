@@ -102,3 +102,12 @@ def test_no_number_the_label_does_not_give():
     sup = [h for h in bundled().general_hospitalisation if h.kind == "supervision"]
     assert sup and all(h.days is None for h in sup)
     assert "subsequent cycle starts" in sup[0].source.quote
+
+
+def test_an_annotation_unit_reads_as_words():
+    """Suliqua's pen doses are counted in "dose steps" (UCUM annotation {dose_step}): never the raw code."""
+    from kb.dosing.words import amount_text, unit_words
+
+    assert amount_text({"value": 20.0, "unit": "{dose_step}"}) == "20 dose steps"
+    assert amount_text({"value": 1.0, "unit": "{dose_step}"}) == "1 dose step"
+    assert unit_words("{tablet}", 2) == "tablet"  # an annotation not listed: its own words, never braces

@@ -22,7 +22,9 @@ def unit_words(code: str | None, value: float | None = None) -> str:
     out = []
     for i, p in enumerate(parts):
         w = units.get(p)
-        if w is None:
+        if w is None and p.startswith("{") and p.endswith("}"):  # a UCUM annotation: its own words
+            out.append(p[1:-1].replace("_", " "))
+        elif w is None:
             out.append(p)
         elif i == 0:
             out.append(w["one"] if value == 1 else w["many"])
