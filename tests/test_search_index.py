@@ -51,7 +51,9 @@ def test_abbreviations_from_the_data_file(idx, abbr, words):
     assert any(w.lower() in (top["snippet"] + top["title"] + (top["heading"] or "")).lower() for w in words.split())
 
 
-@pytest.mark.parametrize("query,word", [("fever", "pyrexia"), ("seizure", "convulsion"), ("lactation", "milk")])
+@pytest.mark.parametrize("query,word", [("fever", "pyrexia"), ("seizure", "convulsion"), ("lactation", "milk"),
+                                        # lay words a clinician's patient uses: "pins and needles" was corrected to "pens"
+                                        ("pins and needles", "paresthesia"), ("shortness of breath", "dyspnea")])
 def test_synonyms_bring_passages_with_the_other_word(idx, query, word):
     snippets = " ".join(r["snippet"].lower() for r in idx.search(query, pagesize=50)["results"])
     assert f"<mark>{word}" in snippets
