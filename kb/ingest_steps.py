@@ -57,23 +57,33 @@ class LabelRef:
     reader: str | None = None
     ingested_at: str | None = None
     triples: int | None = None
+    version_basis: str | None = None  # what the version date is (smpc:versionBasis): revision, renewal, ...
 
     @property
     def name(self) -> str:
         return f"{self.label_id}@{self.version}"
 
     def naming(self) -> dict:
-        """The label and version an answer comes from, for people (``text``) and programs."""
+        """The label and version an answer comes from, for people (``text``) and programs. A version
+        date that is not a date of revision says what it is ("version date 2006-04-30, date of renewal")."""
         date = f", version date {self.version_date}" if self.version_date else ""
+        if date and self.version_basis in BASIS_WORDS:
+            date += f", {BASIS_WORDS[self.version_basis]}"
         return {"label": self.label_id, "version": self.version, "name": self.name, "title": self.title,
-                "version_date": self.version_date, "text": f"{self.title or self.label_id} ({self.name}{date})"}
+                "version_date": self.version_date, "version_basis": self.version_basis,
+                "text": f"{self.title or self.label_id} ({self.name}{date})"}
 
     def as_dict(self) -> dict:
         return {
             "label": self.label_id, "version": self.version, "name": self.name, "graph": self.iri,
-            "title": self.title, "version_date": self.version_date, "reader": self.reader,
-            "ingested_at": self.ingested_at,
+            "title": self.title, "version_date": self.version_date, "version_basis": self.version_basis,
+            "reader": self.reader, "ingested_at": self.ingested_at,
         }
+
+
+# how a version date that is not the text's date of revision is named for people
+BASIS_WORDS = {"renewal": "date of renewal of the authorisation",
+               "first-authorisation": "date of first authorisation"}
 
 
 @dataclass
@@ -88,7 +98,8 @@ class IngestResult:
     @property
     def ref(self) -> LabelRef:
         r = self.record
-        return LabelRef(r.label_id, r.version, str(label_iri(r.label_id, r.version)), r.title, r.version_date, r.reader)
+        return LabelRef(r.label_id, r.version, str(label_iri(r.label_id, r.version)), r.title, r.version_date, r.reader,
+                        version_basis=r.version_basis)
 
 
 def check_record(record: LabelRecord, t0: float) -> IngestResult:

@@ -77,10 +77,10 @@ def default_label() -> Path:
 _LABELS_QUERY = """
 PREFIX smpc: <https://w3id.org/smpc-kb/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?g ?id ?version ?title ?date ?reader ?at WHERE {
+SELECT ?g ?id ?version ?title ?date ?reader ?at ?basis WHERE {
   GRAPH ?g { ?g a smpc:LabelVersion ; smpc:labelId ?id ; smpc:version ?version .
     OPTIONAL { ?g dcterms:title ?title } OPTIONAL { ?g smpc:versionDate ?date }
-    OPTIONAL { ?g smpc:reader ?reader } OPTIONAL { ?g smpc:ingestedAt ?at } }
+    OPTIONAL { ?g smpc:reader ?reader } OPTIONAL { ?g smpc:ingestedAt ?at } OPTIONAL { ?g smpc:versionBasis ?basis } }
 }"""
 
 
@@ -303,7 +303,8 @@ class KnowledgeBase:
                      str(r["title"]) if r.get("title") else None,
                      str(r["date"]) if r.get("date") else None,
                      str(r["reader"]) if r.get("reader") else None,
-                     str(r["at"]) if r.get("at") else None)
+                     str(r["at"]) if r.get("at") else None,
+                     version_basis=str(r["basis"]) if r.get("basis") else None)
             for r in rows
         ]
         # oldest first, so a label's last entry is its default (see version_order)

@@ -145,3 +145,22 @@ def test_dosing_limits_are_read_from_pdf_labels_too():
     assert [(lim.limit.comparator, lim.limit.value, lim.limit.unit) for lim in ages] == [("<", 12.0, "a")]
     assert "children aged less than 12 years" in ages[0].source.quote
     assert ages[0].source.section.startswith("4.2")
+
+
+def test_a_version_date_that_is_no_date_of_revision_says_what_it_is(pdf_store):
+    """Humalog's section 9: "Date of first authorisation: 30th April 1996", "Date of last renewal:
+    30th April 2006", and no date of revision: the version date is the renewal, and it says so in
+    the graph (smpc:versionBasis) and wherever an answer names the version."""
+    from kb.service import KnowledgeBase
+
+    _ingested("humalog", pdf_store + "-humalog")
+    kb = KnowledgeBase(pdf_store + "-humalog")
+    try:
+        ref = kb.labels()[0]
+        assert (ref.version_date, ref.version_basis) == ("2006-04-30", "renewal")
+        assert "version date 2006-04-30, date of renewal of the authorisation" in ref.naming()["text"]
+        rows = kb.sparql("PREFIX smpc: <https://w3id.org/smpc-kb/ontology#> "
+                         f"SELECT ?b WHERE {{ GRAPH <{ref.iri}> {{ <{ref.iri}> smpc:versionBasis ?b }} }}").rows
+        assert [str(r["b"]) for r in rows] == ["renewal"]
+    finally:
+        kb.close()

@@ -37,7 +37,7 @@ O0 = {"type": ["object", "null"]}
 def schemas() -> dict:
     label_entry = {"label": S, "version": S, "name": {**S, "description": "label@version"},
                    "graph": {**S, "description": "the named graph (IRI) of this version"},
-                   "title": S0, "version_date": S0}
+                   "title": S0, "version_date": S0, "version_basis": S0}
     source = obj({"section": S}, {"field": S, "quote": S0, "lines": arr(I), "derivation": S})
     dose_q = obj({"value": N, "unit": S})
     return {
@@ -48,7 +48,7 @@ def schemas() -> dict:
         "ApiIndex": obj({"ok": {"const": True}, "openapi": S, "endpoints": arr(S)}),
         "LabelVersion": obj({**label_entry, "reader": S0, "ingested_at": S0}),
         "LabelList": obj({"labels": arr(ref("LabelVersion"))}),
-        "Naming": obj({"label": S, "version": S, "name": S, "title": S0, "version_date": S0,
+        "Naming": obj({"label": S, "version": S, "name": S, "title": S0, "version_date": S0, "version_basis": S0,
                        "text": {**S, "description": "the label version for people"}},
                       description="The label version an answer was read from"),
         "Indication": obj({"id": S, "text": S, "markers": arr(S)},

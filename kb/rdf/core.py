@@ -29,6 +29,7 @@ def add_label(b: GraphBuilder, record: LabelRecord) -> None:
     if record.version_date:
         dt = XSD.date if len(record.version_date) == 10 else XSD.gYearMonth
         b.add(root, SMPC.versionDate, Literal(record.version_date, datatype=dt))
+    b.lit(root, SMPC.versionBasis, record.version_basis)
 
 
 def add_sections(b: GraphBuilder, record: LabelRecord) -> None:
