@@ -29,6 +29,7 @@ from ingest.errors import UnreadableInput
 from ingest.scheme import load_json
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_ASCENT, _DESCENT = 0.75, 0.2  # a font's body above and below the baseline, in font sizes (Times, Arial, Verdana)
 
 
 @dataclass(slots=True)
@@ -42,6 +43,11 @@ class Run:
     bold: bool
     italic: bool
     font: str
+    # the run's place in its line: its ink box widened to the font's body around its baseline. The ink
+    # box of a thin glyph (a dash, a comma) is a sliver at some height of the line; lines are found by
+    # these bands, which glyphs of one baseline share whatever their shape
+    band_top: float
+    band_bottom: float
     underline: bool = False
 
     @property
@@ -212,7 +218,13 @@ class _Reader:
                 name, bold, italic = fonts.get(_get_font(obj) or 0) or self.font(obj)
                 if not text.isascii():  # symbol-font glyphs are never ASCII
                     text = map_glyphs(text, name)
-                append(Run(text, x0, height - y1, x1, height - y0, round(size, 2), bold, italic, name))
+                top, bottom = height - y1, height - y0
+                base = height - m.f  # the baseline: the text matrix's origin
+                if abs(base - bottom) <= size:  # else not the page's coordinates (text inside a form object)
+                    band_top, band_bottom = min(top, base - _ASCENT * size), max(bottom, base + _DESCENT * size)
+                else:
+                    band_top, band_bottom = top, bottom
+                append(Run(text, x0, top, x1, bottom, round(size, 2), bold, italic, name, band_top, band_bottom))
             elif kind == path_kind:
                 _get_bounds(obj, at_l, at_b, at_r, at_t)
                 x0, y0, x1, y1 = left.value, b.value, r.value, t.value
