@@ -44,7 +44,7 @@ def test_a_thin_glyph_keeps_its_place_in_the_line(product, number, printed):
 def test_no_dash_is_left_stranded_at_a_passage_end():
     """Before, the dash that fell out of its line ended the paragraph ("... a cautious approach is –")."""
     for product in ("dovato", "humalog", "humira"):
-        stranded = [t for doc in pdf_read(product).documents for s in doc.sections for b in s.blocks
+        stranded = [b.text for doc in pdf_read(product).documents for s in doc.sections for b in s.blocks
                     if hasattr(b, "text") and b.text.endswith((" –", " -"))]
         assert stranded == [], (product, stranded[:3])
 
