@@ -10,12 +10,20 @@ figure's axis label) is left out.
 *Rules* are thin path objects (table borders, underlines). Coordinates are
 turned top-down (y grows down the page) so that sorting reads in order.
 
+A run is underlined or not as a whole (:func:`ingest.readers.pdf.lines.mark_underlines`),
+but a writer may set an underlined lead-in and the plain text after it in one
+run ("Renovascular hypertension: there is ..."): a run whose start is
+underlined by a rule that ends inside it is cut where the rule ends (the
+character there found through the page's text), so that the lead-in alone is
+underlined, whatever way the writer cut the line into runs.
+
 Glyphs of symbol fonts that pdfium reports as private-use code points
 (U+F0xx: Symbol's bullet, >=, mu ...) are mapped to Unicode through
 ``ontology/data/pdf-glyphs.json``.
 """
 from __future__ import annotations
 
+import bisect
 import codecs
 import ctypes
 import re
@@ -128,6 +136,10 @@ _get_font = _fast("FPDFTextObj_GetFont", _VP, _VP)
 _form_count = _fast("FPDFFormObj_CountObjects", ctypes.c_int, _VP)
 _form_object = _fast("FPDFFormObj_GetObject", _VP, _VP, ctypes.c_ulong)
 _count_segments = _fast("FPDFPath_CountSegments", ctypes.c_int, _VP)
+_char_at = _fast("FPDFText_GetCharIndexAtPos", ctypes.c_int, _VP, ctypes.c_double, ctypes.c_double, ctypes.c_double,
+                 ctypes.c_double)
+_char_box = _fast("FPDFText_GetCharBox", ctypes.c_int, _VP, ctypes.c_int, _VP, _VP, _VP, _VP)
+_text_range = _fast("FPDFText_GetText", ctypes.c_int, _VP, ctypes.c_int, ctypes.c_int, _VP)
 _draw_mode = _fast("FPDFPath_GetDrawMode", ctypes.c_int, _VP, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
 
 
@@ -140,6 +152,7 @@ class _Reader:
         self.fontbuf = ctypes.create_string_buffer(256)
         self.fonts: dict[int, tuple[str, bool, bool]] = {}
         self.fs = ctypes.c_float()
+        self.cl, self.cr, self.cb, self.ct = (ctypes.c_double() for _ in range(4))  # a character's box
         self._buffer(8192)
 
     def _buffer(self, size: int) -> None:
@@ -172,7 +185,58 @@ class _Reader:
         handle = _address(page.raw)
         self._objects(_address(tp.raw), height, runs, rules,
                       [_get_object(handle, k) for k in range(_count_objects(handle))])
+        if rules:
+            runs = self._split_underlined(runs, rules, _address(tp.raw), height)
         return PageGlyphs(index + 1, width, height, runs, rules)
+
+    def _split_underlined(self, runs: list[Run], rules: list[Rule], tp: int, height: float) -> list[Run]:
+        """Runs whose start is underlined by a rule ending inside them, cut where the rule ends."""
+        flat = sorted((r for r in rules if r.horizontal and r.bottom - r.top <= 2.5), key=lambda r: r.top)
+        if not flat:
+            return runs
+        tops = [r.top for r in flat]
+        out: list[Run] = []
+        for run in runs:
+            i = bisect.bisect_left(tops, run.bottom - 2.5)  # the window of lines.mark_underlines
+            cut = None
+            while i < len(flat) and flat[i].top <= run.bottom + 3.5:
+                rule = flat[i]
+                if rule.x0 <= run.x0 + 0.3 * run.size and run.x0 + 1.0 < rule.x1 < run.x1 - 1.0:
+                    cut = self._cut(run, rule.x1, tp, height)
+                    break
+                i += 1
+            out.extend(cut or (run,))
+        return out
+
+    def _cut(self, run: Run, x: float, tp: int, height: float) -> tuple[Run, Run] | None:
+        """``run`` cut at page position ``x``: the characters whose middle lies left of it, and the rest;
+        None when the page's text does not show the run's characters there."""
+        y = height - (run.top + run.bottom) / 2
+        first = _char_at(tp, run.x0 + 0.3, y, 1.0, 2.0)
+        last = _char_at(tp, x - 0.3, y, 1.5, 2.0)
+        if first < 0 or last < first or last - first > 2 * len(run.text):
+            return None
+        at_l, at_r, at_b, at_t = (ctypes.addressof(v) for v in (self.cl, self.cr, self.cb, self.ct))
+        if _char_box(tp, last, at_l, at_r, at_b, at_t) and (self.cl.value + self.cr.value) / 2 > x:
+            last -= 1  # the character under the rule's end is mostly past it
+        n = last - first + 1
+        if n <= 0:
+            return None
+        buf = ctypes.create_string_buffer(2 * n + 2)
+        got = _text_range(tp, first, n, ctypes.addressof(buf))
+        head = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
+        if not head.strip() or not run.text.startswith(head) or len(head) >= len(run.text.rstrip()):
+            return None
+        tail = run.text[len(head):]
+        while tail[:1].isalnum() and head[-1:].isalnum():  # never half a word: the cut moves to the word's end
+            head, tail = head + tail[0], tail[1:]
+        if not tail.strip() or not _char_box(tp, first + len(head) - 1, at_l, at_r, at_b, at_t):
+            return None
+        mid = self.cr.value
+        return (Run(head, run.x0, run.top, mid, run.bottom, run.size, run.bold, run.italic, run.font, run.band_top,
+                    run.band_bottom),
+                Run(tail, mid, run.top, run.x1, run.bottom, run.size, run.bold, run.italic, run.font, run.band_top,
+                    run.band_bottom))
 
     def _text(self, obj: int, tp: int) -> str:
         n = _get_text(obj, tp, self.bufaddr, len(self.buf))  # one call when the buffer is big enough
