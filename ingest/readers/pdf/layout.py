@@ -36,6 +36,7 @@ WORD = re.compile(r"[A-Za-z]+")
 # the exponent neither runs into the base ("109") nor is taken for a footnote marker
 _TIMES_TEN = re.compile(r"[x×X·]\s*10$")
 _EXPONENT = re.compile(r"^[-+−–]?\d{1,3}$")
+_PLAIN_CLOSE = re.compile(r"^[)\]]*[:.]")
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789+-−–", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁻")
 
 
@@ -154,8 +155,13 @@ def lead_in(spans: list[dm.Span]) -> str | None:
         return None
     whole = " ".join("".join(s.text for s in spans).split())
     rest = whole[len(lead):].strip() if lead else ""
-    if lead and rest[:1] in (":", "."):  # the colon itself printed plain
-        lead, rest = lead + rest[0], rest[1:].strip()
+    plain = _PLAIN_CLOSE.match(rest)
+    if plain:  # the colon (and a bracket the lead-in closes) printed plain: "(RAAS" + "):"
+        lead, rest = lead + plain.group(0), rest[plain.end():].strip()
+    elif rest and ":" in lead[:-1] and len(lead.partition(":")[2].split()) <= 1:
+        # the emphasis runs on past the colon by a letter or a word ("Pregnancy: a" + "ngiotensin ...")
+        head, _, more = lead.partition(":")
+        lead, rest = head + ":", (more + rest).strip()
     if lead and rest and lead.endswith((":", ".")) and len(lead.split()) <= 12:
         return lead.rstrip(" :.")
     return None
