@@ -12,7 +12,7 @@ turned top-down (y grows down the page) so that sorting reads in order.
 
 A run is underlined or not as a whole (:func:`ingest.readers.pdf.lines.mark_underlines`),
 but a writer may set an underlined lead-in and the plain text after it in one
-run ("Renovascular hypertension: there is ..."): a run whose start is
+run ("Title: the text that follows ..."): a run whose start is
 underlined by a rule that ends inside it is cut where the rule ends (the
 character there found through the page's text), so that the lead-in alone is
 underlined, whatever way the writer cut the line into runs.

@@ -156,10 +156,10 @@ def lead_in(spans: list[dm.Span]) -> str | None:
     whole = " ".join("".join(s.text for s in spans).split())
     rest = whole[len(lead):].strip() if lead else ""
     plain = _PLAIN_CLOSE.match(rest)
-    if plain:  # the colon (and a bracket the lead-in closes) printed plain: "(RAAS" + "):"
+    if plain:  # the colon (and a bracket the lead-in closes) printed plain: "(ABC" + "):"
         lead, rest = lead + plain.group(0), rest[plain.end():].strip()
     elif rest and ":" in lead[:-1] and len(lead.partition(":")[2].split()) <= 1:
-        # the emphasis runs on past the colon by a letter or a word ("Pregnancy: a" + "ngiotensin ...")
+        # the emphasis runs on past the colon by a letter or a word ("Title: a" + "nd the text")
         head, _, more = lead.partition(":")
         lead, rest = head + ":", (more + rest).strip()
     if lead and rest and lead.endswith((":", ".")) and len(lead.split()) <= 12:

@@ -269,7 +269,7 @@ _RANGE_DASH = re.compile(r"^[-‒–—]\s*\d")
 
 def continues_range(prev: Line, ln: Line) -> bool:
     """A dash opening a line between two numbers is a range broken at the line end
-    ("methotrexate 0.1" / "– 0.4 mg/kg"), not a list bullet."""
+    ("0.1" / "– 0.4 mg/kg"), not a list bullet."""
     return prev.text[-1:].isdigit() and _RANGE_DASH.match(ln.text) is not None
 
 
