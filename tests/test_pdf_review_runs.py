@@ -66,3 +66,15 @@ def test_a_power_of_ten_keeps_its_raised_exponent():
     assert "109/L" not in " ".join(_passages("skilarence", "4.4"))
     lymph = _with("skilarence", "4.4", "If the lymphocyte count falls below 1.0")
     assert any("below 1.0x10⁹/L but is ≥ 0.7 x10⁹/L" in t for t in lymph)
+
+
+def test_a_superscript_set_high_above_its_line_stays_at_the_end_of_its_word():
+    """Humalog p. 22, section 5.1 (Humalog Mix25 table): the cell prints "Reduction of the mean fasting blood" /
+    "glucose¹", the marker 1 raised so high that it overlapped its line less than a run of the line: it was
+    read as a line of its own, before the cell's text ("Reduction of the mean fasting blood 1 glucose")."""
+    cells = [c for doc in pdf_read("humalog").documents for _, b in doc.blocks() if hasattr(b, "rows")
+             for row in b.rows for c in row if c.text.startswith("Reduction of the mean fasting blood")]
+    assert cells
+    for c in cells:
+        assert c.text == "Reduction of the mean fasting blood glucose"
+        assert c.marked == "Reduction of the mean fasting blood glucose¹" and c.markers == ["1"]

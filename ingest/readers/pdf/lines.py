@@ -127,7 +127,37 @@ def group_lines(runs: list[Run], page: int) -> list[Line]:
         if not placed:
             groups.append([run])
             bounds.append([top, bottom])
-    return [_line(g, page) for g in groups]
+    if len(groups) > 1:
+        _join_raised(groups, bounds)
+    return [_line(g, page) for g in groups if g]
+
+
+def _join_raised(groups: list[list[Run]], bounds: list[list[float]]) -> None:
+    """A group of runs in clearly smaller type whose band reaches well into a line of larger type
+    beside it is that line's superscript (or subscript), set so high that it overlaps the line less
+    than a run of the line would: it joins that line (its span is then marked raised by _line)
+    instead of standing as a line of its own, printed before the line it belongs to."""
+    sizes = [max(r.size for r in g) for g in groups]
+    n = len(groups)
+    for k in range(n):
+        g = groups[k]
+        if not g:
+            continue
+        b0, b1 = bounds[k]
+        x0, x1 = min(r.x0 for r in g), max(r.x1 for r in g)
+        for j in range(max(0, k - 3), min(n, k + 4)):  # lines are made in reading order: a neighbour is near
+            other = groups[j]
+            if j == k or not other or sizes[k] >= 0.85 * sizes[j]:
+                continue
+            c0, c1 = bounds[j]
+            if _overlap(b0, b1, c0, c1) < 0.25 * (b1 - b0):
+                continue
+            size = sizes[j]
+            if min(r.x0 for r in other) - size <= x0 and x1 <= max(r.x1 for r in other) + size:
+                other.extend(g)
+                groups[k] = []
+                bounds[j] = [min(b0, c0), max(b1, c1)]
+                break
 
 
 def _decimal_kern(before: str, after: str, gap: float, size: float) -> bool:
