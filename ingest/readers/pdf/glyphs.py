@@ -195,18 +195,22 @@ class _Reader:
         if not flat:
             return runs
         tops = [r.top for r in flat]
-        out: list[Run] = []
-        for run in runs:
-            i = bisect.bisect_left(tops, run.bottom - 2.5)  # the window of lines.mark_underlines
-            cut = None
-            while i < len(flat) and flat[i].top <= run.bottom + 3.5:
+        n, bisect_left = len(flat), bisect.bisect_left
+        cuts: dict[int, tuple[Run, Run]] = {}
+        for k, run in enumerate(runs):
+            bottom = run.bottom
+            i = bisect_left(tops, bottom - 2.5)  # the window of lines.mark_underlines
+            while i < n and tops[i] <= bottom + 3.5:
                 rule = flat[i]
                 if rule.x0 <= run.x0 + 0.3 * run.size and run.x0 + 1.0 < rule.x1 < run.x1 - 1.0:
                     cut = self._cut(run, rule.x1, tp, height)
+                    if cut:
+                        cuts[k] = cut
                     break
                 i += 1
-            out.extend(cut or (run,))
-        return out
+        if not cuts:  # most pages: the runs as they are
+            return runs
+        return [part for k, run in enumerate(runs) for part in cuts.get(k, (run,))]
 
     def _cut(self, run: Run, x: float, tp: int, height: float) -> tuple[Run, Run] | None:
         """``run`` cut at page position ``x``: the characters whose middle lies left of it, and the rest;
@@ -284,10 +288,12 @@ class _Reader:
                     text = map_glyphs(text, name)
                 top, bottom = height - y1, height - y0
                 base = height - m.f  # the baseline: the text matrix's origin
-                if abs(base - bottom) <= size:  # else not the page's coordinates (text inside a form object)
-                    band_top, band_bottom = min(top, base - _ASCENT * size), max(bottom, base + _DESCENT * size)
-                else:
-                    band_top, band_bottom = top, bottom
+                band_top, band_bottom = top, bottom
+                if -size <= base - bottom <= size:  # else not the page's coordinates (text inside a form object)
+                    if base - _ASCENT * size < top:  # min/max spelled out: this runs for every run of the file
+                        band_top = base - _ASCENT * size
+                    if base + _DESCENT * size > bottom:
+                        band_bottom = base + _DESCENT * size
                 append(Run(text, x0, top, x1, bottom, round(size, 2), bold, italic, name, band_top, band_bottom))
             elif kind == path_kind:
                 _get_bounds(obj, at_l, at_b, at_r, at_t)

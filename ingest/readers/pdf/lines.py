@@ -137,18 +137,22 @@ def _join_raised(groups: list[list[Run]], bounds: list[list[float]]) -> None:
     beside it is that line's superscript (or subscript), set so high that it overlaps the line less
     than a run of the line would: it joins that line (its span is then marked raised by _line)
     instead of standing as a line of its own, printed before the line it belongs to."""
-    sizes = [max(r.size for r in g) for g in groups]
+    sizes = [max([r.size for r in g]) for g in groups]
+    if min(sizes) >= 0.85 * max(sizes):  # one size of type (most pages and cells): nothing to join
+        return
     n = len(groups)
     for k in range(n):
         g = groups[k]
         if not g:
             continue
         b0, b1 = bounds[k]
-        x0, x1 = min(r.x0 for r in g), max(r.x1 for r in g)
+        x0 = x1 = -1.0  # its extent, worked out when a neighbour is in larger type
         for j in range(max(0, k - 3), min(n, k + 4)):  # lines are made in reading order: a neighbour is near
             other = groups[j]
             if j == k or not other or sizes[k] >= 0.85 * sizes[j]:
                 continue
+            if x1 < 0:
+                x0, x1 = min([r.x0 for r in g]), max([r.x1 for r in g])
             c0, c1 = bounds[j]
             if _overlap(b0, b1, c0, c1) < 0.25 * (b1 - b0):
                 continue
