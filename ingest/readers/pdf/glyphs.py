@@ -10,12 +10,20 @@ figure's axis label) is left out.
 *Rules* are thin path objects (table borders, underlines). Coordinates are
 turned top-down (y grows down the page) so that sorting reads in order.
 
+A run is underlined or not as a whole (:func:`ingest.readers.pdf.lines.mark_underlines`),
+but a writer may set an underlined lead-in and the plain text after it in one
+run ("Title: the text that follows ..."): a run whose start is
+underlined by a rule that ends inside it is cut where the rule ends (the
+character there found through the page's text), so that the lead-in alone is
+underlined, whatever way the writer cut the line into runs.
+
 Glyphs of symbol fonts that pdfium reports as private-use code points
 (U+F0xx: Symbol's bullet, >=, mu ...) are mapped to Unicode through
 ``ontology/data/pdf-glyphs.json``.
 """
 from __future__ import annotations
 
+import bisect
 import codecs
 import ctypes
 import re
@@ -29,6 +37,7 @@ from ingest.errors import UnreadableInput
 from ingest.scheme import load_json
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_ASCENT, _DESCENT = 0.75, 0.2  # a font's body above and below the baseline, in font sizes (Times, Arial, Verdana)
 
 
 @dataclass(slots=True)
@@ -42,6 +51,11 @@ class Run:
     bold: bool
     italic: bool
     font: str
+    # the run's place in its line: its ink box widened to the font's body around its baseline. The ink
+    # box of a thin glyph (a dash, a comma) is a sliver at some height of the line; lines are found by
+    # these bands, which glyphs of one baseline share whatever their shape
+    band_top: float
+    band_bottom: float
     underline: bool = False
 
     @property
@@ -122,6 +136,10 @@ _get_font = _fast("FPDFTextObj_GetFont", _VP, _VP)
 _form_count = _fast("FPDFFormObj_CountObjects", ctypes.c_int, _VP)
 _form_object = _fast("FPDFFormObj_GetObject", _VP, _VP, ctypes.c_ulong)
 _count_segments = _fast("FPDFPath_CountSegments", ctypes.c_int, _VP)
+_char_at = _fast("FPDFText_GetCharIndexAtPos", ctypes.c_int, _VP, ctypes.c_double, ctypes.c_double, ctypes.c_double,
+                 ctypes.c_double)
+_char_box = _fast("FPDFText_GetCharBox", ctypes.c_int, _VP, ctypes.c_int, _VP, _VP, _VP, _VP)
+_text_range = _fast("FPDFText_GetText", ctypes.c_int, _VP, ctypes.c_int, ctypes.c_int, _VP)
 _draw_mode = _fast("FPDFPath_GetDrawMode", ctypes.c_int, _VP, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
 
 
@@ -134,6 +152,7 @@ class _Reader:
         self.fontbuf = ctypes.create_string_buffer(256)
         self.fonts: dict[int, tuple[str, bool, bool]] = {}
         self.fs = ctypes.c_float()
+        self.cl, self.cr, self.cb, self.ct = (ctypes.c_double() for _ in range(4))  # a character's box
         self._buffer(8192)
 
     def _buffer(self, size: int) -> None:
@@ -166,7 +185,62 @@ class _Reader:
         handle = _address(page.raw)
         self._objects(_address(tp.raw), height, runs, rules,
                       [_get_object(handle, k) for k in range(_count_objects(handle))])
+        if rules:
+            runs = self._split_underlined(runs, rules, _address(tp.raw), height)
         return PageGlyphs(index + 1, width, height, runs, rules)
+
+    def _split_underlined(self, runs: list[Run], rules: list[Rule], tp: int, height: float) -> list[Run]:
+        """Runs whose start is underlined by a rule ending inside them, cut where the rule ends."""
+        flat = sorted((r for r in rules if r.horizontal and r.bottom - r.top <= 2.5), key=lambda r: r.top)
+        if not flat:
+            return runs
+        tops = [r.top for r in flat]
+        n, bisect_left = len(flat), bisect.bisect_left
+        cuts: dict[int, tuple[Run, Run]] = {}
+        for k, run in enumerate(runs):
+            bottom = run.bottom
+            i = bisect_left(tops, bottom - 2.5)  # the window of lines.mark_underlines
+            while i < n and tops[i] <= bottom + 3.5:
+                rule = flat[i]
+                if rule.x0 <= run.x0 + 0.3 * run.size and run.x0 + 1.0 < rule.x1 < run.x1 - 1.0:
+                    cut = self._cut(run, rule.x1, tp, height)
+                    if cut:
+                        cuts[k] = cut
+                    break
+                i += 1
+        if not cuts:  # most pages: the runs as they are
+            return runs
+        return [part for k, run in enumerate(runs) for part in cuts.get(k, (run,))]
+
+    def _cut(self, run: Run, x: float, tp: int, height: float) -> tuple[Run, Run] | None:
+        """``run`` cut at page position ``x``: the characters whose middle lies left of it, and the rest;
+        None when the page's text does not show the run's characters there."""
+        y = height - (run.top + run.bottom) / 2
+        first = _char_at(tp, run.x0 + 0.3, y, 1.0, 2.0)
+        last = _char_at(tp, x - 0.3, y, 1.5, 2.0)
+        if first < 0 or last < first or last - first > 2 * len(run.text):
+            return None
+        at_l, at_r, at_b, at_t = (ctypes.addressof(v) for v in (self.cl, self.cr, self.cb, self.ct))
+        if _char_box(tp, last, at_l, at_r, at_b, at_t) and (self.cl.value + self.cr.value) / 2 > x:
+            last -= 1  # the character under the rule's end is mostly past it
+        n = last - first + 1
+        if n <= 0:
+            return None
+        buf = ctypes.create_string_buffer(2 * n + 2)
+        got = _text_range(tp, first, n, ctypes.addressof(buf))
+        head = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
+        if not head.strip() or not run.text.startswith(head) or len(head) >= len(run.text.rstrip()):
+            return None
+        tail = run.text[len(head):]
+        while tail[:1].isalnum() and head[-1:].isalnum():  # never half a word: the cut moves to the word's end
+            head, tail = head + tail[0], tail[1:]
+        if not tail.strip() or not _char_box(tp, first + len(head) - 1, at_l, at_r, at_b, at_t):
+            return None
+        mid = self.cr.value
+        return (Run(head, run.x0, run.top, mid, run.bottom, run.size, run.bold, run.italic, run.font, run.band_top,
+                    run.band_bottom),
+                Run(tail, mid, run.top, run.x1, run.bottom, run.size, run.bold, run.italic, run.font, run.band_top,
+                    run.band_bottom))
 
     def _text(self, obj: int, tp: int) -> str:
         n = _get_text(obj, tp, self.bufaddr, len(self.buf))  # one call when the buffer is big enough
@@ -212,7 +286,15 @@ class _Reader:
                 name, bold, italic = fonts.get(_get_font(obj) or 0) or self.font(obj)
                 if not text.isascii():  # symbol-font glyphs are never ASCII
                     text = map_glyphs(text, name)
-                append(Run(text, x0, height - y1, x1, height - y0, round(size, 2), bold, italic, name))
+                top, bottom = height - y1, height - y0
+                base = height - m.f  # the baseline: the text matrix's origin
+                band_top, band_bottom = top, bottom
+                if -size <= base - bottom <= size:  # else not the page's coordinates (text inside a form object)
+                    if base - _ASCENT * size < top:  # min/max spelled out: this runs for every run of the file
+                        band_top = base - _ASCENT * size
+                    if base + _DESCENT * size > bottom:
+                        band_bottom = base + _DESCENT * size
+                append(Run(text, x0, top, x1, bottom, round(size, 2), bold, italic, name, band_top, band_bottom))
             elif kind == path_kind:
                 _get_bounds(obj, at_l, at_b, at_r, at_t)
                 x0, y0, x1, y1 = left.value, b.value, r.value, t.value

@@ -32,6 +32,12 @@ MARKER = re.compile(r"^(\*{1,3}|[†‡§¶#]|[a-z]|\d{1,2})[\s.)]")
 _CAPTION = re.compile(r"^table\s+\d+", re.I)
 _LATE_HEADING = re.compile(r"(?<=[.!?\s])(\d{1,2})\.\s+([A-Z][A-Z ]{10,})$")
 WORD = re.compile(r"[A-Za-z]+")
+# a power of ten: "3.0x10" followed by a raised "9" is 3.0x10⁹, written with Unicode superscripts so that
+# the exponent neither runs into the base ("109") nor is taken for a footnote marker
+_TIMES_TEN = re.compile(r"[x×X·]\s*10$")
+_EXPONENT = re.compile(r"^[-+−–]?\d{1,3}$")
+_PLAIN_CLOSE = re.compile(r"^[)\]]*[:.]")
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789+-−–", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁻")
 
 
 @dataclass
@@ -109,13 +115,16 @@ class DocBuilder:
 
 
 def join_lines(lines: list[Line], vocab: set[str]) -> tuple[str, list[dm.Span], list[str]]:
-    """Text, spans and footnote markers of a paragraph's lines (hyphenated words joined)."""
+    """Text, spans and footnote markers of a paragraph's lines (hyphenated words joined; a raised
+    exponent after "x10" written as Unicode superscripts: "3.0x10⁹/L")."""
     spans: list[dm.Span] = []
     markers: list[str] = []
     for k, ln in enumerate(lines):
         for s in ln.spans:
             t = s.text
-            if s.sup and t.strip() and MARKER.match(t.strip() + " "):
+            if s.sup and spans and _EXPONENT.match(t.strip()) and _TIMES_TEN.search(spans[-1].text):
+                t = t.strip().translate(_SUPERSCRIPT_DIGITS) + t[len(t.rstrip()):]
+            elif s.sup and t.strip() and MARKER.match(t.strip() + " "):
                 markers.append(t.strip())
             spans.append(dm.Span(t, s.bold, s.italic, s.underline, s.sup))
         if k + 1 < len(lines) and spans:
@@ -146,8 +155,13 @@ def lead_in(spans: list[dm.Span]) -> str | None:
         return None
     whole = " ".join("".join(s.text for s in spans).split())
     rest = whole[len(lead):].strip() if lead else ""
-    if lead and rest[:1] in (":", "."):  # the colon itself printed plain
-        lead, rest = lead + rest[0], rest[1:].strip()
+    plain = _PLAIN_CLOSE.match(rest)
+    if plain:  # the colon (and a bracket the lead-in closes) printed plain: "(ABC" + "):"
+        lead, rest = lead + plain.group(0), rest[plain.end():].strip()
+    elif rest and ":" in lead[:-1] and len(lead.partition(":")[2].split()) <= 1:
+        # the emphasis runs on past the colon by a letter or a word ("Title: a" + "nd the text")
+        head, _, more = lead.partition(":")
+        lead, rest = head + ":", (more + rest).strip()
     if lead and rest and lead.endswith((":", ".")) and len(lead.split()) <= 12:
         return lead.rstrip(" :.")
     return None

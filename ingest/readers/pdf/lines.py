@@ -1,8 +1,12 @@
 """Runs -> lines: runs on one baseline joined into a line of spans.
 
-* Runs that overlap vertically form one line; inside a line they are ordered
-  left to right and joined with a space only where the gap between them is
-  wider than a space (word processors cut words into several runs).
+* Runs that overlap vertically form one line, each run taken as the band of
+  its baseline (the font's body above and below it), not as its ink: a dash or
+  a comma has a sliver of ink at some height of the line, and ordering or
+  grouping by ink put it on a line of its own, after the line it belongs to.
+  Inside a line runs are ordered left to right and joined with a space only
+  where the gap between them is wider than a space (word processors cut words
+  into several runs).
 * A run set in a clearly smaller size and raised above the line is a
   superscript (a footnote marker, an exponent): it becomes its own span,
   never glued into the word before it.
@@ -92,7 +96,7 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return min(a1, b1) - max(a0, b0)
 
 
-_READING_ORDER = attrgetter("top", "x0")
+_READING_ORDER = attrgetter("band_top", "x0")
 _LEFT = attrgetter("x0")
 
 
@@ -101,7 +105,7 @@ def group_lines(runs: list[Run], page: int) -> list[Line]:
     groups: list[list[Run]] = []
     bounds: list[list[float]] = []
     for run in sorted(runs, key=_READING_ORDER):
-        top, bottom = run.top, run.bottom
+        top, bottom = run.band_top, run.band_bottom  # the band of its baseline, not its ink
         h = bottom - top
         if h < 1.0:  # max(h, 1.0); min/max/_overlap spelled out below: this runs for every run of the file
             h = 1.0
@@ -123,7 +127,41 @@ def group_lines(runs: list[Run], page: int) -> list[Line]:
         if not placed:
             groups.append([run])
             bounds.append([top, bottom])
-    return [_line(g, page) for g in groups]
+    if len(groups) > 1:
+        _join_raised(groups, bounds)
+    return [_line(g, page) for g in groups if g]
+
+
+def _join_raised(groups: list[list[Run]], bounds: list[list[float]]) -> None:
+    """A group of runs in clearly smaller type whose band reaches well into a line of larger type
+    beside it is that line's superscript (or subscript), set so high that it overlaps the line less
+    than a run of the line would: it joins that line (its span is then marked raised by _line)
+    instead of standing as a line of its own, printed before the line it belongs to."""
+    sizes = [max([r.size for r in g]) for g in groups]
+    if min(sizes) >= 0.85 * max(sizes):  # one size of type (most pages and cells): nothing to join
+        return
+    n = len(groups)
+    for k in range(n):
+        g = groups[k]
+        if not g:
+            continue
+        b0, b1 = bounds[k]
+        x0 = x1 = -1.0  # its extent, worked out when a neighbour is in larger type
+        for j in range(max(0, k - 3), min(n, k + 4)):  # lines are made in reading order: a neighbour is near
+            other = groups[j]
+            if j == k or not other or sizes[k] >= 0.85 * sizes[j]:
+                continue
+            if x1 < 0:
+                x0, x1 = min([r.x0 for r in g]), max([r.x1 for r in g])
+            c0, c1 = bounds[j]
+            if _overlap(b0, b1, c0, c1) < 0.25 * (b1 - b0):
+                continue
+            size = sizes[j]
+            if min(r.x0 for r in other) - size <= x0 and x1 <= max(r.x1 for r in other) + size:
+                other.extend(g)
+                groups[k] = []
+                bounds[j] = [min(b0, c0), max(b1, c1)]
+                break
 
 
 def _decimal_kern(before: str, after: str, gap: float, size: float) -> bool:
@@ -258,6 +296,15 @@ def _in_margin(line: Line, page: PageGlyphs) -> bool:
 # list items: a bullet glyph or an enumeration opens one (the rule of body text and table cells alike)
 BULLET = re.compile(r"^([•▪●■❑❖➢◦○\-‒–—o·∙⁃])\s*(?=\S)")
 ENUM = re.compile(r"^(\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)])\s+(?=\S)")
+
+
+_RANGE_DASH = re.compile(r"^[-‒–—]\s*\d")
+
+
+def continues_range(prev: Line, ln: Line) -> bool:
+    """A dash opening a line between two numbers is a range broken at the line end
+    ("0.1" / "– 0.4 mg/kg"), not a list bullet."""
+    return prev.text[-1:].isdigit() and _RANGE_DASH.match(ln.text) is not None
 
 
 def starts_item(ln: Line) -> bool:

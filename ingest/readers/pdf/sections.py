@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ingest import document as dm
 from ingest.readers.pdf.layout import DocBuilder, Item, heading_of, is_subheading, join_lines, lead_in
-from ingest.readers.pdf.lines import BULLET, ENUM, Line, starts_item
+from ingest.readers.pdf.lines import BULLET, ENUM, Line, continues_range, starts_item
 from ingest.readers.pdf.tables import PageTable
 
 _SUPERS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"
@@ -80,7 +80,7 @@ class SectionBuilder:
             big = 1.15 * self.body_size if self.body_size else float("inf")
             styled_prev = prev.bold or prev.italic or prev.underlined or prev.size >= big
             styled_now = ln.bold or ln.italic or ln.underlined or ln.size >= big
-            if brk or starts_item(ln) or (styled_prev and not styled_now
+            if brk or (starts_item(ln) and not continues_range(prev, ln)) or (styled_prev and not styled_now
                                           and is_subheading(self.group, prev.text, self.body_size)) \
                     or (ln.spans and ln.spans[0].sup) or self._next_note(ln):
                 self.flush()

@@ -17,7 +17,7 @@ import bisect
 from dataclasses import dataclass, field
 
 from ingest.readers.pdf.glyphs import PageGlyphs, Rule, Run
-from ingest.readers.pdf.lines import Line, group_lines, starts_item
+from ingest.readers.pdf.lines import Line, continues_range, group_lines, starts_item
 
 _TOL = 3.0
 
@@ -264,7 +264,8 @@ def cell_paragraphs(lines: list[Line]) -> list[list[Line]]:
         if paras:
             prev = paras[-1][-1]
             gap = ln.top - prev.bottom
-            if gap <= 0.55 * ln.size and not starts_item(ln) and not _new_entry(paras[-1], ln):
+            if gap <= 0.55 * ln.size and (not starts_item(ln) or continues_range(prev, ln)) \
+                    and not _new_entry(paras[-1], ln):
                 paras[-1].append(ln)
                 continue
         paras.append([ln])
