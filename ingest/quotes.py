@@ -7,6 +7,7 @@ between them; the returned :class:`Source` quotes the original exactly.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .records import Source
 
@@ -40,7 +41,9 @@ def locate(original: str, within: Source, fragment: str) -> Source:
         end += 1
     line_start = original.count("\n", 0, start) + 1
     line_end = original.count("\n", 0, end) + 1
-    return Source(within.section, line_start, line_end, start, end, original[start:end], within.locator)
+    # the passage's section, locator and page (a PDF's), narrowed to the fragment's lines and characters
+    return replace(within, line_start=line_start, line_end=line_end, char_start=start, char_end=end,
+                   quote=original[start:end], derivation="stated", rule=None, confidence=None)
 
 
 _WORD = re.compile(r"\w+")

@@ -36,6 +36,13 @@ from .records import LabelRecord, Paragraph, RecoveredTable, Section, Source, Ta
 from .text_lines import Line
 
 
+def source_of(key: str, prov: dm.Provenance, quote: str) -> Source:
+    """The record's Source for a passage of the document model: section key, lines, characters,
+    quote, locator and page (the page is what a PDF reader's provenance adds to the others)."""
+    return Source(key, prov.line_start, prov.line_end, prov.char_start, prov.char_end, quote, prov.locator(),
+                  page=prov.page)
+
+
 def _prov(src: Source) -> dm.Provenance:
     return dm.Provenance(page=src.page, line_start=src.line_start, line_end=src.line_end,
                          char_start=src.char_start, char_end=src.char_end, path=src.locator)

@@ -8,9 +8,10 @@ population and study ("9.0% of patients experienced the reaction", "Serious and 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.extract.adverse.records import Incidence
-from ingest.records import Paragraph, Section, Source
+from ingest.records import Paragraph, Section
 
 _N = re.compile(r"\(N\s*=\s*([\d,]+)\)")
 _ITEM = re.compile(r"(?:^|[:,;]\s*|\bwere\s+|\band\s+|\binclude:?\s+)([^,:;()]+?)\s*\((\d+(?:\.\d+)?)\s*%\)")
@@ -145,5 +146,5 @@ def narrow_source(inc: Incidence, text: str) -> Incidence:
             b = flat.find(". ", pos)
             b = len(flat) if b < 0 else b + 1
             quote = re.sub(r"\s+", " ", flat[a:b]).strip()
-            inc.source = Source(src.section, src.line_start, src.line_end, src.char_start, src.char_end, quote)
+            inc.source = replace(src, quote=quote, rule=None, confidence=None, derivation="stated")
     return inc

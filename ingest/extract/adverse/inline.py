@@ -7,12 +7,13 @@ are the headings of adverse-frequency.json.  Frequencies here are stated.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.extract.adverse.data import bands, soc_by_name, soc_prefix
 from ingest.extract.adverse.footnotes import strip_markers
 from ingest.extract.adverse.records import AdverseReaction, AdverseReactionSet, FrequencyBand
 from ingest.ids import IdMaker
-from ingest.records import Issue, LabelRecord, Section, Source
+from ingest.records import Issue, LabelRecord, Section
 
 _HEAD = sorted({h for b in bands() for h in b.headings}, key=len, reverse=True)
 _FREQ = re.compile(r"(?<![\w-])(" + "|".join(re.escape(h) for h in _HEAD) + r")\s*(?:\([^)]*\))?\s*:\s*", re.I)
@@ -62,8 +63,7 @@ def parse_inline(record: LabelRecord, sections: list[Section]) -> AdverseReactio
                     if not term:
                         continue
                     clean, markers = strip_markers(term, set())
-                    src = Source(sec.key, p.source.line_start, p.source.line_end, p.source.char_start,
-                                 p.source.char_end, p.source.quote, derivation="stated")
+                    src = replace(p.source, section=sec.key, derivation="stated", rule=None, confidence=None)
                     name = clean[:1].upper() + clean[1:]
                     if soc is None:  # no official organ class: not an entry
                         why = (f"organ class '{soc_printed}' is not a MedDRA system organ class" if soc_printed

@@ -45,7 +45,7 @@ from ingest.extract.adverse.records import AdverseReaction, Incidence
 from ingest import document as dm
 from ingest.ids import IdMaker
 from ingest.records import CellReading, Issue, LabelRecord, Source, Table
-from ingest.records_document import document
+from ingest.records_document import document, source_of
 
 _SOC_WORDS = {"soc", "system", "organ", "class", "classes", "meddra", "body"}
 _FREQ_WORDS = {"frequency", "frequencies", "incidence", "category"}
@@ -135,7 +135,7 @@ def table_of(t: dm.Table, key: str) -> Table:
     provenance where the reader kept one, else the cell's), and what the reader established about
     cells whose column rules were lost (a cell spanning the columns it may stand in)."""
     def source(prov: dm.Provenance, quote: str) -> Source:
-        return Source(key, prov.line_start, prov.line_end, prov.char_start, prov.char_end, quote, prov.locator())
+        return source_of(key, prov, quote)
 
     def sources(c: dm.Cell) -> list[Source]:
         if c.lines:

@@ -23,23 +23,20 @@ from ingest.ids import slugify
 from ingest.readers.fhir.xhtml import HtmlTable
 from ingest.readers.text.reader import finish_text
 from ingest.records import LabelRecord, Paragraph, Section, Source
-
-
-def _source(key: str, prov: dm.Provenance, quote: str) -> Source:
-    return Source(key, prov.line_start, prov.line_end, prov.char_start, prov.char_end, quote, prov.locator())
+from ingest.records_document import source_of
 
 
 def _table(t: dm.Table, key: str, text: str) -> HtmlTable:
     def cell_sources(c: dm.Cell) -> list[Source]:
         lines = [ln for ln in c.marked.split("\n") if ln.strip()] or [""]
-        return [_source(key, c.prov, ln) for ln in lines]
+        return [source_of(key, c.prov, ln) for ln in lines]
 
     header = [" ".join(c.marked.split()) for c in t.header[-1]] if t.header else []
     return HtmlTable(
-        t.caption, header, [[c.marked for c in row] for row in t.rows], _source(key, t.prov, t.text),
+        t.caption, header, [[c.marked for c in row] for row in t.rows], source_of(key, t.prov, t.text),
         cell_sources=[[cell_sources(c) for c in row] for row in t.rows],
-        header_sources=[_source(key, c.prov, c.text) for c in t.header[-1]] if t.header else [],
-        footnotes=[(n.marker, n.text, _source(key, n.prov, _note_quote(n, text))) for n in t.footnotes],
+        header_sources=[source_of(key, c.prov, c.text) for c in t.header[-1]] if t.header else [],
+        footnotes=[(n.marker, n.text, source_of(key, n.prov, _note_quote(n, text))) for n in t.footnotes],
     )
 
 
@@ -54,7 +51,7 @@ def to_record(doc: dm.Document) -> LabelRecord:
     sections: list[Section] = []
     text = doc.text
     for ds in doc.sections:
-        src = _source(ds.number, ds.prov, ds.title)
+        src = source_of(ds.number, ds.prov, ds.title)
         sec = Section(ds.number, ds.number, ds.title, ds.level, ds.parent, "", "", src)
         sections.append(sec)
         current = sec
@@ -65,7 +62,7 @@ def to_record(doc: dm.Document) -> LabelRecord:
                 key = f"{ds.number}/{slugify(title)}"
                 while any(s.key == key for s in sections + subs):
                     key += "-2"
-                current = Section(key, ds.number, title, ds.level + 1, ds.number, "", "", _source(key, b.prov, title))
+                current = Section(key, ds.number, title, ds.level + 1, ds.number, "", "", source_of(key, b.prov, title))
                 subs.append(current)
                 if isinstance(b, dm.Heading):
                     continue
@@ -79,15 +76,15 @@ def to_record(doc: dm.Document) -> LabelRecord:
                     quote = " | ".join(c.text.replace("\n", "; ") for c in seen)
                     if quote.strip(" |;"):
                         prov = replace(seen[0].prov, char_end=seen[-1].prov.char_end)
-                        current.paragraphs.append(Paragraph(quote, _source(current.key, prov, quote), "table-row"))
+                        current.paragraphs.append(Paragraph(quote, source_of(current.key, prov, quote), "table-row"))
                 for note in b.footnotes:  # footnotes printed inside the table's frame
                     if not any(note is x for x in ds.blocks):
                         body = f"{note.marker} {note.text}"
-                        current.paragraphs.append(Paragraph(body, _source(current.key, note.prov, body), "paragraph"))
+                        current.paragraphs.append(Paragraph(body, source_of(current.key, note.prov, body), "paragraph"))
                 continue
             kind = "list-item" if isinstance(b, dm.ListItem) else "paragraph"
             body = f"{b.marker} {b.text}".strip() if isinstance(b, dm.Footnote) else b.text
-            current.paragraphs.append(Paragraph(body, _source(current.key, b.prov, text[b.prov.char_start:b.prov.char_end]),
+            current.paragraphs.append(Paragraph(body, source_of(current.key, b.prov, text[b.prov.char_start:b.prov.char_end]),
                                                 kind))
         sections.extend(subs)
     _spans(sections, text)
@@ -105,5 +102,5 @@ def _spans(sections: list[Section], text: str) -> None:
         last = max(ends, key=lambda x: x.char_end, default=s.source)
         if last.char_end > s.source.char_end:
             s.source = Source(s.key, s.source.line_start, last.line_end, s.source.char_start, last.char_end,
-                              s.title, s.source.locator)
+                              s.title, s.source.locator, page=s.source.page)
         s.raw = text[s.source.char_start:s.source.char_end]
