@@ -228,3 +228,18 @@ def test_downloads(base_url, web_kb, path, ctype, fmt):
 def test_label_url_negotiates(base_url, accept, ctype):
     r = requests.get(base_url + "/labels/blincyto", headers={"Accept": accept}, timeout=60)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith(ctype)
+
+
+def test_construct_as_turtle_keeps_every_literal_as_written(base_url):
+    """rdflib's Turtle writer printed "96"^^xsd:decimal as 96.0, another literal than the N-Triples
+    answer's: the Turtle answer must be the same graph."""
+    from rdflib.compare import isomorphic
+
+    q = ("PREFIX schema: <https://schema.org/> CONSTRUCT { ?q schema:value ?v } "
+         "WHERE { ?q schema:value ?v } LIMIT 200")
+    got = {}
+    for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt")):
+        r = requests.get(base_url + "/sparql", params={"query": q}, headers={"Accept": accept}, timeout=30)
+        assert r.status_code == 200, r.text[:300]
+        got[fmt] = Graph().parse(data=r.text, format=fmt)
+    assert len(got["nt"]) > 10 and isomorphic(got["turtle"], got["nt"])

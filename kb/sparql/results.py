@@ -206,8 +206,16 @@ class QueryResult:
             raise ValueError(f"to_rdf() is for CONSTRUCT/DESCRIBE results, not {self.kind}")
         if fmt not in RDF_FORMATS:
             raise ValueError(f"unknown RDF format {fmt!r}; use one of {', '.join(RDF_FORMATS)}")
-        out = self.graph.serialize(format=RDF_FORMATS[fmt][0], encoding="utf-8")
-        return out
+        if fmt == "turtle":  # rdflib's Turtle writer shortens typed numbers ("1"^^xsd:decimal as 1.0): another literal
+            import pyoxigraph as ox
+
+            from kb.rdf.oxigraph_terms import ox_triples
+
+            iris = {str(t) for triple in self.graph for t in triple if isinstance(t, URIRef)}
+            prefixes = {p: str(ns) for p, ns in self.graph.namespaces()
+                        if p and any(i.startswith(str(ns)) for i in iris)}  # only those the result uses
+            return ox.serialize(ox_triples(self.graph), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        return self.graph.serialize(format=RDF_FORMATS[fmt][0], encoding="utf-8")
 
     # -- CLI ---------------------------------------------------------------------
     def to_table(self, max_width: int = 60) -> str:
