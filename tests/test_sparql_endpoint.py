@@ -161,6 +161,11 @@ def test_update_parameter_and_methods_refused(base_url):
 def test_result_size_limit(base_url):
     r = requests.get(base_url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, timeout=60)
     assert r.status_code == 413 and "5000" in r.json()["error"].replace(",", "")
+    # few rows, each huge: 2,000 values of 9,000 characters (18 million) are over the size limit too
+    huge = ('SELECT ?x WHERE { VALUES ?i { ' + " ".join(str(i) for i in range(2000)) + ' } '
+            'BIND(CONCAT(STR(?i), "' + "x" * 9000 + '") AS ?x) }')
+    r = requests.post(base_url + "/sparql", data={"query": huge}, timeout=60)
+    assert r.status_code == 413 and "million characters" in r.json()["error"]
 
 
 def test_time_limit_stops_a_runaway_query_and_others_are_answered(base_url):

@@ -18,6 +18,9 @@ import pyoxigraph as ox
 from ingest.errors import KbError
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# the characters of all values of one result (about as many bytes of JSON, more with markup): a result
+# within the row limit can still be huge (10,000 rows of long CONCATs made a 75 MB answer in the web process)
+MAX_RESULT_CHARS = 16_000_000
 
 
 class SparqlError(KbError):
@@ -175,20 +178,30 @@ def run_query(
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
             rows = []
+            size = 0
             for sol in res:
                 if max_rows is not None and len(rows) >= max_rows:
                     raise ResultTooLarge(
                         f"the result has more than {max_rows} rows; add a LIMIT or narrow the query"
                     )
-                rows.append([encode_term(sol[i]) for i in range(len(variables))])
+                row = [encode_term(sol[i]) for i in range(len(variables))]
+                size += sum(len(t[1]) for t in row if t is not None)
+                if size > MAX_RESULT_CHARS:
+                    raise _too_big()
+                rows.append(row)
             return {"kind": "select", "variables": variables, "rows": rows}
         triples = []
+        size = 0
         for t in res:
             if max_rows is not None and len(triples) >= max_rows:
                 raise ResultTooLarge(
                     f"the result has more than {max_rows} triples; add a LIMIT or narrow the query"
                 )
-            triples.append((encode_term(t.subject), encode_term(t.predicate), encode_term(t.object)))
+            triple = (encode_term(t.subject), encode_term(t.predicate), encode_term(t.object))
+            size += sum(len(x[1]) for x in triple if x is not None)
+            if size > MAX_RESULT_CHARS:
+                raise _too_big()
+            triples.append(triple)
         if kind not in ("construct", "describe"):
             kind = "describe" if text_is_describe(text) else "construct"
         return {"kind": kind, "triples": triples}
@@ -196,6 +209,11 @@ def run_query(
         raise QueryFailed(f"query failed: {e}") from None
     except (RuntimeError, ValueError, TypeError) as e:  # an evaluation error while streaming rows
         raise QueryEvaluationError(f"the query could not be evaluated: {e}") from None
+
+
+def _too_big() -> ResultTooLarge:
+    return ResultTooLarge(f"the result's values are longer than {MAX_RESULT_CHARS // 1_000_000} million characters "
+                          "in all; select fewer or shorter values, or add a LIMIT")
 
 
 def text_is_describe(text: str) -> bool:
