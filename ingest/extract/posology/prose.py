@@ -148,7 +148,7 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
     for para in sec.paragraphs or []:
         if para.artefact:
             continue
-        for sent, head in _segments(sentences(para.text)):
+        for sent, head in _segments(sentences(para.text), _row_band(para.text)):
             if only is not None and not only.search(sent):
                 current = None
                 continue
@@ -168,8 +168,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
             caps = [q for k, q, _ in found if k == "cap"]
             new_bands = forms.bands(sent, found_spans, span, len(current.bands) + 1 if current else 1, head) if doses else []
             new_phases = forms.phases(sent, found_spans, span) if doses else []
-            if current is not None and new_bands and current.bands and not new_phases:
-                current.bands += new_bands  # the next weight band of the same rule
+            if current is not None and new_bands and current.bands and not new_phases and not current.phases:
+                current.bands += new_bands  # the next weight band of the same rule (a phased rule is a row of its own)
                 continue
             if current is not None and new_phases and current.phases and new_phases[0].role == "maintenance":
                 current.phases += [dataclasses.replace(p, id=str(len(current.phases) + i)) for i, p in enumerate(new_phases, 1)]
@@ -195,15 +195,24 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
     return rules
 
 
-def _segments(sents):
+def _row_band(text: str) -> str | None:
+    """The first cell of a table row ("< 40 kg | ...") when it prints a weight band."""
+    first, bar, _ = text.partition("|")
+    return first.strip() if bar and first.strip() and forms.weight_band(first, last=True) else None
+
+
+def _segments(sents, row_band: str | None = None):
     """Sentences as read, except that a table row with a dose in several cells is cut
     before each later dose cell (each cell is a dose of its own); with the row's
-    first cell, which may print the row's weight band."""
-    for sent in sents:
+    first cell, which may print the row's weight band. Every later sentence of a row
+    whose first cell is a weight band keeps that band (an alternative printed in the
+    same cell, "In case there is a need for ..., the following dose may be used: ...",
+    is a dose for that band only)."""
+    for n, sent in enumerate(sents):
         cells = sent.split("|")
         dosed = [i for i, c in enumerate(cells) if any(k == "dose" for k, _, _ in mentions(c))]
         if len(cells) < 3 or len(dosed) < 2:
-            yield sent, None
+            yield sent, (row_band if n > 0 and forms.weight_band(sent, last=True) is None else None)
             continue
         cuts = [0, *dosed[1:], len(cells)]
         for a, b in zip(cuts, cuts[1:]):
