@@ -21,7 +21,7 @@ from functools import lru_cache
 from ingest.dosing_records import DoseRule
 from ingest.extract.posology import forms
 from ingest.extract.posology.passages import alternation, dose_unit, dosing_data, tokens
-from ingest.extract.posology.schedules import WORD, cues, number_of, schedule, time_unit
+from ingest.extract.posology.schedules import WORD, bracketed, cues, number_of, schedule, time_unit
 from ingest.quotes import locate, sentences
 from ingest.records import Quantity, Section, Source
 
@@ -178,6 +178,10 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
                 rules.append(DoseRule(tail if not rules else f"{tail}-{len(rules) + 1}", sec.title, sec.key, sent, span,
                                       "fixed", "individualised"))
                 continue
+            if current is not None and doses and _continues_cell(para.text, sent, found_spans, current):
+                first = next(i for i, f in enumerate(found) if f[0] == "dose")
+                current.components = forms.components(found, first, span)  # "30 dose steps" / "(30 units/10 mcg)"
+                continue
             bound = "cap" in kinds and forms.refuses(sent)  # "> 60 units/day ... must not be used": the maximum
             if doses or (caps and sched) or "device" in kinds or bound:
                 current = _open(sec, tail, len(rules), sent, span, found, sched)
@@ -186,6 +190,9 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
                 current.components = forms.components(found, first, span)
                 rules.append(current)
             elif current is not None:
+                sched = _own_schedule(sent, sched)
+                if sched is not None and not found and _phrase_rx(cues()["later_sentences"]["administration_verbs"]).search(sent):
+                    _give_schedule(rules, sent, span, sched)  # "X should be injected once a day ...": every rule without one
                 _attach(current, sent, span, found, sched)
     for r in rules:
         if test is not None:
@@ -279,6 +286,42 @@ def _attach(rule: DoseRule, sent: str, span: Source, found, sched) -> None:
         if m.group("i"):
             rule.split_interval = Quantity(number_of(m.group("i")), time_unit(m.group("u")))
         rule.split_source = span
+
+
+def _continues_cell(row: str, sent: str, found_spans, current: DoseRule) -> bool:
+    """A table line with an empty first cell whose doses are all in brackets continues the
+    cell above it: it restates what the counted dose there holds ("(30 units/10 mcg)" under
+    "30 dose steps"), it is not a dose of its own."""
+    if not row.lstrip().startswith("|") or current.dose is None or current.components:
+        return False
+    if current.dose.unit.split("/")[0] not in dosing_data()["units"]["count_meanings"]:
+        return False
+    inside = bracketed(sent)
+    return all(any(a <= start < b for a, b in inside) for _, _, _, start, _ in found_spans)
+
+
+def _own_schedule(sent: str, sched):
+    """The schedule of a later sentence, or None when it qualifies another therapy: the patient's
+    previous medicine ("For twice daily basal insulin ..., the total daily dose previously used ...")."""
+    if sched is None:
+        return None
+    later = cues()["later_sentences"]
+    if _phrase_rx(later["other_therapy_cues"]).search(sent):
+        return None
+    i = sent.find(sched[0])
+    before = sent[:i] if i >= 0 else ""
+    if re.search(rf"(?<![\w-])(?:{alternation(later['qualifier_before'])})\s*$", before, re.I):
+        return None
+    return sched
+
+
+def _give_schedule(rules: list[DoseRule], sent: str, span: Source, sched) -> None:
+    """The label's own statement of how often the medicine is given, for every rule of the
+    sub-section printed without a schedule (and without phases of their own)."""
+    for r in rules:
+        if r.interval is None and not r.phases and r.dose_role != "individualised":
+            r.schedule, r.interval, r.times_per_interval, r.interval_source = sched[0], sched[1], sched[2], span
+            r.condition = r.condition or forms.condition(sent, sched[0])
 
 
 def _unprefixed(sent: str, title: str) -> str:
