@@ -19,9 +19,9 @@ import re
 from functools import lru_cache
 
 from ingest.dosing_records import DoseRule
-from ingest.extract.posology import forms
+from ingest.extract.posology import forms, table_rows
 from ingest.extract.posology.passages import alternation, dose_unit, dosing_data, tokens
-from ingest.extract.posology.schedules import WORD, bracketed, cues, number_of, schedule, time_unit
+from ingest.extract.posology.schedules import WORD, cues, number_of, schedule, time_unit
 from ingest.quotes import locate, sentences
 from ingest.records import Quantity, Section, Source
 
@@ -148,7 +148,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
     for para in sec.paragraphs or []:
         if para.artefact:
             continue
-        for sent, head in _segments(sentences(para.text), _row_band(para.text)):
+        opened = len(rules)
+        for sent, head, cell in table_rows.segments(sentences(para.text), _dosed, para.text):
             if only is not None and not only.search(sent):
                 current = None
                 continue
@@ -171,6 +172,9 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
             if current is not None and new_bands and current.bands and not new_phases and not current.phases:
                 current.bands += new_bands  # the next weight band of the same rule (a phased rule is a row of its own)
                 continue
+            if cell and current is not None and current.phases and not new_phases and doses and sched:
+                current.phases.append(table_rows.maintenance(current, doses[0], sched, span))  # the row's maintenance cell
+                continue
             if current is not None and new_phases and current.phases and new_phases[0].role == "maintenance":
                 current.phases += [dataclasses.replace(p, id=str(len(current.phases) + i)) for i, p in enumerate(new_phases, 1)]
                 continue
@@ -178,7 +182,7 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
                 rules.append(DoseRule(tail if not rules else f"{tail}-{len(rules) + 1}", sec.title, sec.key, sent, span,
                                       "fixed", "individualised"))
                 continue
-            if current is not None and doses and _continues_cell(para.text, sent, found_spans, current):
+            if current is not None and doses and table_rows.continues_cell(para.text, sent, found_spans, current):
                 first = next(i for i, f in enumerate(found) if f[0] == "dose")
                 current.components = forms.components(found, first, span)  # "30 dose steps" / "(30 units/10 mcg)"
                 continue
@@ -186,14 +190,17 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
             if doses or (caps and sched) or "device" in kinds or bound:
                 current = _open(sec, tail, len(rules), sent, span, found, sched)
                 current.bands, current.phases = new_bands, new_phases
+                if new_phases and new_phases[0].interval is None:  # "80 mg at Week 0 followed by 40 mg every other week":
+                    current.schedule = current.interval = current.times_per_interval = current.interval_source = None  # the phases say when
                 first = next(i for i, f in enumerate(found) if f[0] in ("dose", "cap", "device"))
                 current.components = forms.components(found, first, span)
                 rules.append(current)
             elif current is not None:
-                sched = _own_schedule(sent, sched)
+                sched = None if current.phases else _own_schedule(sent, sched)
                 if sched is not None and not found and _phrase_rx(cues()["later_sentences"]["administration_verbs"]).search(sent):
                     _give_schedule(rules, sent, span, sched)  # "X should be injected once a day ...": every rule without one
                 _attach(current, sent, span, found, sched)
+        table_rows.share_maintenance(para.text, rules[opened:], _dosed)
     for r in rules:
         if test is not None:
             r.test_dose, r.test_dose_source = test
@@ -202,30 +209,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
     return rules
 
 
-def _row_band(text: str) -> str | None:
-    """The first cell of a table row ("< 40 kg | ...") when it prints a weight band."""
-    first, bar, _ = text.partition("|")
-    return first.strip() if bar and first.strip() and forms.weight_band(first, last=True) else None
-
-
-def _segments(sents, row_band: str | None = None):
-    """Sentences as read, except that a table row with a dose in several cells is cut
-    before each later dose cell (each cell is a dose of its own); with the row's
-    first cell, which may print the row's weight band. Every later sentence of a row
-    whose first cell is a weight band keeps that band (an alternative printed in the
-    same cell, "In case there is a need for ..., the following dose may be used: ...",
-    is a dose for that band only)."""
-    for n, sent in enumerate(sents):
-        cells = sent.split("|")
-        dosed = [i for i, c in enumerate(cells) if any(k == "dose" for k, _, _ in mentions(c))]
-        if len(cells) < 3 or len(dosed) < 2:
-            yield sent, (row_band if n > 0 and forms.weight_band(sent, last=True) is None else None)
-            continue
-        cuts = [0, *dosed[1:], len(cells)]
-        for a, b in zip(cuts, cuts[1:]):
-            seg = "|".join(cells[a:b]).strip(" |")
-            if seg:
-                yield seg, (cells[0] if a > 0 else None)
+def _dosed(text: str) -> bool:
+    return any(k == "dose" for k, _, _ in mentions(text))
 
 
 def _open(sec: Section, tail: str, n: int, sent: str, span: Source, found, sched) -> DoseRule:
@@ -288,26 +273,17 @@ def _attach(rule: DoseRule, sent: str, span: Source, found, sched) -> None:
         rule.split_source = span
 
 
-def _continues_cell(row: str, sent: str, found_spans, current: DoseRule) -> bool:
-    """A table line with an empty first cell whose doses are all in brackets continues the
-    cell above it: it restates what the counted dose there holds ("(30 units/10 mcg)" under
-    "30 dose steps"), it is not a dose of its own."""
-    if not row.lstrip().startswith("|") or current.dose is None or current.components:
-        return False
-    if current.dose.unit.split("/")[0] not in dosing_data()["units"]["count_meanings"]:
-        return False
-    inside = bracketed(sent)
-    return all(any(a <= start < b for a, b in inside) for _, _, _, start, _ in found_spans)
-
-
 def _own_schedule(sent: str, sched):
     """The schedule of a later sentence, or None when it qualifies another therapy: the patient's
-    previous medicine ("For twice daily basal insulin ..., the total daily dose previously used ...")."""
+    previous medicine ("For twice daily basal insulin ..., the total daily dose previously used ..."),
+    or a sentence that neither gives the medicine nor speaks of a dose."""
     if sched is None:
         return None
     later = cues()["later_sentences"]
     if _phrase_rx(later["other_therapy_cues"]).search(sent):
         return None
+    if not _phrase_rx([*later["administration_verbs"], *later["dose_words"]]).search(sent):
+        return None  # "use a topical antiseptic wash ... on a daily basis": another product's schedule
     i = sent.find(sched[0])
     before = sent[:i] if i >= 0 else ""
     if re.search(rf"(?<![\w-])(?:{alternation(later['qualifier_before'])})\s*$", before, re.I):
