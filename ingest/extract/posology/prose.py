@@ -169,6 +169,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
             caps = [q for k, q, _ in found if k == "cap"]
             new_bands = forms.bands(sent, found_spans, span, len(current.bands) + 1 if current else 1, head) if doses else []
             new_phases = forms.phases(sent, found_spans, span) if doses else []
+            if head is not None and not cell and head not in sent:  # a band inherited from the row: quote the row
+                new_bands = [dataclasses.replace(b, source=para.source) for b in new_bands]
             if current is not None and new_bands and current.bands and not new_phases and not current.phases:
                 current.bands += new_bands  # the next weight band of the same rule (a phased rule is a row of its own)
                 continue
@@ -189,7 +191,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
             bound = "cap" in kinds and forms.refuses(sent)  # "> 60 units/day ... must not be used": the maximum
             if doses or (caps and sched) or "device" in kinds or bound:
                 current = _open(sec, tail, len(rules), sent, span, found, sched)
-                current.bands, current.phases = new_bands, new_phases
+                current.bands = [dataclasses.replace(b, id=str(i)) for i, b in enumerate(new_bands, 1)]
+                current.phases = new_phases
                 if new_phases and new_phases[0].interval is None:  # "80 mg at Week 0 followed by 40 mg every other week":
                     current.schedule = current.interval = current.times_per_interval = current.interval_source = None  # the phases say when
                 first = next(i for i, f in enumerate(found) if f[0] in ("dose", "cap", "device"))
