@@ -187,7 +187,7 @@ def test_induction_regimen_phases_are_induction():
     # 4.2 Crohn's disease: "The recommended Humira induction dose regimen for adult patients with moderately to
     # severely active Crohn's disease is 80 mg at Week 0 followed by 40 mg at Week 2."
     (r,) = _quoted(_rules("humira", HUMIRA), "induction dose regimen for adult patients with moderately")
-    assert [(p.role, p.dose.value, p.at_weeks) for p in r.phases] == [("induction", 80, [0]), ("induction", 40, [2])]
+    assert [(p.role, p.dose.value, p.at_weeks) for p in r.phases[:2]] == [("induction", 80, [0]), ("induction", 40, [2])]
 
 
 def test_initial_dose_is_named_initial_then_maintenance():
@@ -209,3 +209,16 @@ def test_paediatric_ulcerative_colitis_rows_keep_their_maintenance(row, inductio
                                                           ("maintenance", upkeep)]
     assert r.phases[-1].schedule == "every other week"
     assert len(rules) == 2  # the maintenance cells are phases, not rules of their own
+
+
+def test_maintenance_after_induction_belongs_to_every_induction_regimen():
+    # 4.2 Crohn's disease: "... is 80 mg at Week 0 followed by 40 mg at Week 2. In case there is a need for a more
+    # rapid response to therapy, the regimen 160 mg at Week 0 (...), followed by 80 mg at Week 2 (...), can be used
+    # ..." then "After induction treatment, the recommended dose is 40 mg every other week via subcutaneous injection."
+    rules = [r for r in _rules("humira", HUMIRA) if r.section.endswith("/crohn-s-disease")]
+    phased = [r for r in rules if r.phases]
+    assert sorted(r.phases[0].dose.value for r in phased) == [80, 160]
+    for r in phased:
+        assert [(p.role, p.dose.value, p.schedule) for p in r.phases if p.role == "maintenance"] == \
+            [("maintenance", 40, "every other week")], r.text
+        assert r.phases[-1].source.quote.startswith("After induction treatment, the recommended dose is 40 mg")

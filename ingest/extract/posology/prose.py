@@ -178,8 +178,9 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
                 current.phases.append(table_rows.maintenance(current, doses[0], sched, span))  # the row's maintenance cell
                 continue
             if current is not None and new_phases and current.phases and new_phases[0].role == "maintenance":
-                current.phases += [dataclasses.replace(p, id=str(len(current.phases) + i)) for i, p in enumerate(new_phases, 1)]
-                continue
+                for r in [x for x in rules if x.phases and x is not current and not any(p.role == "maintenance" for p in x.phases)] + [current]:
+                    r.phases += [dataclasses.replace(p, id=str(len(r.phases) + i)) for i, p in enumerate(new_phases, 1)]
+                continue  # "After induction treatment, the recommended dose is ...": every induction of the sub-section
             if not found and current is None and forms.individual(sent):  # "determined by the physician"
                 rules.append(DoseRule(tail if not rules else f"{tail}-{len(rules) + 1}", sec.title, sec.key, sent, span,
                                       "fixed", "individualised"))
