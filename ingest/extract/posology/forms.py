@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from ingest.dosing_records import DoseBand, DoseComponent, DosePhase
 from ingest.extract.posology.passages import alternation, dosing_data
-from ingest.extract.posology.schedules import schedule
+from ingest.extract.posology.schedules import bracketed, schedule
 from ingest.extract.posology.wording import Cue
 from ingest.quantities import number as word_number
 from ingest.records import Quantity, Source
@@ -188,8 +188,10 @@ def bands(sentence: str, found_spans, span: Source, start_id: int = 1, head: str
 
 
 def _phase_role(text: str) -> str | None:
+    """The role named last in ``text``; "sequence" when a sequence word ("followed by") comes last."""
     best = None
-    for role, words in cues()["phase_cues"].items():
+    named = {**cues()["phase_cues"], "sequence": cues()["sequence_cues"]["words"]}
+    for role, words in named.items():
         for m in re.finditer(rf"(?<![\w-])(?:{alternation(words)})(?![\w-])", text, re.I):
             if best is None or m.start() > best[0]:
                 best = (m.start(), role)
@@ -201,31 +203,62 @@ def _starts_after() -> Cue:
     return Cue(cues()["starts_after"])
 
 
+@lru_cache(maxsize=1)
+def _starts_later() -> Cue:
+    return Cue(cues()["starts_later"])
+
+
+@lru_cache(maxsize=1)
+def _starts_at() -> Cue:
+    return Cue(cues()["starts_at_week"])
+
+
+@lru_cache(maxsize=1)
+def _at_day() -> Cue:
+    return Cue(cues()["day_weeks"]["cues"])
+
+
 _AT_WEEKS = re.compile(r"\bat\s+weeks?\s+(?P<w>\d+(?:\s*(?:,|and)\s*\d+)*)\b|\bat\s+(?P<w2>\d+(?:\s*(?:,|and)\s*\d+)+)\s+weeks\b", re.I)
 
 
 def _weeks(text: str) -> list[float]:
     m = _AT_WEEKS.search(text)
-    if not m:
-        return []
-    return [float(x) for x in re.findall(r"\d+", m.group("w") or m.group("w2"))]
+    if m:
+        return [float(x) for x in re.findall(r"\d+", m.group("w") or m.group("w2"))]
+    m = _at_day().search(text)  # "at Day 15": 14 days after Day 1, week 2
+    if m and (float(m.group("n")) - 1) % 7 == 0:
+        return [(float(m.group("n")) - 1) / 7]
+    return []
 
 
 def phases(sentence: str, found_spans, span: Source) -> list[DosePhase]:
-    """Loading / maintenance / week-numbered doses of one sentence (none when it has no such cue)."""
-    doses = [(q, a, b) for k, q, _, a, b in found_spans if k == "dose"]
+    """Loading / initial / induction / maintenance / week-numbered doses of one sentence (none when
+    it has no such cue). A dose inside brackets says how another is given ("(given as two 40 mg
+    injections)"): never a phase. A dose after a sequence word ("followed by") is maintenance when
+    it recurs, else (a dose at a printed week) induction; "starting at Week 1" starts a recurring
+    dose, counted from the phase before it."""
+    inside = bracketed(sentence)
+    every = [(q, a, b) for k, q, _, a, b in found_spans if k == "dose"]
     out: list[DosePhase] = []
     prev = 0
-    for i, (q, a, b) in enumerate(doses):
-        nxt = doses[i + 1][1] if i + 1 < len(doses) else len(sentence)
-        role = _phase_role(sentence[prev:a])
-        after = sentence[b:nxt]
-        weeks = _weeks(after[:40])
+    for i, (q, a, b) in enumerate(every):
+        nxt = every[i + 1][1] if i + 1 < len(every) else len(sentence)
+        before, after = sentence[prev:a], sentence[b:nxt]
         prev = b
-        if role is None and not weeks:
+        if any(x <= a < y for x, y in inside):
             continue
-        role = role or "induction"
+        role = _phase_role(before) or ("initial" if re.match(
+            rf"\s*(?:{alternation(cues()['phase_cues']['initial'])})\b", after, re.I) else None)
+        start = _starts_at().search(after[:60])
+        weeks = [] if start else _weeks(after[:40])
         sched = schedule(after)
+        if role is None and not weeks:
+            if not (out and sched and not start and not re.search(r"(?<![\w-])or\s*\W*\s*$", before, re.I)):
+                continue
+            role = "maintenance"  # a recurring dose after dated ones (the maintenance cell of a table row)
+        if role == "sequence":
+            role = "maintenance" if sched and not weeks else "induction"
+        role = role or "induction"
         ph = DosePhase(str(len(out) + 1), role, span, q, weeks)
         if sched and not weeks:
             ph.schedule, ph.interval, ph.times_per_interval = sched
@@ -233,14 +266,23 @@ def phases(sentence: str, found_spans, span: Source) -> list[DosePhase]:
         if m:
             n = m.group("n")
             ph.starts_after = Quantity(float(word_number(n) or 0) if not n[0].isdigit() else float(n), "wk", text=m.group(0))
+        elif _starts_later().search(before):  # "Two weeks later (Day 29) continue with a dose of ..."
+            m = _starts_later().search(before)
+            n = m.group("n")
+            ph.starts_after = Quantity(float(word_number(n) or 0) if not n[0].isdigit() else float(n), "wk", text=m.group(0))
+        elif start and out and out[-1].at_weeks:
+            ph.starts_after = Quantity(float(start.group("n")) - out[-1].at_weeks[-1], "wk", text=start.group(0))
+        elif start:
+            ph.at_weeks = [float(start.group("n"))]
         out.append(ph)
-    tail = sentence[doses[-1][2]:] if doses else sentence
+    tail = sentence[every[-1][2]:] if every else sentence
     m = re.search(rf"(?<![\w-])(?:{alternation(cues()['then_cues'])})\s+(?P<rest>every[^,.;]*)", tail, re.I)
     if out and m and out[-1].interval is None:
         sched = schedule(m.group("rest"))
         if sched:
             out.append(DosePhase(str(len(out) + 1), "maintenance", span, None, [], sched[1], sched[2], sched[0]))
-    if len(out) == 1 and out[0].role != "loading" and len(out[0].at_weeks) < 2:
+    if len(out) == 1 and out[0].role not in ("loading", "initial") and len(out[0].at_weeks) < 2 and \
+            not (out[0].role == "maintenance" and _phase_role(sentence[: out[0].dose.text and sentence.find(out[0].dose.text)]) == "sequence"):
         return []
     return out
 

@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 
 from ingest.dosing_records import DoseRule
-from ingest.extract.posology import forms
+from ingest.extract.posology import forms, table_rows
 from ingest.extract.posology.passages import alternation, dose_unit, dosing_data, tokens
 from ingest.extract.posology.schedules import WORD, cues, number_of, schedule, time_unit
 from ingest.quotes import locate, sentences
@@ -148,7 +148,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
     for para in sec.paragraphs or []:
         if para.artefact:
             continue
-        for sent, head in _segments(sentences(para.text)):
+        opened = len(rules)
+        for sent, head, cell in table_rows.segments(sentences(para.text), _dosed, para.text):
             if only is not None and not only.search(sent):
                 current = None
                 continue
@@ -168,25 +169,42 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
             caps = [q for k, q, _ in found if k == "cap"]
             new_bands = forms.bands(sent, found_spans, span, len(current.bands) + 1 if current else 1, head) if doses else []
             new_phases = forms.phases(sent, found_spans, span) if doses else []
-            if current is not None and new_bands and current.bands and not new_phases:
-                current.bands += new_bands  # the next weight band of the same rule
+            if head is not None and not cell and head not in sent:  # a band inherited from the row: quote the row
+                new_bands = [dataclasses.replace(b, source=para.source) for b in new_bands]
+            if current is not None and new_bands and current.bands and not new_phases and not current.phases:
+                current.bands += new_bands  # the next weight band of the same rule (a phased rule is a row of its own)
+                continue
+            if cell and current is not None and current.phases and not new_phases and doses and sched:
+                current.phases.append(table_rows.maintenance(current, doses[0], sched, span))  # the row's maintenance cell
                 continue
             if current is not None and new_phases and current.phases and new_phases[0].role == "maintenance":
-                current.phases += [dataclasses.replace(p, id=str(len(current.phases) + i)) for i, p in enumerate(new_phases, 1)]
-                continue
+                for r in [x for x in rules if x.phases and x is not current and not any(p.role == "maintenance" for p in x.phases)] + [current]:
+                    r.phases += [dataclasses.replace(p, id=str(len(r.phases) + i)) for i, p in enumerate(new_phases, 1)]
+                continue  # "After induction treatment, the recommended dose is ...": every induction of the sub-section
             if not found and current is None and forms.individual(sent):  # "determined by the physician"
                 rules.append(DoseRule(tail if not rules else f"{tail}-{len(rules) + 1}", sec.title, sec.key, sent, span,
                                       "fixed", "individualised"))
                 continue
+            if current is not None and doses and table_rows.continues_cell(para.text, sent, found_spans, current):
+                first = next(i for i, f in enumerate(found) if f[0] == "dose")
+                current.components = forms.components(found, first, span)  # "30 dose steps" / "(30 units/10 mcg)"
+                continue
             bound = "cap" in kinds and forms.refuses(sent)  # "> 60 units/day ... must not be used": the maximum
             if doses or (caps and sched) or "device" in kinds or bound:
                 current = _open(sec, tail, len(rules), sent, span, found, sched)
-                current.bands, current.phases = new_bands, new_phases
+                current.bands = [dataclasses.replace(b, id=str(i)) for i, b in enumerate(new_bands, 1)]
+                current.phases = new_phases
+                if new_phases and new_phases[0].interval is None:  # "80 mg at Week 0 followed by 40 mg every other week":
+                    current.schedule = current.interval = current.times_per_interval = current.interval_source = None  # the phases say when
                 first = next(i for i, f in enumerate(found) if f[0] in ("dose", "cap", "device"))
                 current.components = forms.components(found, first, span)
                 rules.append(current)
             elif current is not None:
+                sched = None if current.phases else _own_schedule(sent, sched)
+                if sched is not None and not found and _phrase_rx(cues()["later_sentences"]["administration_verbs"]).search(sent):
+                    _give_schedule(rules, sent, span, sched)  # "X should be injected once a day ...": every rule without one
                 _attach(current, sent, span, found, sched)
+        table_rows.share_maintenance(para.text, rules[opened:], _dosed)
     for r in rules:
         if test is not None:
             r.test_dose, r.test_dose_source = test
@@ -195,21 +213,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
     return rules
 
 
-def _segments(sents):
-    """Sentences as read, except that a table row with a dose in several cells is cut
-    before each later dose cell (each cell is a dose of its own); with the row's
-    first cell, which may print the row's weight band."""
-    for sent in sents:
-        cells = sent.split("|")
-        dosed = [i for i, c in enumerate(cells) if any(k == "dose" for k, _, _ in mentions(c))]
-        if len(cells) < 3 or len(dosed) < 2:
-            yield sent, None
-            continue
-        cuts = [0, *dosed[1:], len(cells)]
-        for a, b in zip(cuts, cuts[1:]):
-            seg = "|".join(cells[a:b]).strip(" |")
-            if seg:
-                yield seg, (cells[0] if a > 0 else None)
+def _dosed(text: str) -> bool:
+    return any(k == "dose" for k, _, _ in mentions(text))
 
 
 def _open(sec: Section, tail: str, n: int, sent: str, span: Source, found, sched) -> DoseRule:
@@ -270,6 +275,33 @@ def _attach(rule: DoseRule, sent: str, span: Source, found, sched) -> None:
         if m.group("i"):
             rule.split_interval = Quantity(number_of(m.group("i")), time_unit(m.group("u")))
         rule.split_source = span
+
+
+def _own_schedule(sent: str, sched):
+    """The schedule of a later sentence, or None when it qualifies another therapy: the patient's
+    previous medicine ("For twice daily basal insulin ..., the total daily dose previously used ..."),
+    or a sentence that neither gives the medicine nor speaks of a dose."""
+    if sched is None:
+        return None
+    later = cues()["later_sentences"]
+    if _phrase_rx(later["other_therapy_cues"]).search(sent):
+        return None
+    if not _phrase_rx([*later["administration_verbs"], *later["dose_words"]]).search(sent):
+        return None  # "use a topical antiseptic wash ... on a daily basis": another product's schedule
+    i = sent.find(sched[0])
+    before = sent[:i] if i >= 0 else ""
+    if re.search(rf"(?<![\w-])(?:{alternation(later['qualifier_before'])})\s*$", before, re.I):
+        return None
+    return sched
+
+
+def _give_schedule(rules: list[DoseRule], sent: str, span: Source, sched) -> None:
+    """The label's own statement of how often the medicine is given, for every rule of the
+    sub-section printed without a schedule (and without phases of their own)."""
+    for r in rules:
+        if r.interval is None and not r.phases and r.dose_role != "individualised":
+            r.schedule, r.interval, r.times_per_interval, r.interval_source = sched[0], sched[1], sched[2], span
+            r.condition = r.condition or forms.condition(sent, sched[0])
 
 
 def _unprefixed(sent: str, title: str) -> str:

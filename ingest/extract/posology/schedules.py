@@ -42,14 +42,41 @@ def time_unit(word: str) -> str:
     return _UNITS[word.lower().rstrip("s")]
 
 
+def bracketed(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` inside round or square brackets. A closing bracket without its opening
+    one (a slice that starts inside a bracket) puts everything before it inside."""
+    depth = lowest = 0
+    for ch in text:
+        depth += (ch in "([") - (ch in ")]")
+        lowest = min(lowest, depth)
+    out, depth, start = [], -lowest, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch in ")]" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                out.append((start, i + 1))
+    if depth > 0:
+        out.append((start, len(text)))
+    return out
+
+
 def schedule(sentence: str) -> tuple[str, Quantity, int] | None:
-    """(as printed, interval, times per interval) of the first schedule phrase."""
+    """(as printed, interval, times per interval) of the first schedule phrase outside brackets:
+    a bracket says how a dose is given ("(given as two 40 mg injections per day for two
+    consecutive days)"), not how often."""
+    inside = bracketed(sentence)
     found = []
     for m in _EVERY.finditer(sentence):
+        if any(a <= m.start() < b for a, b in inside):
+            continue
         a, b = number_of(m.group("a")), number_of(m.group("b")) if m.group("b") else None
         q = Quantity(None, time_unit(m.group("u")), low=a, high=b, text=m.group(0)) if b else Quantity(a, time_unit(m.group("u")), text=m.group(0))
         found.append((m.start(), m.group(0), q, 1))
-    m = _schedule_rx().search(sentence)
+    m = next((m for m in _schedule_rx().finditer(sentence) if not any(a <= m.start() < b for a, b in inside)), None)
     if m:
         times, every, unit = cues()["schedules"][m.group(0).lower()]
         found.append((m.start(), m.group(0), Quantity(float(every), unit, text=m.group(0)), times))
