@@ -22,6 +22,7 @@ bold, italic or superscript, and ``lead_in`` holds an emphasised lead-in
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field
 from typing import Iterator, Union
@@ -188,6 +189,17 @@ class Document:
     pages: tuple[int, int] | None = None  # first and last page of the file this document came from
     skipped: list[Skipped] = field(default_factory=list)
     _lines: list[Line] | None = field(default=None, init=False, repr=False, compare=False)
+    _page_starts: tuple[list[int], list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def page_at(self, char: int) -> int | None:
+        """The page printing a character of ``text`` (PDF; None for a source without pages): the
+        page of the last block that starts at or before it."""
+        if self._page_starts is None:
+            starts = sorted((b.prov.char_start, b.prov.page) for _, b in self.blocks() if b.prov.page is not None)
+            self._page_starts = ([c for c, _ in starts], [pg for _, pg in starts])
+        chars, pages = self._page_starts
+        i = bisect.bisect_right(chars, char) - 1
+        return pages[i] if i >= 0 else None
 
     def printed_lines(self, first: int, last: int) -> list[Line]:
         """Lines ``first``..``last`` (1-based, inclusive) of ``text`` as printed, each with its

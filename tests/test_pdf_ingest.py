@@ -164,3 +164,18 @@ def test_a_version_date_that_is_no_date_of_revision_says_what_it_is(pdf_store):
         assert [str(r["b"]) for r in rows] == ["renewal"]
     finally:
         kb.close()
+
+
+def test_pdf_fact_spans_carry_their_page():
+    """Every fact read from a PDF points to its page with smpc:page (the vocabulary's property of a
+    text span), not only inside the locator string: Dovato's 4.8 table starts on page 14 of the EPAR."""
+    from kb.rdf.base import SMPC
+    from kb.rdf.build import build_graph
+
+    record = pdf_labels("dovato").records[0]
+    neutropenia = next(e for e in record.adverse_reactions.entries if e.term.lower() == "neutropenia")
+    assert neutropenia.source.page == 14 and neutropenia.source.locator.startswith("page 14 ")
+    g = build_graph(record)
+    spans = set(g.subjects(SMPC.quote, None))
+    paged = {s for s in spans if g.value(s, SMPC.page) is not None}
+    assert len(paged) == len(spans) > 100

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 from functools import lru_cache
 
 from ingest.data_location import ontology_json
@@ -91,9 +92,10 @@ class Flat:
     lines: list[Line]
     starts: list[int]  # flat offset where each line's text starts
     original: str
+    page_of: Callable[[int], int | None] | None = None  # the page of a character of the original (PDF)
 
     @classmethod
-    def of(cls, lines: list[Line], original: str) -> "Flat":
+    def of(cls, lines: list[Line], original: str, page_of: Callable[[int], int | None] | None = None) -> "Flat":
         parts, starts, kept, pos = [], [], [], 0
         for ln in lines:
             if not ln.text or ln.artefact:
@@ -102,7 +104,7 @@ class Flat:
             kept.append(ln)
             parts.append(ln.text)
             pos += len(ln.text) + 1
-        return cls(" ".join(parts), kept, starts, original)
+        return cls(" ".join(parts), kept, starts, original, page_of)
 
     def line_index(self, pos: int) -> int:
         lo, hi = 0, len(self.starts) - 1
@@ -129,7 +131,8 @@ class Flat:
         ce = last.start + k + len(tail[-20:]) if k >= 0 else last.end
         if ce <= cs:
             cs, ce = first.start, last.end
-        return Source(section, first.number, last.number, cs, ce, self.original[cs:ce], derivation=derivation, rule=rule)
+        return Source(section, first.number, last.number, cs, ce, self.original[cs:ce], derivation=derivation, rule=rule,
+                      page=self.page_of(cs) if self.page_of else None)
 
     def sentences(self, a: int = 0, b: int | None = None) -> list[tuple[int, int]]:
         b = len(self.text) if b is None else b

@@ -323,8 +323,10 @@ def _locate(original: str, within: Source, fragment: str) -> Source:
     start, end = within.char_start + m.start(), within.char_start + m.end()
     if original[end : end + 1] in ".)%":
         end += 1
-    return Source(within.section, original.count("\n", 0, start) + 1, original.count("\n", 0, end) + 1,
-                  start, end, original[start:end], within.locator)
+    # the passage's section, locator and page (a PDF's), narrowed to the fragment
+    return dataclasses.replace(within, line_start=original.count("\n", 0, start) + 1, line_end=original.count("\n", 0, end) + 1,
+                   char_start=start, char_end=end, quote=original[start:end], derivation="stated", rule=None,
+                   confidence=None)
 
 
 def _indications(title: str, indications) -> list[str]:
