@@ -27,6 +27,21 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in out if p.strip()]
 
 
+_SIGNS = "<>≤≥=±~"
+
+
+def with_leading_sign(original: str, start: int, fragment: str, floor: int = 0) -> int:
+    """``start`` moved back over a sign the fragment opens with ("< 40 kg", "≥ 40 kg"), which the
+    word match skips: a quote must not drop the comparator that gives its number its meaning."""
+    head = fragment.lstrip()[:1]
+    if not head or head not in _SIGNS:
+        return start
+    i = start
+    while i > floor and original[i - 1] in " \t":
+        i -= 1
+    return i - 1 if i > floor and original[i - 1] == head else start
+
+
 def locate(original: str, within: Source, fragment: str) -> Source:
     """The span of ``fragment`` inside ``within`` (falls back to ``within``)."""
     words = _WORD.findall(fragment)
@@ -36,6 +51,7 @@ def locate(original: str, within: Source, fragment: str) -> Source:
     if found is None:
         return within
     start, end = found
+    start = with_leading_sign(original, start, fragment, within.char_start)
     # keep a closing punctuation mark in the quote
     if end < len(original) and original[end : end + 1] in ".)%":
         end += 1

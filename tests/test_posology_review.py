@@ -222,3 +222,12 @@ def test_maintenance_after_induction_belongs_to_every_induction_regimen():
         assert [(p.role, p.dose.value, p.schedule) for p in r.phases if p.role == "maintenance"] == \
             [("maintenance", 40, "every other week")], r.text
         assert r.phases[-1].source.quote.startswith("After induction treatment, the recommended dose is 40 mg")
+
+
+def test_a_band_quote_keeps_its_comparator():
+    """Table 4's rows and the escalation "< 40 kg: 20 mg every week; ≥ 40 kg: 40 mg every week ...": a
+    band's quote began at the number ("40 kg | ..."), dropping the sign that makes it a band."""
+    rules = [r for r in _rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
+    quotes = [b.source.quote for r in rules for b in r.bands]
+    assert quotes and all(q[:1] in "<≥>≤" for q in quotes), quotes
+    assert any(q.startswith("< 40 kg: 20 mg every week") for q in quotes)
