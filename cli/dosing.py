@@ -104,6 +104,8 @@ def _rule_text(a: dict) -> str:
     if a.get("schedule_text"):  # the schedule in full, as the dose page shows it: route, interval, duration, courses
         head += f", {a['schedule_text']}"
     lines = [head + f"; basis {a['basis']}" + (f"; BSA {a['bsa_m2']} m2" if a["bsa_m2"] else "") + ("; capped" if a["capped"] else "")]
+    if a.get("condition"):  # "within one hour prior to a meal", as printed with the schedule
+        lines.append(f"condition: {a['condition']}")
     if a.get("weight_band"):
         lines.append(f"weight band: {a['weight_band']['quote']}")
     for p in a.get("phases") or []:  # loading / induction / maintenance, each with this patient's dose
