@@ -1,21 +1,18 @@
 """The text reader's table recovery: a section 4.8 table that PDF extraction flattened into lines.
 
-The frequency columns are gone, cells wrap over several lines, the header
-repeats after a page break and footnote markers are glued to words.  This
-module recovers the *structure* and the *layout evidence* the extraction left:
-which organ class a cell belongs to, in which order cells were printed,
-which cells share a printed line (and how many spaces lie between them),
-leading spaces, and whitespace-only lines inside a row.  :func:`recover_tables`
-hands the result over as a :class:`~ingest.records.RecoveredTable` on the
-section that holds the table, so extractors never re-split the text.
+The frequency columns are gone, cells wrap over several lines, the header repeats after a page
+break and footnote markers are glued to words. This module recovers the *structure* and the
+*layout evidence* the extraction left: which organ class a cell belongs to, in which order cells
+were printed, which cells share a printed line (and how many spaces lie between them), leading
+spaces, and whitespace-only lines inside a row. :func:`recover_tables` hands the result over as a
+:class:`~ingest.records.RecoveredTable` on the section holding the table: extractors never re-split.
 
-Recovering the lost columns is part of the reader's job too: each cell's term
-(footnote markers glued to it removed, with the label's vocabulary) and the
-interval of frequency columns it may stand in are settled here from the layout
-evidence and the incidences the 4.8 summary states (the rules are
-:mod:`ingest.extract.adverse.infer`'s). A cell the evidence cannot settle stays open
-between columns, as data (``Cell.state``: lowest and highest column, the rules
-used, notes); the extractor never infers a column.
+Recovering the lost columns is part of the reader's job too: each cell's term (footnote markers
+glued to it removed, with the label's vocabulary) and the interval of frequency columns it may
+stand in are settled here from the layout evidence and the incidences the 4.8 summary states (the
+rules are :mod:`ingest.extract.adverse.infer`'s). A cell the evidence cannot settle stays open
+between columns, as data (``Cell.state``: lowest and highest column, the rules used, notes); the
+extractor never infers a column.
 """
 from __future__ import annotations
 
@@ -361,9 +358,7 @@ def _sources(flat: FlatTable, key: str) -> None:
 def table_footnotes(lines: list[Line], key: str, vocab: set[str]) -> list[tuple[str, str, Source]]:
     """The footnotes printed after the table, as (marker, text, source). A footnote opens with its
     marker at the start of a line; a line continues it when it starts in lower case or the
-    footnote's last line does not end a sentence. Any other line is prose that is not a footnote:
-    it ends the footnote before it (its own lines never continue one), and the next marker opens
-    the next footnote."""
+    footnote's last line does not end a sentence. Any other line is prose: it ends the footnote."""
     notes: list[tuple[str, list[Line]]] = []
     open_note = False
     for ln in lines:
