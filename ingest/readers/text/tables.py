@@ -361,17 +361,13 @@ def table_footnotes(lines: list[Line], key: str, vocab: set[str]) -> list[tuple[
     footnote's last line does not end a sentence. Any other line is prose: it ends the footnote."""
     notes: list[tuple[str, list[Line]]] = []
     open_note = False
-    for ln in lines:
-        if ln.artefact or not ln.text:
-            continue
+    for ln in (x for x in lines if x.text and not x.artefact):
         m = _FOOTNOTE_START.match(ln.raw)
         if m:
             notes.append((m.group(1), [ln]))
-            open_note = True
         elif open_note and (ln.text[:1].islower() or not notes[-1][1][-1].raw.rstrip().endswith((".", ":"))):
             notes[-1][1].append(ln)
-        else:
-            open_note = False
+        open_note = bool(m) or open_note and notes[-1][1][-1] is ln  # prose (neither) ends the footnote
     out = []
     for marker, lns in notes:
         first = _FOOTNOTE_START.match(lns[0].raw).group(2).strip()  # type: ignore[union-attr]
