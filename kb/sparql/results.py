@@ -206,7 +206,8 @@ class QueryResult:
             raise ValueError(f"to_rdf() is for CONSTRUCT/DESCRIBE results, not {self.kind}")
         if fmt not in RDF_FORMATS:
             raise ValueError(f"unknown RDF format {fmt!r}; use one of {', '.join(RDF_FORMATS)}")
-        if fmt == "turtle":  # rdflib's Turtle writer shortens typed numbers ("1"^^xsd:decimal as 1.0): another literal
+        if fmt == "turtle" and len(self.graph):  # rdflib's Turtle writer shortens typed numbers ("1"^^xsd:decimal
+            # as 1.0: another literal); an empty graph keeps rdflib's prefix lines (Oxigraph would write nothing)
             import pyoxigraph as ox
 
             from kb.rdf.oxigraph_terms import ox_triples
