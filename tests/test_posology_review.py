@@ -231,3 +231,15 @@ def test_a_band_quote_keeps_its_comparator():
     quotes = [b.source.quote for r in rules for b in r.bands]
     assert quotes and all(q[:1] in "<≥>≤" for q in quotes), quotes
     assert any(q.startswith("< 40 kg: 20 mg every week") for q in quotes)
+
+
+def test_a_banded_dose_is_quoted_from_its_own_band():
+    """4.2, paediatric Crohn's, for patients with insufficient response: "< 40 kg: 20 mg every week;
+    ≥ 40 kg: 40 mg every week or 80 mg every other week". For 50 kg the answer is 40 mg, and the
+    words that explain it are the ≥ 40 kg band's, not the rule's first band ("< 40 kg: 20 mg")."""
+    rules = [r for r in _rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
+    (rule,) = [r for r in rules if len(r.bands) == 2 and any("every week" in b.source.quote for b in r.bands)]
+    a = _dose(HUMIRA, [rule], {"indication": rule.id, "weight_kg": "50", "age_years": "10"})
+    assert a["dose"] == {"value": 40.0, "unit": "mg"}
+    dose_src = next(s for s in a["sources"] if s["field"] == "dose")
+    assert dose_src["quote"].startswith("≥ 40 kg: 40 mg every week")

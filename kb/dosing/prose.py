@@ -89,15 +89,17 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
     period = _period_limit(rule)
     limit = min(x for x in (cap, period) if x is not None) if cap is not None or period is not None else None
     q = rule.dose if band is None else band.dose
-    sources.append(src("dose" if q is not None else "max_dose", rule.source))
+    # a banded dose is explained by its band's words ("≥ 30 kg: 40 mg"), not by the rule's first band
+    sources.append(src("dose" if q is not None else "max_dose", rule.source if band is None else band.source))
     if band is not None:
         out["weight_band"] = band_answer(band)
         out["printed_dose"] = quantity(q)
         if band.schedule:
             out["schedule"] = {**(out["schedule"] or {}), "text": band.schedule, "interval": quantity(band.interval),
                                "times_per_interval": band.times_per_interval}
+        sources.append(src("weight_band", band.source))
         if band.source != rule.source:
-            sources.append(src("weight_band", band.source))
+            sources.append(src("rule", rule.source))
     if q is not None:
         unit = _admin_unit(q.unit)
         if q.value is not None:
