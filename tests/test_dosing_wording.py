@@ -111,3 +111,12 @@ def test_an_annotation_unit_reads_as_words():
     assert amount_text({"value": 20.0, "unit": "{dose_step}"}) == "20 dose steps"
     assert amount_text({"value": 1.0, "unit": "{dose_step}"}) == "1 dose step"
     assert unit_words("{tablet}", 2) == "tablet"  # an annotation not listed: its own words, never braces
+
+
+def test_a_fixed_combination_reads_as_every_amount():
+    """Dovato 4.2: "one 50 mg/300 mg tablet once daily": the headline dose is 50 mg/300 mg, never "50 mg"."""
+    from kb.dosing.words import dose_text
+
+    answer = {"kind": "dose-rule", "dose": {"value": 50.0, "unit": "mg"}, "schedule": {"text": "once daily"},
+              "components": [{"value": 50.0, "unit": "mg"}, {"value": 300.0, "unit": "mg"}]}
+    assert dose_text(answer) == "50 mg/300 mg once daily"

@@ -76,6 +76,9 @@ def dose_text(answer: dict) -> str:
     """The headline dose: "9 micrograms/day", "12 mg once weekly", "17.5-60 mg intramuscularly every 48 hours ..."."""
     if answer.get("kind") == "dose-rule":
         amount = amount_text(answer.get("dose")) or amount_text(answer.get("dose_range"))
+        parts = [amount_text(c) for c in answer.get("components") or []]
+        if len(parts) > 1 and all(parts):  # a fixed combination: every substance's amount, as printed ("50 mg/300 mg")
+            amount = "/".join(parts)
         if not amount and answer.get("max_dose"):
             amount = "up to " + amount_text(answer["max_dose"])
         sched = schedule_text(answer.get("schedule"), answer.get("routes"))
