@@ -243,3 +243,26 @@ def test_a_banded_dose_is_quoted_from_its_own_band():
     assert a["dose"] == {"value": 40.0, "unit": "mg"}
     dose_src = next(s for s in a["sources"] if s["field"] == "dose")
     assert dose_src["quote"].startswith("≥ 40 kg: 40 mg every week")
+
+
+def test_not_established_in_children_is_read_in_more_wordings():
+    """4.2 "Paediatric population": Karvea "in children aged 0 to 18 has not been established", Skilarence
+    "in children below the age of 18 years have not been established": a child's dose is refused with
+    the label's words (only "< N years" and "less than N years" were read)."""
+    from kb.dosing.inputs import DoseInputError
+
+    for product, label_id in (("karvea", None), ("skilarence", None)):
+        recs = _records(product)
+        rec = recs[label_id] if label_id else next(iter(recs.values()))
+        (limit,) = [x for x in rec.dosing.limits if x.quantity_kind == "age"]
+        assert (limit.limit.value, limit.limit.unit, limit.limit.comparator) == (18.0, "a", "<")
+        rule = next(r for r in rec.dosing.dose_rules if r.dose is not None and r.basis == "fixed")
+        from ingest.dosing_records import DosingRecord
+        from kb.dosing.answer import compute_dose
+        from kb.dosing.patient import Rules
+
+        rules = Rules.compile(rec.label_id, DosingRecord(dose_rules=[rule], limits=rec.dosing.limits))
+        with pytest.raises(DoseInputError) as e:
+            compute_dose(rules, {"indication": rule.id, "weight_kg": "20", "age_years": "5"})
+        assert e.value.field == "age_years" and "not been established" in str(e.value)
+        assert compute_dose(rules, {"indication": rule.id, "weight_kg": "70", "age_years": "40"})["dose"] is not None

@@ -158,8 +158,9 @@ def read_hospitalisation(out: DosingRecord, top: Section, record: LabelRecord, m
 
 
 NOT_ESTABLISHED = re.compile(r"not (?:yet )?(?:been )?established", re.I)
-LIMIT_Q = re.compile(
-    r"(?P<cmp><|less than|below|≤)\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>years?|months?|m2|m²|kg)\b", re.I
+LIMIT_Q = re.compile(  # "< 12 years", "less than 40 kg", "below the age of 18 years", "aged 0 to 18" (under 18 years)
+    r"(?P<cmp><|less than|below|under|≤)\s*(?:the\s+age\s+of\s+)?(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>years?|months?|m2|m²|kg)\b"
+    r"|\baged\s+(?:from\s+)?0\s*(?:to|-|–)\s*(?P<upto>\d+)(?:\s*years?)?\b", re.I
 )
 
 
@@ -176,11 +177,11 @@ def read_limits(out: DosingRecord, record: LabelRecord) -> None:
                 m = LIMIT_Q.search(s)
                 if not m or not NOT_ESTABLISHED.search(s):
                     continue
-                u = m.group("unit").lower()
+                u = (m.group("unit") or "years").lower()  # "aged 0 to 18": years, up to (not including) 18
                 kind, unit = ("age", "a") if u.startswith("year") else ("age", "mo") if u.startswith("month") else (
                     ("bsa", "m2") if u in ("m2", "m²") else ("weight", "kg"))
                 cmp = "<=" if m.group("cmp") == "≤" else "<"
-                q = Quantity(float(m.group("num")), unit, comparator=cmp, text=m.group(0))
+                q = Quantity(float(m.group("num") or m.group("upto")), unit, comparator=cmp, text=m.group(0))
                 out.limits.append(Limit(f"{kind}-{slugify(m.group(0), 20)}", kind, q, " ".join(s.split()), flat.source(a, b, sec.key)))
     for reg in out.regimens:
         lows = [g.min_kg for g in reg.weight_groups if g.min_kg is not None]
