@@ -1,7 +1,9 @@
 """The population a prose dose rule is for, as the label prints it.
 
-Two parts, both read from the rule's sub-heading, from the sentences of the
-sub-section printed before its first dose, or from the dose sentence itself:
+Two parts: the age group, read from the rule's sub-heading or its dose sentence, and
+age and weight bounds, read from the sub-heading or the sentences of the sub-section
+printed before its first dose (not from a dose sentence: "in haemodialyzed patients and
+in the elderly over 75 years" is one of two populations, not a bound):
 
 * the age group ("adults", "adolescents", "children"): one group, or none when
   the label names groups together ("in adults and adolescents" is neither only
@@ -9,8 +11,7 @@ sub-section printed before its first dose, or from the dose sentence itself:
 * age and weight bounds: "(from 12 years of age, weighing at least 30 kg)",
   "(above 12 years of age weighing at least 40 kg)", "from 6 to 17 years of age".
 
-A dose rule without a bound of its own takes the sub-heading's, then the
-opening lines'. Every wording cue is in ``ontology/data/dosing.json``
+Every rule of the sub-section takes the sub-heading's bounds, then the opening lines'. Every wording cue is in ``ontology/data/dosing.json``
 (``prose_rules.population_cues`` and ``prose_rules.population_bounds``).
 """
 from __future__ import annotations

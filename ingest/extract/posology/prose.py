@@ -228,7 +228,6 @@ def _open(sec: Section, tail: str, n: int, sent: str, span: Source, found, sched
     rule.approx_dose = next((q for k, q, _ in found if k == "approx"), None)
     rule.routes = _routes(sent)
     rule.age_group = population.age_group(sent, heading=False)
-    population.apply(rule, population.bounds(sent))
     m = _FOR_DOSES.search(sent)
     rule.administrations = int(number_of(m.group("n"))) if m else None
     m = _FOR_TIME.search(sent)
