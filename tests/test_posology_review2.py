@@ -199,3 +199,26 @@ def test_population_bounds_survive_the_graph(tmp_path):
     rules = Rules.from_graph(build_graph(rec), rec.label_id)
     r = next(x for x in rules.record.dose_rules if " ".join(x.text.split()) == DOVATO_DOSE)
     assert (r.min_age.value, r.min_age.comparator, r.min_weight.value) == (12, ">", 40)
+
+
+# --- end to end: a store, GET /api/dose and its refusal ---
+
+def test_dovato_population_through_the_store_and_the_http_api(tmp_path):
+    from kb.service import KnowledgeBase
+    from web import create_app
+
+    kb = KnowledgeBase(tmp_path / "store")
+    try:
+        result = kb.ingest(next((EMA / "dovato").glob("*.pdf")))
+        assert result.stored, result.report.text()
+        client = create_app({"KB": kb, "LOG_REQUESTS": False, "TESTING": True}).test_client()
+        q = {"label": result.ref.name, "indication": "posology"}
+        ok = client.get("/api/dose", query_string={**q, "age_years": 13, "weight_kg": 45})
+        assert ok.status_code == 200, ok.get_json()
+        assert ok.get_json()["dose"]["value"] == 50
+        for age, weight, field in ((12, 45, "age_years"), (13, 35, "weight_kg")):
+            r = client.get("/api/dose", query_string={**q, "age_years": age, "weight_kg": weight})
+            assert r.status_code == 422, r.get_json()
+            assert field in str(r.get_json())
+    finally:
+        kb.close()
