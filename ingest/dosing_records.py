@@ -305,6 +305,9 @@ class DoseRule:
     test_dose_source: Source | None = None
     routes: list[str] = field(default_factory=list)
     age_group: str | None = None  # adult | pediatric, from the heading or "in adults"
+    min_age: Quantity | None = None  # "from 12 years of age" (>=), "above 12 years of age" (>): heading or opening line
+    max_age: Quantity | None = None  # "from 6 to 17 years of age": 17 (<=, the whole 17th year)
+    min_weight: Quantity | None = None  # "weighing at least 30 kg" (>=)
     indication_ids: list[str] = field(default_factory=list)  # 4.1 indications the heading matches
     components: list[DoseComponent] = field(default_factory=list)  # fixed combination: every component
     escalate_to: Quantity | None = None  # "can be increased to ...", "titrated up to ..."

@@ -181,6 +181,21 @@ def age_fits(age: float, group: str | None) -> bool:
     return not (g.get("max_years_exclusive") is not None and age >= g["max_years_exclusive"])
 
 
+def bound_fits(value: float, bound) -> bool:
+    """Whether a patient's age (years) or weight (kg) is inside one printed bound of a population:
+    a lowest bound ">=" / ">" as printed ("from 12 years", "above 12 years"), a highest age "<=" in
+    whole units ("from 6 to 17 years" holds a patient of 17.9). An age bound in months compares months."""
+    if bound is None or bound.value is None:
+        return True
+    if bound.unit == "mo":
+        value *= 12
+    if bound.comparator == ">":
+        return value > bound.value
+    if bound.comparator == "<=":
+        return math.floor(value) <= bound.value
+    return value >= bound.value
+
+
 def bsa(weight_kg: float, height_cm: float, formula: str) -> float:
     f = dosing_data()["bsa_formulas"][formula]
     return f["coefficient"] * weight_kg ** f["weight_exponent"] * height_cm ** f["height_exponent"]

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from ingest import dosing_records as dr
-from kb.dosing.inputs import DoseInputError, age_fits, bsa, bsa_formula, dosing_data, number, text
+from kb.dosing.inputs import DoseInputError, age_fits, bound_fits, bsa, bsa_formula, dosing_data, number, text
 
 
 @dataclass
@@ -162,6 +162,23 @@ def patient(rules: Rules, params: Mapping[str, Any]) -> Patient:
     if group.basis == "bsa" and value is None:
         raise DoseInputError("height_cm or bsa_m2 is required: the dose for this weight is by body surface area", "height_cm")
     return Patient(reg, use, group, weight, age, value, formula if value is not None else None, sources, [], raw)
+
+
+def population_check(rule: dr.DoseRule, params: Mapping[str, Any]) -> list[str]:
+    """The age and weight bounds printed for a prose rule (its heading, the line before its first
+    dose or its own sentence) against the patient: outside them a refusal naming the input and
+    quoting the heading; a warning when the input is not given."""
+    where = f"rule '{rule.id}' ({rule.title})"
+    warnings: list[str] = []
+    checks = (("age_years", "age {:g} years", (rule.min_age, rule.max_age)), ("weight_kg", "weight {:g} kg", (rule.min_weight,)))
+    for name, given, printed in checks:
+        value = number(params, name, required=False)
+        for bound in (b for b in printed if b is not None):
+            if value is None:
+                warnings.append(f"the label gives this dose for patients {bound.text} ({rule.title}); {name} was not given")
+            elif not bound_fits(value, bound):
+                raise DoseInputError(f"{where} is for patients {bound.text}; {given.format(value)} does not apply", name)
+    return list(dict.fromkeys(warnings))
 
 
 def unknown_indication(rules: Rules, indication: str):

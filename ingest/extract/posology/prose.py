@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 
 from ingest.dosing_records import DoseRule
-from ingest.extract.posology import forms, table_rows
+from ingest.extract.posology import forms, population, table_rows
 from ingest.extract.posology.passages import alternation, dose_unit, dosing_data, tokens
 from ingest.extract.posology.schedules import WORD, cues, number_of, schedule, time_unit
 from ingest.quotes import locate, sentences, with_leading_sign
@@ -128,14 +128,6 @@ def _routes(sentence: str) -> list[str]:
     return sorted({table[m.group(0).lower()] for m in _phrase_rx(table).finditer(sentence)})
 
 
-def _age_group(text: str, heading: bool) -> str | None:
-    for group, words in cues()["population_cues"].items():
-        rx = _phrase_rx(words).pattern
-        if re.search(rx if heading else rf"\b(?:in|for)\s+{rx}", text, re.I):
-            return group
-    return None
-
-
 def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | None = None) -> list[DoseRule]:
     """The prose dosing rules of one 4.2 sub-section; with ``only``, of the sentences
     ``only`` finds (another section's dose adjustments), each a rule of its own."""
@@ -145,6 +137,7 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
     rules: list[DoseRule] = []
     current: DoseRule | None = None
     test: tuple[Quantity, Source] | None = None
+    opening = population.Bounds()  # "Adults and adolescents (above 12 years of age weighing at least 40 kg)."
     for para in sec.paragraphs or []:
         if para.artefact:
             continue
@@ -156,6 +149,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
             found_spans = spans(sent)
             found = [(k, q, b) for k, q, b, _, _ in found_spans]
             kinds = {k for k, _, _ in found}
+            if not rules and "dose" not in kinds:  # a line before the first dose: the population of the sub-section
+                opening = opening.fill(population.bounds(sent))
             span = _locate(original, para.source, _unprefixed(sent, sec.title))
             if "test" in kinds:
                 test = (next(q for k, q, _ in found if k == "test"), span)
@@ -208,7 +203,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
     for r in rules:
         if test is not None:
             r.test_dose, r.test_dose_source = test
-        r.age_group = r.age_group or _age_group(sec.title, heading=True)
+        r.age_group = r.age_group or population.age_group(sec.title, heading=True)
+        population.apply(r, population.of_rule(r).fill(population.bounds(sec.title)).fill(opening))
         r.indication_ids = _indications(sec.title, indications)
     return rules
 
@@ -231,7 +227,7 @@ def _open(sec: Section, tail: str, n: int, sent: str, span: Source, found, sched
     rule = DoseRule(tail if n == 0 else f"{tail}-{n + 1}", sec.title, sec.key, sent, span, basis, role, dose=dose)
     rule.approx_dose = next((q for k, q, _ in found if k == "approx"), None)
     rule.routes = _routes(sent)
-    rule.age_group = _age_group(sent, heading=False)
+    rule.age_group = population.age_group(sent, heading=False)
     m = _FOR_DOSES.search(sent)
     rule.administrations = int(number_of(m.group("n"))) if m else None
     m = _FOR_TIME.search(sent)
