@@ -123,7 +123,9 @@ def test_dovato_fixed_combination_is_one_dose_with_both_components():
     (r,) = _quoted(_rules("dovato", "Dovato"), "is one 50 mg/300 mg tablet once daily")
     assert [(c.dose.value, c.dose.unit) for c in r.components] == [(50, "mg"), (300, "mg")]
     assert (r.times_per_interval, r.interval.unit) == (1, "d")
-    assert r.age_group == "adult" and len(r.indication_ids) == 1  # the label's only indication (HIV-1 infection)
+    # 4.2: "Adults and adolescents (above 12 years of age weighing at least 40 kg)": no single age group, the bounds
+    assert r.age_group is None and (r.min_age.value, r.min_age.comparator, r.min_weight.value) == (12, ">", 40)
+    assert len(r.indication_ids) == 1  # the label's only indication (HIV-1 infection)
 
 
 def test_dovato_dose_adjustment_of_section_4_4_with_its_condition():

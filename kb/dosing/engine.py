@@ -144,6 +144,10 @@ RULE_NEEDS = {"weight": ["weight_kg", "age_years"], "bsa": ["height_cm", "weight
 
 
 def _rule_rows(rules: Rules) -> list[dict]:
-    return [{**describe(rule), "needs": sorted(set(RULE_NEEDS.get(rule.basis, ["age_years"])) | ({"weight_kg"} if rule.bands else set()))}
-            for rule in rules.record.dose_rules]
+    return [{**describe(rule), "needs": _rule_needs(rule)} for rule in rules.record.dose_rules]
+
+
+def _rule_needs(rule: dr.DoseRule) -> list[str]:
+    """The inputs a rule's answer depends on: its basis's, a weight for bands or a printed minimum weight."""
+    return sorted(set(RULE_NEEDS.get(rule.basis, ["age_years"])) | ({"weight_kg"} if rule.bands or rule.min_weight else set()))
 
