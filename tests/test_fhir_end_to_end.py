@@ -182,3 +182,12 @@ def test_contraception_windows_for_women_and_men(rec):
     assert set(got) == {(6.0, "mo"), (3.0, "mo")}
     assert "effective contraception must be used during treatment with methotrexate and at least 6 months thereafter" in got[(6.0, "mo")]
     assert "for at least 3 months after cessation of methotrexate" in got[(3.0, "mo")]
+
+
+def test_the_version_says_what_it_is(rec):
+    """Section 10 "Date of revision of the text: 14/09/2023": the version is that date, a revision
+    (the bundled text label has none printed: a content hash; a version given on ingest: given)."""
+    assert (rec.version, rec.version_date, rec.version_basis) == ("2023-09-14", "2023-09-14", "revision")
+    text = read_label(ROOT / "labels" / "blincyto" / "smpc-il.txt")
+    assert text.version.startswith("sha-") and text.version_basis == "content-hash"
+    assert read_label(LABEL, version="v2").version_basis == "given"

@@ -77,11 +77,11 @@ def identify(record: LabelRecord, label_id: str | None, version: str | None) -> 
     record.label_id = slugify(label_id) if label_id else slugify(name or "label")
     record.version_date = revision_date(record)
     if version:
-        record.version = version.strip()
+        record.version, record.version_basis = version.strip(), "given"
     elif record.version_date:
-        record.version = record.version_date
+        record.version, record.version_basis = record.version_date, "revision"
     else:
-        record.version = "sha-" + document(record).content_hash()[:10]
+        record.version, record.version_basis = "sha-" + document(record).content_hash()[:10], "content-hash"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", record.version):
         from ingest.errors import IngestError
 
