@@ -115,6 +115,10 @@ def _rule_text(a: dict) -> str:
             (f" {p['schedule']}" if p["schedule"] else "") + \
             (f", starting {p['starts_after']['value']:g} {p['starts_after']['unit']} after the previous dose" if p["starts_after"] else "")
         lines.append(f"{p['role']}: {amount(p['dose']) if p['dose'] else 'the same dose'}{when}")
+    if a.get("escalate_to"):
+        lines.append(f"may be increased to: {amount(a['escalate_to'])}")
+    if a.get("increment"):
+        lines.append(f"in steps of: {amount(a['increment'])}")
     if a["max_dose"]:
         lines.append(f"maximum per administration: {amount(a['max_dose'])}")
     if a["max_period_dose"]:

@@ -120,3 +120,13 @@ def test_a_fixed_combination_reads_as_every_amount():
     answer = {"kind": "dose-rule", "dose": {"value": 50.0, "unit": "mg"}, "schedule": {"text": "once daily"},
               "components": [{"value": 50.0, "unit": "mg"}, {"value": 300.0, "unit": "mg"}]}
     assert dose_text(answer) == "50 mg/300 mg once daily"
+
+
+def test_an_escalation_is_said_with_the_dose():
+    """Karvea 4.2: "In patients insufficiently controlled with 150 mg once daily, the dose ... can be
+    increased to 300 mg": the answer held escalate_to but no page, text or command said it."""
+    from kb.dosing.words import dose_text
+
+    answer = {"kind": "dose-rule", "dose": {"value": 150.0, "unit": "mg"}, "schedule": {"text": "once daily"},
+              "escalate_to": {"value": 300.0, "unit": "mg"}}
+    assert dose_text(answer) == "150 mg once daily; may be increased to 300 mg"

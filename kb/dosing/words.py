@@ -88,7 +88,10 @@ def dose_text(answer: dict) -> str:
                      + (f" at weeks {', '.join(_num(w) for w in p['at_weeks'])}" if p.get("at_weeks") else "")
                      + (f" {p['schedule']}" if p.get("schedule") else "") for p in phases]
             return ", then ".join(parts)
-        return " ".join(x for x in (amount or "no dose stated", sched) if x)
+        text = " ".join(x for x in (amount or "no dose stated", sched) if x)
+        if answer.get("escalate_to"):  # "... can be increased to 300 mg": the ceiling the label allows, said
+            text += f"; may be increased to {amount_text(answer['escalate_to'])}"
+        return text
     if answer.get("dose"):
         return amount_text(answer["dose"])
     return f"no infusion on this day ({answer.get('phase') or 'treatment-free'})"
