@@ -266,3 +266,12 @@ def test_not_established_in_children_is_read_in_more_wordings():
             compute_dose(rules, {"indication": rule.id, "weight_kg": "20", "age_years": "5"})
         assert e.value.field == "age_years" and "not been established" in str(e.value)
         assert compute_dose(rules, {"indication": rule.id, "weight_kg": "70", "age_years": "40"})["dose"] is not None
+
+
+def test_a_comparison_of_doses_is_not_a_dose_rule():
+    """Karvea 4.2: "Karvea at a dose of 150 mg once daily generally provides a better 24-hour blood pressure
+    control than 75 mg." compares two doses; the recommended dose is the sentence before it."""
+    for rec in _records("karvea").values():
+        texts = [" ".join(r.text.split()) for r in rec.dosing.dose_rules]
+        assert not any("generally provides a better" in t for t in texts)
+        assert any(t.startswith("The usual recommended initial and maintenance dose is 150 mg once daily") for t in texts)

@@ -156,8 +156,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
                 test = (next(q for k, q, _ in found if k == "test"), span)
                 current = None
                 continue
-            if "hedge" in kinds:
-                current = None
+            if "hedge" in kinds or _phrase_rx(cues()["comparison_cues"]).search(sent):
+                current = None  # "150 mg ... generally provides a better ... control than 75 mg": a comparison, no rule
                 continue
             sched = schedule(sent)
             doses = [q for k, q, _ in found if k == "dose"]
