@@ -275,3 +275,15 @@ def test_a_comparison_of_doses_is_not_a_dose_rule():
         texts = [" ".join(r.text.split()) for r in rec.dosing.dose_rules]
         assert not any("generally provides a better" in t for t in texts)
         assert any(t.startswith("The usual recommended initial and maintenance dose is 150 mg once daily") for t in texts)
+
+
+def test_a_maximum_daily_dose_is_a_cap_and_a_strength_alone_no_rule():
+    """Skilarence 4.2: "The maximum daily dose allowed is 720 mg (six 120 mg tablets)." is the ceiling of the
+    titration, not a dose of 720 mg; the titration table's column headings "Skilarence 30 mg" and
+    "Skilarence 120 mg" are strengths, not rules."""
+    (rec,) = _records("skilarence").values()
+    rules = rec.dosing.dose_rules
+    assert not any(r.dose is not None and r.dose.value == 720 for r in rules)
+    capped = [r for r in rules if r.max_period_dose is not None]
+    assert [(r.max_period_dose.value, r.max_period_dose.unit, r.max_period_dose.comparator) for r in capped] == [(720, "mg/d", "<=")]
+    assert not any(len(r.text.split()) <= 3 for r in rules)

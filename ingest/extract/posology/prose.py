@@ -185,6 +185,8 @@ def read_rules(sec: Section, original: str, indications=(), only: re.Pattern | N
                 current.components = forms.components(found, first, span)  # "30 dose steps" / "(30 units/10 mcg)"
                 continue
             bound = "cap" in kinds and forms.refuses(sent)  # "> 60 units/day ... must not be used": the maximum
+            if doses and not sched and len(sent.split()) <= len(doses) * 2 + 2 and not cell:
+                continue  # a dose printed alone ("Product 30 mg", a table's column heading): a strength, not a rule
             if doses or (caps and sched) or "device" in kinds or bound:
                 current = _open(sec, tail, len(rules), sent, span, found, sched)
                 current.bands = [dataclasses.replace(b, id=str(i)) for i, b in enumerate(new_bands, 1)]
