@@ -15,12 +15,17 @@ _SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
 _ABBREV_END = re.compile(r"\b(?:e\.g|i\.e|vs|approx|incl|cf|etc|st)\.$", re.I)  # "St. John's wort"
 
 
+def ends_with_abbreviation(text: str) -> bool:
+    """Does ``text`` end with an abbreviation's full stop ("e.g.", "St."), which ends no sentence?"""
+    return bool(_ABBREV_END.search(text))
+
+
 def sentences(text: str) -> list[str]:
     """Split cleaned text into sentences (keeping 'e.g.' and 'i.e.' inside)."""
     parts = _SENTENCE.split(text)
     out: list[str] = []
     for p in parts:
-        if out and _ABBREV_END.search(out[-1]):
+        if out and ends_with_abbreviation(out[-1]):
             out[-1] = out[-1] + " " + p
         else:
             out.append(p)

@@ -287,3 +287,16 @@ def test_a_maximum_daily_dose_is_a_cap_and_a_strength_alone_no_rule():
     capped = [r for r in rules if r.max_period_dose is not None]
     assert [(r.max_period_dose.value, r.max_period_dose.unit, r.max_period_dose.comparator) for r in capped] == [(720, "mg/d", "<=")]
     assert not any(len(r.text.split()) <= 3 for r in rules)
+
+
+def test_a_condition_keeps_its_whole_list_and_abbreviations():
+    """Dovato 4.4: "... 50 mg twice daily when co-administered with rifampicin, carbamazepine, oxcarbazepine,
+    phenytoin, phenobarbital, St. John's wort, etravirine (without boosted protease inhibitors), efavirenz,
+    nevirapine, or tipranavir/ritonavir (see section 4.5)": the condition named only rifampicin, and in the
+    4.5 table "St. John's wort" was cut to "St"."""
+    (rec,) = _records("dovato").values()
+    conditions = [r.condition for r in rec.dosing.dose_rules if r.condition]
+    listed = next(c for c in conditions if "carbamazepine" in c)
+    assert listed.startswith("when co-administered with rifampicin, carbamazepine,") and listed.endswith("or tipranavir/ritonavir")
+    assert "St. John’s wort" in listed and "see section" not in listed
+    assert "when co-administered with St. John’s wort" in conditions

@@ -26,6 +26,7 @@ from ingest.extract.posology.passages import alternation, dosing_data
 from ingest.extract.posology.schedules import bracketed, schedule
 from ingest.extract.posology.wording import Cue
 from ingest.quantities import number as word_number
+from ingest.quotes import ends_with_abbreviation
 from ingest.records import Quantity, Source
 
 _N = r"\d+(?:[.,]\d+)?"
@@ -289,7 +290,9 @@ def phases(sentence: str, found_spans, span: Source) -> list[DosePhase]:
 
 @lru_cache(maxsize=1)
 def _condition_rx() -> re.Pattern:
-    return re.compile(rf"^\s*,?\s*(?P<c>(?:{alternation(cues()['condition_starts'])})\b[^,.;()]*)", re.I)
+    # up to the clause's end: a semicolon, a bracket, the sentence's full stop (an abbreviation's, "St.", is
+    # kept), or a comma that is not between the items of a list ("with rifampicin, carbamazepine, ... or X")
+    return re.compile(rf"^\s*,?\s*(?P<c>(?:{alternation(cues()['condition_starts'])})\b(?:[^;()]|\([^()]*\))*)", re.I)
 
 
 def condition(sentence: str, schedule_text: str | None) -> str | None:
@@ -300,7 +303,16 @@ def condition(sentence: str, schedule_text: str | None) -> str | None:
     if i < 0:
         return None
     m = _condition_rx().match(sentence[i + len(schedule_text) :])
-    return " ".join(m.group("c").split()) if m else None
+    if not m:
+        return None
+    text = re.sub(r"\s*\(see [^()]*\)", "", m.group("c"))  # a cross-reference is not part of the condition
+    for stop in re.finditer(r"\.(?=\s|$)", text):  # the sentence's full stop, not an abbreviation's
+        if not ends_with_abbreviation(text[: stop.end()]):
+            text = text[: stop.start()]
+            break
+    clauses = text.split(",")
+    listed = len(clauses) > 2 and re.search(r"\b(?:and|or)\b", clauses[-1])  # "a, b, c and d": a list, kept
+    return " ".join((text if listed else clauses[0]).split())
 
 
 def individual(sentence: str) -> bool:

@@ -12,6 +12,7 @@ from typing import Callable
 from functools import lru_cache
 
 from ingest.data_location import ontology_json
+from ingest.quotes import ends_with_abbreviation
 from ingest.records import Quantity, Source
 from ingest.text_lines import Line
 
@@ -138,6 +139,8 @@ class Flat:
         b = len(self.text) if b is None else b
         out, start = [], a
         for m in _SENT.finditer(self.text, a, b):
+            if ends_with_abbreviation(self.text[start:m.start()]):
+                continue  # "St. John's wort", "e.g. ...": the full stop of an abbreviation ends no sentence
             out.append((start, m.start()))
             start = m.end()
         if start < b:
