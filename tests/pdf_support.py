@@ -32,6 +32,31 @@ def pdf_labels(product: str):
     return labels_from_pdf(pdf_read(product))
 
 
+def pdf_records(product: str) -> dict:
+    """The file's SmPC records by label id, from the same read."""
+    return {r.label_id: r for r in pdf_labels(product).records}
+
+
+def dose_rules(product: str, label_id: str | None = None):
+    """The prose dose rules of one SmPC of the file (the first when ``label_id`` is not given)."""
+    recs = pdf_records(product)
+    return (recs[label_id] if label_id else next(iter(recs.values()))).dosing.dose_rules
+
+
+def rules_quoting(rules, words: str):
+    """The rules whose text holds ``words`` (white space folded)."""
+    return [r for r in rules if words in " ".join(r.text.split())]
+
+
+def rule_dose(label_id: str, rules, params: dict) -> dict:
+    """The dose answer of ``rules`` alone for one patient (``kb.dosing.answer.compute_dose``)."""
+    from ingest.dosing_records import DosingRecord
+    from kb.dosing.answer import compute_dose
+    from kb.dosing.patient import Rules
+
+    return compute_dose(Rules.compile(label_id, DosingRecord(dose_rules=list(rules))), params)
+
+
 def table_with(doc, number: str, caption_start: str):
     sec = doc.section(number)
     return next(t for t in sec.tables() if (t.caption or "").startswith(caption_start))

@@ -8,38 +8,11 @@ tests also check the small readers on wording of their own.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import pytest
 
-from ingest.pipeline import read_labels
+from tests.pdf_support import dose_rules, pdf_records, rule_dose, rules_quoting
 
-EMA = Path(__file__).resolve().parent.parent / "labels" / "ema"
 HUMIRA = "humira-40mg-pre-filled-syringe-0-8ml"
-
-
-@lru_cache(maxsize=None)
-def _records(product: str) -> dict:
-    return {r.label_id: r for r in read_labels(next((EMA / product).glob("*.pdf")))}
-
-
-def _rules(product: str, label_id: str | None = None):
-    recs = _records(product)
-    rec = recs[label_id] if label_id else next(iter(recs.values()))
-    return rec.dosing.dose_rules
-
-
-def _quoted(rules, words: str):
-    return [r for r in rules if words in " ".join(r.text.split())]
-
-
-def _dose(label_id: str, rules, params: dict) -> dict:
-    from ingest.dosing_records import DosingRecord
-    from kb.dosing.answer import compute_dose
-    from kb.dosing.patient import Rules
-
-    return compute_dose(Rules.compile(label_id, DosingRecord(dose_rules=list(rules))), params)
 
 
 # --- 1. a schedule word inside a bracket says how a dose is split, not how often it is given ---
@@ -61,7 +34,7 @@ def test_hidradenitis_suppurativa_is_not_160_mg_per_day():
     # injections per day for two consecutive days), followed by 80 mg two weeks later at Day 15 (given as two
     # 40 mg injections in one day). Two weeks later (Day 29) continue with a dose of 40 mg every week or 80 mg
     # every other week (given as two 40 mg injections in one day)."
-    (r,) = _quoted(_rules("humira", HUMIRA), "is 160 mg initially at Day 1")
+    (r,) = rules_quoting(dose_rules("humira", HUMIRA), "is 160 mg initially at Day 1")
     assert r.dose.value == 160 and r.interval is None  # was "per day", from inside the bracket
     first, second, maintenance = r.phases
     assert (first.dose.value, first.at_weeks) == (160, [0])  # Day 1
@@ -69,20 +42,20 @@ def test_hidradenitis_suppurativa_is_not_160_mg_per_day():
     assert (maintenance.role, maintenance.dose.value, maintenance.interval.value, maintenance.interval.unit) == \
         ("maintenance", 40, 1, "wk")  # "continue with a dose of 40 mg every week"
     assert (maintenance.starts_after.value, maintenance.starts_after.unit) == (2, "wk")  # "Two weeks later (Day 29)"
-    answer = _dose(HUMIRA, [r], {"indication": r.id})
+    answer = rule_dose(HUMIRA, [r], {"indication": r.id})
     assert answer["schedule"] is None and "per day" not in answer["dose_text"]
 
 
 def test_adolescent_hidradenitis_keeps_every_other_week():
     # 4.2 Adolescent hidradenitis suppurativa (from 12 years of age, weighing at least 30 kg): "The recommended
     # Humira dose is 80 mg at Week 0 followed by 40 mg every other week starting at Week 1 via subcutaneous injection."
-    (r,) = _quoted(_rules("humira", HUMIRA), "80 mg at Week 0 followed by 40 mg every other week starting at Week 1")
+    (r,) = rules_quoting(dose_rules("humira", HUMIRA), "80 mg at Week 0 followed by 40 mg every other week starting at Week 1")
     first, maintenance = r.phases
     assert (first.dose.value, first.at_weeks) == (80, [0])
     assert (maintenance.role, maintenance.dose.value) == ("maintenance", 40)
     assert (maintenance.interval.value, maintenance.interval.unit, maintenance.schedule) == (2, "wk", "every other week")
     assert (maintenance.starts_after.value, maintenance.starts_after.unit) == (1, "wk")  # Week 1 after Week 0
-    answer = _dose(HUMIRA, [r], {"indication": r.id, "weight_kg": 40, "age_years": 14})
+    answer = rule_dose(HUMIRA, [r], {"indication": r.id, "weight_kg": 40, "age_years": 14})
     assert answer["schedule"] is None  # 80 mg is given once, at week 0: the schedule is the maintenance phase's
     assert [(p["role"], p["dose"]["value"], p["schedule"]) for p in answer["phases"]] == \
         [("induction", 80, None), ("maintenance", 40, "every other week")]
@@ -95,7 +68,7 @@ def test_suliqua_starting_doses_are_once_a_day_not_twice_daily():
     # "30 dose steps" / "(30 units/10 mcg)*"; then "For twice daily basal insulin or insulin glargine (300 units/ml),
     # the total daily dose previously used should be reduced by 20% to choose the Suliqua starting dose." and
     # "Suliqua should be injected once a day within one hour prior to a meal."
-    rules = [r for r in _rules("suliqua") if r.section.endswith("starting-dose") and r.dose is not None]
+    rules = [r for r in dose_rules("suliqua") if r.section.endswith("starting-dose") and r.dose is not None]
     assert sorted((r.dose.value, r.dose.unit) for r in rules) == [(10, "{dose_step}"), (20, "{dose_step}"), (30, "{dose_step}")]
     for r in rules:
         assert (r.times_per_interval, r.interval.value, r.interval.unit) == (1, 1, "d"), r.text
@@ -103,7 +76,7 @@ def test_suliqua_starting_doses_are_once_a_day_not_twice_daily():
         assert r.condition == "within one hour prior to a meal"
     (thirty,) = [r for r in rules if r.dose.value == 30]
     assert [(c.dose.value, c.dose.unit) for c in thirty.components] == [(30, "U"), (10, "ug")]  # "(30 units/10 mcg)"
-    assert not [r for r in _rules("suliqua") if r.interval is not None and r.times_per_interval == 2]
+    assert not [r for r in dose_rules("suliqua") if r.interval is not None and r.times_per_interval == 2]
 
 
 def _starting_dose_rules(text: str):
@@ -143,11 +116,11 @@ def test_paediatric_crohn_alternative_dose_keeps_its_row_band():
     # 160 mg at week 0 and 80 mg at week 2"; maintenance cell "40 mg every other week". Row "< 40 kg": "40 mg at
     # week 0 and 20 mg at week 2", the alternative "80 mg at week 0 and 40 mg at week 2", maintenance "20 mg every
     # other week".
-    rules = [r for r in _rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
-    (rapid_high,) = _quoted(rules, "160 mg at week 0 and 80 mg at week 2")
+    rules = [r for r in dose_rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
+    (rapid_high,) = rules_quoting(rules, "160 mg at week 0 and 80 mg at week 2")
     assert [(b.min_kg.value, b.min_kg.comparator, b.max_kg) for b in rapid_high.bands] == [(40, ">=", None)]
     assert "≥ 40 kg" in rapid_high.bands[0].source.quote  # the band is quoted from its row
-    (rapid_low,) = [r for r in _quoted(rules, "80 mg at week 0 and 40 mg at week 2") if "In case" in r.text]
+    (rapid_low,) = [r for r in rules_quoting(rules, "80 mg at week 0 and 40 mg at week 2") if "In case" in r.text]
     assert [(b.min_kg, b.max_kg.value, b.max_kg.comparator) for b in rapid_low.bands] == [(None, 40, "<")]
     for r in rules:  # every dose read from a banded row keeps a band
         if "at week 0" in r.text:
@@ -157,12 +130,12 @@ def test_paediatric_crohn_alternative_dose_keeps_its_row_band():
 def test_a_20_kg_child_never_gets_the_40_kg_dose():
     from kb.dosing.inputs import DoseInputError
 
-    rules = [r for r in _rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
+    rules = [r for r in dose_rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
     child = {"weight_kg": 20, "age_years": 7}
     given = []
     for r in rules:
         try:
-            answer = _dose(HUMIRA, rules, {"indication": r.id, **child})
+            answer = rule_dose(HUMIRA, rules, {"indication": r.id, **child})
         except DoseInputError as e:
             assert e.field == "weight_kg", e
             continue
@@ -174,9 +147,9 @@ def test_a_20_kg_child_never_gets_the_40_kg_dose():
 
 def test_the_maintenance_column_is_a_phase_of_each_row_alternative():
     # Table 4, "< 40 kg" row: maintenance cell "20 mg every other week" (Maintenance Dose Starting at Week 4)
-    rules = [r for r in _rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
+    rules = [r for r in dose_rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
     for words, upkeep in (("40 mg at Week 0 and 20 mg at week 2", 20), ("160 mg at week 0 and 80 mg at week 2", 40)):
-        (r,) = [r for r in _quoted(rules, words)]
+        (r,) = [r for r in rules_quoting(rules, words)]
         maintenance = [p for p in r.phases if p.role == "maintenance"]
         assert [(p.dose.value, p.interval.value, p.interval.unit) for p in maintenance] == [(upkeep, 2, "wk")], r.text
 
@@ -186,14 +159,14 @@ def test_the_maintenance_column_is_a_phase_of_each_row_alternative():
 def test_induction_regimen_phases_are_induction():
     # 4.2 Crohn's disease: "The recommended Humira induction dose regimen for adult patients with moderately to
     # severely active Crohn's disease is 80 mg at Week 0 followed by 40 mg at Week 2."
-    (r,) = _quoted(_rules("humira", HUMIRA), "induction dose regimen for adult patients with moderately")
+    (r,) = rules_quoting(dose_rules("humira", HUMIRA), "induction dose regimen for adult patients with moderately")
     assert [(p.role, p.dose.value, p.at_weeks) for p in r.phases[:2]] == [("induction", 80, [0]), ("induction", 40, [2])]
 
 
 def test_initial_dose_is_named_initial_then_maintenance():
     # 4.2 Psoriasis: "The recommended dose of Humira for adult patients is an initial dose of 80 mg administered
     # subcutaneously, followed by 40 mg subcutaneously given every other week starting one week after the initial dose."
-    (r,) = _quoted(_rules("humira", HUMIRA), "is an initial dose of 80 mg administered subcutaneously")
+    (r,) = rules_quoting(dose_rules("humira", HUMIRA), "is an initial dose of 80 mg administered subcutaneously")
     assert [p.role for p in r.phases] == ["initial", "maintenance"]
     assert r.phases[1].schedule == "every other week" and r.interval is None
 
@@ -203,7 +176,7 @@ def test_paediatric_ulcerative_colitis_rows_keep_their_maintenance(row, inductio
     # Table 5 "Humira Dose for Paediatric Patients with Ulcerative Colitis": "< 40 kg | 80 mg at Week 0 (given as two
     # 40 mg injections in one day) and 40 mg at Week 2 (given as one 40 mg injection) | 40 mg every other week";
     # "≥ 40 kg | 160 mg at Week 0 (...) and 80 mg at Week 2 (...) | 80 mg every other week"
-    rules = [r for r in _rules("humira", HUMIRA) if r.section.endswith("paediatric-ulcerative-colitis")]
+    rules = [r for r in dose_rules("humira", HUMIRA) if r.section.endswith("paediatric-ulcerative-colitis")]
     (r,) = [r for r in rules if r.text.startswith(row)]
     assert [(p.role, p.dose.value) for p in r.phases] == [("induction", induction[0]), ("induction", induction[1]),
                                                           ("maintenance", upkeep)]
@@ -215,7 +188,7 @@ def test_maintenance_after_induction_belongs_to_every_induction_regimen():
     # 4.2 Crohn's disease: "... is 80 mg at Week 0 followed by 40 mg at Week 2. In case there is a need for a more
     # rapid response to therapy, the regimen 160 mg at Week 0 (...), followed by 80 mg at Week 2 (...), can be used
     # ..." then "After induction treatment, the recommended dose is 40 mg every other week via subcutaneous injection."
-    rules = [r for r in _rules("humira", HUMIRA) if r.section.endswith("/crohn-s-disease")]
+    rules = [r for r in dose_rules("humira", HUMIRA) if r.section.endswith("/crohn-s-disease")]
     phased = [r for r in rules if r.phases]
     assert sorted(r.phases[0].dose.value for r in phased) == [80, 160]
     for r in phased:
@@ -227,7 +200,7 @@ def test_maintenance_after_induction_belongs_to_every_induction_regimen():
 def test_a_band_quote_keeps_its_comparator():
     """Table 4's rows and the escalation "< 40 kg: 20 mg every week; ≥ 40 kg: 40 mg every week ...": a
     band's quote began at the number ("40 kg | ..."), dropping the sign that makes it a band."""
-    rules = [r for r in _rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
+    rules = [r for r in dose_rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
     quotes = [b.source.quote for r in rules for b in r.bands]
     assert quotes and all(q[:1] in "<≥>≤" for q in quotes), quotes
     assert any(q.startswith("< 40 kg: 20 mg every week") for q in quotes)
@@ -237,9 +210,9 @@ def test_a_banded_dose_is_quoted_from_its_own_band():
     """4.2, paediatric Crohn's, for patients with insufficient response: "< 40 kg: 20 mg every week;
     ≥ 40 kg: 40 mg every week or 80 mg every other week". For 50 kg the answer is 40 mg, and the
     words that explain it are the ≥ 40 kg band's, not the rule's first band ("< 40 kg: 20 mg")."""
-    rules = [r for r in _rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
+    rules = [r for r in dose_rules("humira", HUMIRA) if r.section.endswith("paediatric-crohn-s-disease")]
     (rule,) = [r for r in rules if len(r.bands) == 2 and any("every week" in b.source.quote for b in r.bands)]
-    a = _dose(HUMIRA, [rule], {"indication": rule.id, "weight_kg": "50", "age_years": "10"})
+    a = rule_dose(HUMIRA, [rule], {"indication": rule.id, "weight_kg": "50", "age_years": "10"})
     assert a["dose"] == {"value": 40.0, "unit": "mg"}
     dose_src = next(s for s in a["sources"] if s["field"] == "dose")
     assert dose_src["quote"].startswith("≥ 40 kg: 40 mg every week")
@@ -252,7 +225,7 @@ def test_not_established_in_children_is_read_in_more_wordings():
     from kb.dosing.inputs import DoseInputError
 
     for product, label_id in (("karvea", None), ("skilarence", None)):
-        recs = _records(product)
+        recs = pdf_records(product)
         rec = recs[label_id] if label_id else next(iter(recs.values()))
         (limit,) = [x for x in rec.dosing.limits if x.quantity_kind == "age"]
         assert (limit.limit.value, limit.limit.unit, limit.limit.comparator) == (18.0, "a", "<")
@@ -271,7 +244,7 @@ def test_not_established_in_children_is_read_in_more_wordings():
 def test_a_comparison_of_doses_is_not_a_dose_rule():
     """Karvea 4.2: "Karvea at a dose of 150 mg once daily generally provides a better 24-hour blood pressure
     control than 75 mg." compares two doses; the recommended dose is the sentence before it."""
-    for rec in _records("karvea").values():
+    for rec in pdf_records("karvea").values():
         texts = [" ".join(r.text.split()) for r in rec.dosing.dose_rules]
         assert not any("generally provides a better" in t for t in texts)
         assert any(t.startswith("The usual recommended initial and maintenance dose is 150 mg once daily") for t in texts)
@@ -281,7 +254,7 @@ def test_a_maximum_daily_dose_is_a_cap_and_a_strength_alone_no_rule():
     """Skilarence 4.2: "The maximum daily dose allowed is 720 mg (six 120 mg tablets)." is the ceiling of the
     titration, not a dose of 720 mg; the titration table's column headings "Skilarence 30 mg" and
     "Skilarence 120 mg" are strengths, not rules."""
-    (rec,) = _records("skilarence").values()
+    (rec,) = pdf_records("skilarence").values()
     rules = rec.dosing.dose_rules
     assert not any(r.dose is not None and r.dose.value == 720 for r in rules)
     capped = [r for r in rules if r.max_period_dose is not None]
@@ -294,7 +267,7 @@ def test_a_condition_keeps_its_whole_list_and_abbreviations():
     phenytoin, phenobarbital, St. John's wort, etravirine (without boosted protease inhibitors), efavirenz,
     nevirapine, or tipranavir/ritonavir (see section 4.5)": the condition named only rifampicin, and in the
     4.5 table "St. John's wort" was cut to "St"."""
-    (rec,) = _records("dovato").values()
+    (rec,) = pdf_records("dovato").values()
     conditions = [r.condition for r in rec.dosing.dose_rules if r.condition]
     listed = next(c for c in conditions if "carbamazepine" in c)
     assert listed.startswith("when co-administered with rifampicin, carbamazepine,") and listed.endswith("or tipranavir/ritonavir")

@@ -21,52 +21,25 @@ as "for adult patients".
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import pytest
 
-from ingest.pipeline import read_labels
+from tests.pdf_support import EMA, dose_rules, pdf_records, rule_dose, rules_quoting
 from kb.dosing.inputs import DoseInputError
 
-EMA = Path(__file__).resolve().parent.parent / "labels" / "ema"
 HUMIRA = "humira-40mg-pre-filled-syringe-0-8ml"
 HS = "Adolescent hidradenitis suppurativa (from 12 years of age, weighing at least 30 kg)"
 HS_DOSE = "80 mg at Week 0 followed by 40 mg every other week starting at Week 1"
 DOVATO_DOSE = "The recommended dose of Dovato in adults and adolescents is one 50 mg/300 mg tablet once daily."
 
 
-@lru_cache(maxsize=None)
-def _records(product: str) -> dict:
-    return {r.label_id: r for r in read_labels(next((EMA / product).glob("*.pdf")))}
-
-
-def _rules(product: str, label_id: str | None = None):
-    recs = _records(product)
-    rec = recs[label_id] if label_id else next(iter(recs.values()))
-    return rec.dosing.dose_rules
-
-
-def _quoted(rules, words: str):
-    return [r for r in rules if words in " ".join(r.text.split())]
-
-
-def _dose(label_id: str, rules, params: dict) -> dict:
-    from ingest.dosing_records import DosingRecord
-    from kb.dosing.answer import compute_dose
-    from kb.dosing.patient import Rules
-
-    return compute_dose(Rules.compile(label_id, DosingRecord(dose_rules=list(rules))), params)
-
-
 def _refusal(label_id: str, rule, params: dict) -> DoseInputError:
     with pytest.raises(DoseInputError) as e:
-        _dose(label_id, [rule], {"indication": rule.id, **params})
+        rule_dose(label_id, [rule], {"indication": rule.id, **params})
     return e.value
 
 
 def _hs_rule():
-    (r,) = _quoted(_rules("humira", HUMIRA), HS_DOSE)
+    (r,) = rules_quoting(dose_rules("humira", HUMIRA), HS_DOSE)
     return r
 
 
@@ -91,20 +64,20 @@ def test_adolescent_hs_refuses_outside_its_heading(age, weight, field):
 
 def test_adolescent_hs_doses_a_12_year_old_of_30_kg():
     r = _hs_rule()
-    answer = _dose(HUMIRA, [r], {"indication": r.id, "age_years": 12, "weight_kg": 30})
+    answer = rule_dose(HUMIRA, [r], {"indication": r.id, "age_years": 12, "weight_kg": 30})
     assert [(p["role"], p["dose"]["value"]) for p in answer["phases"]] == [("induction", 80), ("maintenance", 40)]
 
 
 def test_adolescent_hs_without_a_weight_warns_of_the_printed_minimum():
     r = _hs_rule()
-    answer = _dose(HUMIRA, [r], {"indication": r.id, "age_years": 14})
+    answer = rule_dose(HUMIRA, [r], {"indication": r.id, "age_years": 14})
     assert any("weighing at least 30 kg" in w for w in answer["warnings"])
 
 
 def test_every_adolescent_hs_rule_of_the_sub_section_takes_the_heading():
     # "In adolescent patients with inadequate response to Humira 40 mg every other week, an increase in dosage
     # to 40 mg every week or 80 mg every other week may be considered."
-    rules = [r for r in _rules("humira", HUMIRA) if r.title == HS]
+    rules = [r for r in dose_rules("humira", HUMIRA) if r.title == HS]
     assert len(rules) >= 2
     assert all(r.min_age.value == 12 and r.min_weight.value == 30 for r in rules)
 
@@ -120,7 +93,7 @@ def _in_band(rule) -> float:
 
 
 def _section_rules(tail: str):
-    return [r for r in _rules("humira", HUMIRA) if r.section.endswith(tail)]
+    return [r for r in dose_rules("humira", HUMIRA) if r.section.endswith(tail)]
 
 
 @pytest.mark.parametrize("tail, youngest", [
@@ -136,7 +109,7 @@ def test_paediatric_headings_and_opening_lines_bound_the_age(tail, youngest):
         weight = _in_band(r)
         err = _refusal(HUMIRA, r, {"age_years": youngest - 1, "weight_kg": weight})
         assert err.field == "age_years" and r.title in str(err)
-        _dose(HUMIRA, [r], {"indication": r.id, "age_years": youngest, "weight_kg": weight})  # the youngest printed
+        rule_dose(HUMIRA, [r], {"indication": r.id, "age_years": youngest, "weight_kg": weight})  # the youngest printed
 
 
 def test_paediatric_ulcerative_colitis_stops_at_17_years():
@@ -145,14 +118,14 @@ def test_paediatric_ulcerative_colitis_stops_at_17_years():
         assert (r.max_age.value, r.max_age.comparator) == (17, "<=")
     r = rules[0]
     weight = _in_band(r)
-    _dose(HUMIRA, [r], {"indication": r.id, "age_years": 17.5, "weight_kg": weight})  # still 17 years of age
+    rule_dose(HUMIRA, [r], {"indication": r.id, "age_years": 17.5, "weight_kg": weight})  # still 17 years of age
     assert _refusal(HUMIRA, r, {"age_years": 18, "weight_kg": weight}).field == "age_years"
 
 
 # --- 2. Dovato: "Adults and adolescents (above 12 years of age weighing at least 40 kg)." ---
 
 def _dovato_rule():
-    (r,) = _quoted(_rules("dovato"), DOVATO_DOSE)
+    (r,) = rules_quoting(dose_rules("dovato"), DOVATO_DOSE)
     return r
 
 
@@ -165,7 +138,7 @@ def test_adults_and_adolescents_is_not_adults_only():
 
 def test_a_13_year_old_of_45_kg_gets_the_dovato_dose():
     r = _dovato_rule()
-    answer = _dose("dovato", [r], {"indication": r.id, "age_years": 13, "weight_kg": 45})
+    answer = rule_dose("dovato", [r], {"indication": r.id, "age_years": 13, "weight_kg": 45})
     assert answer["dose"]["value"] == 50 and answer["schedule"]["text"] == "once daily"
 
 
@@ -195,7 +168,7 @@ def test_population_bounds_survive_the_graph(tmp_path):
     from kb.dosing.patient import Rules
     from kb.rdf.build import build_graph
 
-    rec = next(r for r in _records("dovato").values())
+    rec = next(r for r in pdf_records("dovato").values())
     rules = Rules.from_graph(build_graph(rec), rec.label_id)
     r = next(x for x in rules.record.dose_rules if " ".join(x.text.split()) == DOVATO_DOSE)
     assert (r.min_age.value, r.min_age.comparator, r.min_weight.value) == (12, ">", 40)
