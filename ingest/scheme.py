@@ -45,12 +45,13 @@ def scheme() -> dict[str, SchemeSection]:
 def is_standard_subheading(number: str, text: str) -> bool:
     """Is ``text`` one of the template's standard sub-headings of section ``number`` (case, British
     or American spelling and punctuation aside)?"""
+    return _norm(text) in _subheadings(number)
+
+
+@lru_cache(maxsize=64)
+def _subheadings(number: str) -> frozenset[str]:
     sec = scheme().get(number)
-    return sec is not None and _norm(_american(text)) in {_norm(_american(t)) for t in sec.subheadings}
-
-
-def _american(t: str) -> str:
-    return t.lower().replace("paediatric", "pediatric").replace("anaem", "anem").replace("oedem", "edem")
+    return frozenset(_norm(t) for t in sec.subheadings) if sec is not None else frozenset()
 
 
 def number_for_role(role: str) -> str | None:
@@ -65,7 +66,9 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 @lru_cache(maxsize=1024)
 def _norm(t: str) -> str:
-    return _NON_ALNUM.sub(" ", t.lower().replace("isation", "ization").replace("licence", "license")).strip()
+    t = t.lower().replace("isation", "ization").replace("licence", "license")
+    t = t.replace("paediatric", "pediatric").replace("anaem", "anem").replace("oedem", "edem")
+    return _NON_ALNUM.sub(" ", t).strip()
 
 
 @lru_cache(maxsize=8192)
