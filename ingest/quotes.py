@@ -35,7 +35,7 @@ def sentences(text: str) -> list[str]:
 _SIGNS = "<>≤≥=±~"
 
 
-def with_leading_sign(original: str, start: int, fragment: str, floor: int = 0) -> int:
+def _with_leading_sign(original: str, start: int, fragment: str, floor: int = 0) -> int:
     """``start`` moved back over a sign the fragment opens with ("< 40 kg", "≥ 40 kg"), which the
     word match skips: a quote must not drop the comparator that gives its number its meaning."""
     head = fragment.lstrip()[:1]
@@ -55,16 +55,18 @@ def locate(original: str, within: Source, fragment: str) -> Source:
     found = _find_words(original, words, within.char_start, within.char_end)
     if found is None:
         return within
-    start, end = found
-    start = with_leading_sign(original, start, fragment, within.char_start)
-    # keep a closing punctuation mark in the quote
+    return narrowed(original, within, fragment, *found)
+
+
+def narrowed(original: str, within: Source, fragment: str, start: int, end: int) -> Source:
+    """``within`` (its section, locator and page: a PDF's) narrowed to the characters ``start``..``end``
+    where ``fragment`` was found, with the sign it opens with and a closing punctuation mark."""
+    start = _with_leading_sign(original, start, fragment, within.char_start)
     if end < len(original) and original[end : end + 1] in ".)%":
         end += 1
-    line_start = original.count("\n", 0, start) + 1
-    line_end = original.count("\n", 0, end) + 1
-    # the passage's section, locator and page (a PDF's), narrowed to the fragment's lines and characters
-    return replace(within, line_start=line_start, line_end=line_end, char_start=start, char_end=end,
-                   quote=original[start:end], derivation="stated", rule=None, confidence=None)
+    return replace(within, line_start=original.count("\n", 0, start) + 1, line_end=original.count("\n", 0, end) + 1,
+                   char_start=start, char_end=end, quote=original[start:end], derivation="stated", rule=None,
+                   confidence=None)
 
 
 _WORD = re.compile(r"\w+")

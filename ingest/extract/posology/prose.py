@@ -22,7 +22,7 @@ from ingest.dosing_records import DoseRule
 from ingest.extract.posology import forms, population, table_rows
 from ingest.extract.posology.passages import alternation, dose_unit, dosing_data, tokens
 from ingest.extract.posology.schedules import WORD, cues, number_of, schedule, time_unit
-from ingest.quotes import locate, sentences, with_leading_sign
+from ingest.quotes import locate, narrowed, sentences
 from ingest.records import Quantity, Section, Source
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
@@ -318,14 +318,7 @@ def _locate(original: str, within: Source, fragment: str) -> Source:
     m = re.search(r"(?:\W|<[^>]*>)*?".join(re.escape(w) for w in words), original[within.char_start : within.char_end], re.S)
     if not words or not m:
         return within
-    start, end = within.char_start + m.start(), within.char_start + m.end()
-    start = with_leading_sign(original, start, fragment, within.char_start)
-    if original[end : end + 1] in ".)%":
-        end += 1
-    # the passage's section, locator and page (a PDF's), narrowed to the fragment
-    return dataclasses.replace(within, line_start=original.count("\n", 0, start) + 1, line_end=original.count("\n", 0, end) + 1,
-                   char_start=start, char_end=end, quote=original[start:end], derivation="stated", rule=None,
-                   confidence=None)
+    return narrowed(original, within, fragment, within.char_start + m.start(), within.char_start + m.end())
 
 
 def _indications(title: str, indications) -> list[str]:
