@@ -62,7 +62,7 @@ def _tables(record: LabelRecord, out: DosingRecord) -> set[str]:
     used: set[str] = set()
 
     def flat_of(sec: Section) -> Flat:
-        return Flat.of(body_lines(record, sec), document(record).text, document(record).page_at)
+        return Flat.of(body_lines(record, sec), document(record))
 
     subs = [s for s in record.sections if s.number == "4.2" and s.is_subheading]
     pending: list[Regimen] = []

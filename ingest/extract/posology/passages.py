@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
 from functools import lru_cache
+from typing import Callable
 
 from ingest.data_location import ontology_json
+from ingest.document import Document
 from ingest.quotes import ends_with_abbreviation
 from ingest.records import Quantity, Source
 from ingest.text_lines import Line
@@ -96,7 +97,8 @@ class Flat:
     page_of: Callable[[int], int | None] | None = None  # the page of a character of the original (PDF)
 
     @classmethod
-    def of(cls, lines: list[Line], original: str, page_of: Callable[[int], int | None] | None = None) -> "Flat":
+    def of(cls, lines: list[Line], doc: Document) -> "Flat":
+        """The running text of ``lines`` of the document ``doc`` (its text is the original they quote)."""
         parts, starts, kept, pos = [], [], [], 0
         for ln in lines:
             if not ln.text or ln.artefact:
@@ -105,7 +107,7 @@ class Flat:
             kept.append(ln)
             parts.append(ln.text)
             pos += len(ln.text) + 1
-        return cls(" ".join(parts), kept, starts, original, page_of)
+        return cls(" ".join(parts), kept, starts, doc.text, doc.page_at)
 
     def line_index(self, pos: int) -> int:
         lo, hi = 0, len(self.starts) - 1

@@ -35,7 +35,7 @@ def _flat_section(record: LabelRecord, number: str) -> list[tuple[str, Flat]]:
     out = []
     for sec in record.sections:
         if sec.number == number:
-            out.append((sec.key, Flat.of(body_lines(record, sec), document(record).text, document(record).page_at)))
+            out.append((sec.key, Flat.of(body_lines(record, sec), document(record))))
     return out
 
 

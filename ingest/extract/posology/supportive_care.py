@@ -27,7 +27,7 @@ PEDIATRIC = {"pediatric", "paediatric", "children", "child"}
 
 def _flat(record: LabelRecord, src: Source) -> Flat:
     """One passage's running text, from the document model's printed lines of its provenance."""
-    return Flat.of(passage_lines(record, src), document(record).text, document(record).page_at)
+    return Flat.of(passage_lines(record, src), document(record))
 
 
 def _age_group(text: str) -> str | None:
