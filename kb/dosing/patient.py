@@ -165,11 +165,17 @@ def patient(rules: Rules, params: Mapping[str, Any]) -> Patient:
 
 
 def population_check(rule: dr.DoseRule, params: Mapping[str, Any]) -> list[str]:
-    """The age and weight bounds printed for a prose rule (its heading, the line before its first
-    dose or its own sentence) against the patient: outside them a refusal naming the input and
-    quoting the heading; a warning when the input is not given."""
+    """The population of a prose rule against the patient: its age group, then the age and weight
+    bounds printed for it (its heading, the line before its first dose or its own sentence).
+    Outside them a refusal naming the input and quoting the heading; a warning when the input is
+    not given."""
     where = f"rule '{rule.id}' ({rule.title})"
     warnings: list[str] = []
+    age = number(params, "age_years", required=False)
+    if age is not None and rule.age_group and not age_fits(age, rule.age_group):
+        raise DoseInputError(f"{where} is for {rule.age_group} patients; age {age:g} years does not apply", "age_years")
+    if age is None and rule.age_group:
+        warnings.append(f"the label gives this dose for {rule.age_group} patients ({rule.title})")
     checks = (("age_years", "age {:g} years", (rule.min_age, rule.max_age)), ("weight_kg", "weight {:g} kg", (rule.min_weight,)))
     for name, given, printed in checks:
         value = number(params, name, required=False)

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from ingest import dosing_records as dr
 from kb.dosing.forms import band_answer, extras, phases, pick_band, quantity
-from kb.dosing.inputs import DoseInputError, age_fits, bsa, bsa_formula, dosing_data, number
+from kb.dosing.inputs import DoseInputError, bsa, bsa_formula, dosing_data, number
 from kb.dosing.patient import bsa_rounding_text, population_check, round_bsa, round_dose, src
 
 BASIS_WORDS = {"weight": "per kg of body weight", "bsa": "per m2 of body surface area", "fixed": "fixed"}
@@ -71,11 +71,7 @@ def rule_dose(label: str, rule: dr.DoseRule, params: Mapping[str, Any], limits) 
         "test_dose": quantity(rule.test_dose), "warnings": [], "sources": [],
     }
     sources = out["sources"]
-    if age is not None and rule.age_group and not age_fits(age, rule.age_group):
-        raise DoseInputError(f"rule '{rule.id}' ({rule.title}) is for {rule.age_group} patients; age {age:g} years does not apply", "age_years")
-    if age is None and rule.age_group:
-        out["warnings"].append(f"the label gives this dose for {rule.age_group} patients ({rule.title})")
-    out["warnings"] += population_check(rule, params)  # "(from 12 years of age, weighing at least 30 kg)"
+    out["warnings"] += population_check(rule, params)  # its age group, "(from 12 years of age, weighing at least 30 kg)"
     for lim in limits("age") if age is not None else []:
         if age < lim.limit.value:
             raise DoseInputError(f"age {age:g} years: the label says '{lim.text}' (section {lim.source.section})", "age_years")
