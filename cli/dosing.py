@@ -98,10 +98,9 @@ def _run(ctx, method: str, params: dict, as_json: bool, render) -> None:
 
 def _rule_text(a: dict) -> str:
     from kb.dosing.words import amount_text as amount  # "20 dose steps", "0.25-1 mg/kg": as the dose page writes them
+    from kb.dosing.words import rule_amount
 
-    dose = amount(a["dose"]) if a["dose"] else amount(a["dose_range"]) if a["dose_range"] else "not stated"
-    if len(a.get("components") or []) > 1:  # a fixed combination: every substance's amount ("50 mg/300 mg")
-        dose = "/".join(amount(c) for c in a["components"])
+    dose = rule_amount(a) or "not stated"  # a fixed combination with every amount ("50 mg/300 mg")
     head = f"{a['title']} [{a['rule']}]: dose {dose}" + (f" ({a['dose_role']})" if a["dose_role"] == "initial" else "")
     if a.get("schedule_text"):  # the schedule in full, as the dose page shows it: route, interval, duration, courses
         head += f", {a['schedule_text']}"

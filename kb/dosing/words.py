@@ -72,13 +72,19 @@ def schedule_text(schedule: dict | None, routes: list | None = None) -> str:
     return "; ".join(x for x in (" ".join(h for h in head if h), ", ".join(tail)) if x)
 
 
+def rule_amount(answer: dict) -> str:
+    """A prose rule's dose as an amount: "18 mg", "0.25-1 mg/kg", a fixed combination with every
+    substance's amount as printed ("50 mg/300 mg"); "" when the rule states none."""
+    parts = [amount_text(c) for c in answer.get("components") or []]
+    if len(parts) > 1 and all(parts):
+        return "/".join(parts)
+    return amount_text(answer.get("dose")) or amount_text(answer.get("dose_range"))
+
+
 def dose_text(answer: dict) -> str:
     """The headline dose: "9 micrograms/day", "12 mg once weekly", "17.5-60 mg intramuscularly every 48 hours ..."."""
     if answer.get("kind") == "dose-rule":
-        amount = amount_text(answer.get("dose")) or amount_text(answer.get("dose_range"))
-        parts = [amount_text(c) for c in answer.get("components") or []]
-        if len(parts) > 1 and all(parts):  # a fixed combination: every substance's amount, as printed ("50 mg/300 mg")
-            amount = "/".join(parts)
+        amount = rule_amount(answer)
         if not amount and answer.get("max_dose"):
             amount = "up to " + amount_text(answer["max_dose"])
         sched = schedule_text(answer.get("schedule"), answer.get("routes"))
