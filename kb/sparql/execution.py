@@ -177,31 +177,11 @@ def run_query(
             return {"kind": "ask", "boolean": bool(res)}
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
-            rows = []
-            size = 0
-            for sol in res:
-                if max_rows is not None and len(rows) >= max_rows:
-                    raise ResultTooLarge(
-                        f"the result has more than {max_rows} rows; add a LIMIT or narrow the query"
-                    )
-                row = [encode_term(sol[i]) for i in range(len(variables))]
-                size += sum(len(t[1]) for t in row if t is not None)
-                if size > MAX_RESULT_CHARS:
-                    raise _too_big()
-                rows.append(row)
+            n = len(variables)
+            rows = _bounded(res, lambda sol: [encode_term(sol[i]) for i in range(n)], max_rows, "rows")
             return {"kind": "select", "variables": variables, "rows": rows}
-        triples = []
-        size = 0
-        for t in res:
-            if max_rows is not None and len(triples) >= max_rows:
-                raise ResultTooLarge(
-                    f"the result has more than {max_rows} triples; add a LIMIT or narrow the query"
-                )
-            triple = (encode_term(t.subject), encode_term(t.predicate), encode_term(t.object))
-            size += sum(len(x[1]) for x in triple if x is not None)
-            if size > MAX_RESULT_CHARS:
-                raise _too_big()
-            triples.append(triple)
+        triples = _bounded(res, lambda t: (encode_term(t.subject), encode_term(t.predicate), encode_term(t.object)),
+                           max_rows, "triples")
         if kind not in ("construct", "describe"):
             kind = "describe" if text_is_describe(text) else "construct"
         return {"kind": kind, "triples": triples}
@@ -211,9 +191,21 @@ def run_query(
         raise QueryEvaluationError(f"the query could not be evaluated: {e}") from None
 
 
-def _too_big() -> ResultTooLarge:
-    return ResultTooLarge(f"the result's values are longer than {MAX_RESULT_CHARS // 1_000_000} million characters "
-                          "in all; select fewer or shorter values, or add a LIMIT")
+def _bounded(results, encode, max_rows: int | None, noun: str) -> list:
+    """The rows or triples of a result, each encoded, refused (ResultTooLarge, 413) past ``max_rows``
+    of them or past MAX_RESULT_CHARS characters of values in all."""
+    out: list = []
+    size = 0
+    for r in results:
+        if max_rows is not None and len(out) >= max_rows:
+            raise ResultTooLarge(f"the result has more than {max_rows} {noun}; add a LIMIT or narrow the query")
+        item = encode(r)
+        size += sum(len(t[1]) for t in item if t is not None)
+        if size > MAX_RESULT_CHARS:
+            raise ResultTooLarge(f"the result's values are longer than {MAX_RESULT_CHARS // 1_000_000} million "
+                                 "characters in all; select fewer or shorter values, or add a LIMIT")
+        out.append(item)
+    return out
 
 
 def text_is_describe(text: str) -> bool:
