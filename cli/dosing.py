@@ -37,8 +37,9 @@ def _rules_cache(kb, label: str | None) -> Path | None:
     """Where the compiled dose rules of this label version are kept between CLI runs.
 
     Loading the rules takes ~1 s of SPARQL over the store; a warm `kb dose` reads them
-    back in ~10 ms. The key is the version's graph, its ingest time (a re-ingest changes it)
-    and the dosing code (size and mtime of its modules), so a stale cache is never read."""
+    back in ~10 ms. The key is the version's graph, its ingest time and the hash of the file it
+    was read from (a re-ingest within the same second of another text under the same name changes
+    only the hash) and the dosing code (size and mtime of its modules), so a stale cache is never read."""
     import hashlib
     import importlib.util
 
@@ -48,7 +49,9 @@ def _rules_cache(kb, label: str | None) -> Path | None:
         ref = kb.resolve(label)
     except Exception:  # noqa: BLE001 - the service reports unknown labels itself
         return None
-    key = [ref.iri, ref.ingested_at or ""]
+    rows = kb.store.query("PREFIX smpc: <https://w3id.org/smpc-kb/ontology#> "
+                          f"SELECT ?h WHERE {{ GRAPH <{ref.iri}> {{ <{ref.iri}> smpc:sha256 ?h }} }}", trusted=True).rows
+    key = [ref.iri, ref.ingested_at or "", *(str(r["h"]) for r in rows)]
     for mod in ("kb.dosing.engine", "kb.dosing.patient", "kb.dosing.answer", "kb.dosing.rules", "kb.dosing.day", "kb.dosing.plan", "kb.dosing.prose",
                 "ingest.dosing_records"):
         spec = importlib.util.find_spec(mod)

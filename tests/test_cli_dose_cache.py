@@ -50,3 +50,24 @@ def test_a_warm_run_reads_the_kept_rules_instead_of_compiling_again(tmp_path, mo
     monkeypatch.setattr(dosing_rules, "load_dosing", no_compile)
     assert dose(store) == {"value": 5, "unit": "ug/d"}  # from the copy on disk
     assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)  # not rewritten
+
+
+def test_a_reingest_in_the_same_second_is_not_answered_from_the_old_rules(tmp_path, monkeypatch):
+    """The ingest time has whole seconds: two ingests of different texts under one name within a
+    second have the same one, and the cache key must still tell them apart (CI failed on this)."""
+    from datetime import datetime, timezone
+
+    import kb.ingest_steps
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+    monkeypatch.setattr(kb.ingest_steps, "datetime", Frozen)
+    store = tmp_path / "store"
+    ingest = ["--store", str(store), "ingest", "--label-id", "blincyto", "--version", "same"]
+    assert CliRunner().invoke(main, [*ingest, str(V1)]).exit_code == 0
+    assert dose(store) == {"value": 5, "unit": "ug/d"}
+    assert CliRunner().invoke(main, [*ingest, str(V2)]).exit_code == 0
+    assert dose(store) == {"value": 6, "unit": "ug/d"}
